@@ -1,0 +1,131 @@
+"""Tune the offline diarization pipeline on AMI excerpts, with leave-one-out cross-validation.
+
+    python benchmarks/tune_diarization.py --data ../shared/data/ami --out benchmarks/results/tune_ami.csv
+
+Segmentations and embeddings are computed once per segmentation threshold (pyannote's training
+cache), then every clustering setting is scored with pyannote.metrics inside the UEM. The script
+prints the best setting on all files, and leave-one-out figures: for each file, the setting
+chosen on the other files, scored on it. Only the leave-one-out figures say how well the chosen
+setting generalises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from meeting_analytics.audio import load_audio  # noqa: E402
+
+
+def load_files(data: Path):
+    import torch
+    from pyannote.database.util import load_rttm, load_uem
+
+    refs = load_rttm(data / "debug.train.rttm")
+    uems = load_uem(data / "debug.train.uem")
+    files = []
+    for wav in sorted(data.glob("trn*.wav")):
+        uri = wav.stem
+        if uri not in refs:
+            continue
+        audio = load_audio(wav)
+        files.append({"uri": uri, "waveform": torch.from_numpy(audio)[None], "sample_rate": 16000,
+                      "annotation": refs[uri], "annotated": uems[uri]})
+    return files
+
+
+def score(reference, hypothesis, uem, collar):
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    d = DiarizationErrorRate(collar=collar, skip_overlap=False)(reference, hypothesis, uem=uem, detailed=True)
+    return d["false alarm"], d["missed detection"], d["confusion"], d["total"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="../shared/data/ami")
+    ap.add_argument("--out", default="benchmarks/results/tune_ami.csv")
+    ap.add_argument("--seg_thresholds", default="0.4,0.5,0.6")
+    ap.add_argument("--thresholds", default="0.5,0.6,0.7,0.8,0.9,1.0,1.1")
+    ap.add_argument("--methods", default="centroid,average")
+    ap.add_argument("--min_cluster_sizes", default="1,4,10")
+    ap.add_argument("--min_duration_offs", default="0.0,0.3")
+    args = ap.parse_args()
+    warnings.filterwarnings("ignore")
+
+    from meeting_analytics.diarize import OfflineSpeakerDiarization
+
+    files = load_files(Path(args.data))
+    pipeline = OfflineSpeakerDiarization(embedding_exclude_overlap=True)
+    pipeline.embedding_batch_size = 32
+    pipeline.training = True
+    floats = lambda s: [float(x) for x in s.split(",")]  # noqa: E731
+    rows = []
+    for seg_t in floats(args.seg_thresholds):
+        for f in files:  # embeddings depend on the segmentation threshold: recompute
+            f.pop("training_cache/embeddings", None)
+        grid = list(itertools.product(floats(args.min_duration_offs), args.methods.split(","),
+                                      [int(x) for x in args.min_cluster_sizes.split(",")], floats(args.thresholds)))
+        t0 = time.time()
+        for mdo, method, mcs, thr in grid:
+            pipeline.instantiate({"segmentation": {"threshold": seg_t, "min_duration_off": mdo},
+                                  "clustering": {"method": method, "min_cluster_size": mcs, "threshold": thr}})
+            for f in files:
+                hyp = pipeline(f).speaker_diarization
+                for collar in (0.0, 0.25):
+                    fa, miss, conf, total = score(f["annotation"], hyp, f["annotated"], collar)
+                    rows.append(dict(seg_threshold=seg_t, min_duration_off=mdo, method=method, min_cluster_size=mcs,
+                                     threshold=thr, uri=f["uri"], collar=collar, false_alarm=fa, missed=miss,
+                                     confusion=conf, total=total, n_ref=len(f["annotation"].labels()),
+                                     n_hyp=len(hyp.labels())))
+        print(f"seg threshold {seg_t}: {len(grid)} settings in {time.time() - t0:.0f} s", flush=True)
+    frame = pd.DataFrame(rows)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(args.out, index=False)
+    report(frame)
+
+
+KEYS = ["seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold"]
+
+
+def der(frame: pd.DataFrame) -> float:
+    return float((frame.false_alarm + frame.missed + frame.confusion).sum() / frame.total.sum())
+
+
+def report(frame: pd.DataFrame, optimise_collar: float = 0.0) -> None:
+    opt = frame[frame.collar == optimise_collar]
+    per_setting = opt.groupby(KEYS).apply(der, include_groups=False).sort_values()
+    best = dict(zip(KEYS, per_setting.index[0]))
+    print("best on all 9 files:", best)
+    for collar in (0.0, 0.25):
+        sub = frame[(frame.collar == collar)]
+        chosen = sub[np.logical_and.reduce([sub[k] == v for k, v in best.items()])]
+        print(f"  DER collar {collar}: {der(chosen):.4f}  speaker count exact: "
+              f"{(chosen.n_ref == chosen.n_hyp).mean():.2f}")
+    uris = sorted(frame.uri.unique())
+    held = {0.0: [], 0.25: []}
+    for uri in uris:
+        train = opt[opt.uri != uri].groupby(KEYS).apply(der, include_groups=False).sort_values()
+        setting = dict(zip(KEYS, train.index[0]))
+        for collar in (0.0, 0.25):
+            sub = frame[(frame.collar == collar) & (frame.uri == uri)]
+            held[collar].append(sub[np.logical_and.reduce([sub[k] == v for k, v in setting.items()])])
+    for collar in (0.0, 0.25):
+        cv = pd.concat(held[collar])
+        print(f"leave-one-out DER collar {collar}: {der(cv):.4f}  speaker count exact: "
+              f"{(cv.n_ref == cv.n_hyp).mean():.2f}")
+    cv = pd.concat(held[0.0])
+    print(cv[["uri", "n_ref", "n_hyp"] + KEYS].to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

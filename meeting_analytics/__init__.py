@@ -1,0 +1,43 @@
+"""meeting-analytics: speaker-aware transcripts and analytics for meetings, interviews and calls.
+
+``import meeting_analytics`` stays light: torch, whisperx and pyannote load only when a pipeline
+is built.
+"""
+
+from __future__ import annotations
+
+import os
+
+__version__ = "0.1.0"
+
+# pyannote.audio 4 sends usage telemetry unless told not to; this toolkit makes no network calls
+# the user did not ask for. An explicit PYANNOTE_METRICS_ENABLED set by the user still wins.
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "false")
+
+from .audio import AudioError, load_audio  # noqa: E402
+from .transcript import Transcript, TranscriptError, Turn, Utterance, Word  # noqa: E402
+
+__all__ = [
+    "AudioError", "Pipeline", "PipelineOptions", "ASROptions", "Transcript", "TranscriptError", "Turn",
+    "Utterance", "Word", "load_audio", "transcribe", "__version__",
+]
+
+
+def __getattr__(name: str):
+    if name in ("Pipeline", "PipelineOptions"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    if name == "ASROptions":
+        from .transcribe import ASROptions
+
+        return ASROptions
+    raise AttributeError(f"module 'meeting_analytics' has no attribute {name!r}")
+
+
+def transcribe(audio_path: str | os.PathLike, **options) -> Transcript:
+    """One-shot: transcribe and diarize one file with the offline defaults (see ``cli`` for options)."""
+    from .cli import options_from_kwargs
+    from .pipeline import Pipeline
+
+    return Pipeline(options_from_kwargs(**options))(audio_path)

@@ -1,0 +1,3 @@
+from meeting_analytics.cli import main
+import sys
+sys.exit(main())

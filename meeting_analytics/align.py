@@ -1,0 +1,166 @@
+"""Word timestamps for the text of each ASR segment.
+
+Aligners (``--aligner``), compared on measured boundary error in BENCHMARKS.md:
+
+- ``whisper``: Whisper's own cross-attention + DTW (faster-whisper's ``find_alignment``) on the
+  model already loaded for ASR; needs no extra weights. The offline default.
+- ``interpolate``: words spread over the segment in proportion to their length; the floor.
+- ``wav2vec2``: ``whisperx.align`` with a wav2vec2 CTC model, a local directory or a hub name
+  (``--align_model``); words it cannot time (numbers, symbols) are interpolated between neighbours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .audio import SAMPLE_RATE
+from .transcript import Word
+
+ALIGNERS = ("whisper", "interpolate", "wav2vec2")
+DEFAULT_ALIGNER = "whisper"
+_PREPEND = "\"'“¿([{-"
+_APPEND = "\"'.。,，!！?？:：”)]}、"
+
+
+@dataclass
+class Segment:
+    start: float
+    end: float
+    text: str
+
+
+def interpolate_words(segment: Segment) -> list[Word]:
+    tokens = segment.text.split()
+    if not tokens:
+        return []
+    weights = np.array([len(t) + 1 for t in tokens], dtype=float)
+    edges = segment.start + (segment.end - segment.start) * np.concatenate([[0], np.cumsum(weights)]) / weights.sum()
+    return [Word(float(a), float(b), t) for t, a, b in zip(tokens, edges[:-1], edges[1:])]
+
+
+class WhisperAligner:
+    """Cross-attention DTW alignment with the Whisper model that did the ASR (batched)."""
+
+    name = "whisper"
+
+    def __init__(self, whisper_model: Any, batch_size: int = 8):
+        self.model = whisper_model  # faster_whisper.WhisperModel
+        self.batch_size = batch_size
+
+    def _tokenizer(self, language: str | None):
+        from faster_whisper.tokenizer import Tokenizer
+
+        multilingual = self.model.model.is_multilingual
+        return Tokenizer(self.model.hf_tokenizer, multilingual, task="transcribe",
+                         language=(language or "en") if multilingual else "en")
+
+    def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
+        tokenizer = self._tokenizer(language)
+        out: list[list[Word]] = []
+        for lo in range(0, len(segments), self.batch_size):
+            out.extend(self._align_batch(segments[lo : lo + self.batch_size], audio, tokenizer))
+        return out
+
+    def _align_batch(self, segments: list[Segment], audio: np.ndarray, tokenizer) -> list[list[Word]]:
+        from faster_whisper.transcribe import merge_punctuations
+
+        chunk_samples = self.model.feature_extractor.n_samples
+        features, tokens, n_frames = [], [], []
+        for seg in segments:
+            a, b = int(seg.start * SAMPLE_RATE), int(seg.end * SAMPLE_RATE)
+            chunk = audio[a : min(b, a + chunk_samples)]
+            feats = self.model.feature_extractor(np.pad(chunk, (0, chunk_samples - len(chunk))))
+            features.append(feats[:, : self.model.feature_extractor.nb_max_frames])
+            tokens.append(tokenizer.encode(" " + seg.text.strip()))
+            n_frames.append(max(1, len(chunk) // self.model.feature_extractor.hop_length))
+        encoder_output = self.model.encode(np.stack(features))
+        # ctranslate2 aligns a batch with one frame count; align each item with its own length.
+        results: list[list[Word]] = []
+        for i, seg in enumerate(segments):
+            if not tokens[i]:
+                results.append([])
+                continue
+            item = _select(encoder_output, i, len(segments))
+            alignment = self.model.find_alignment(tokenizer, [tokens[i]], item, n_frames[i])[0]
+            merge_punctuations(alignment, _PREPEND, _APPEND)
+            words = [Word(seg.start + float(w["start"]), seg.start + float(w["end"]), w["word"].strip(),
+                          probability=float(w["probability"])) for w in alignment if w["word"].strip()]
+            results.append(_clamp(words, seg))
+        return results
+
+
+def _select(encoder_output, i: int, n: int):
+    if n == 1:
+        return encoder_output
+    import ctranslate2
+
+    arr = np.asarray(encoder_output) if encoder_output.device == "cpu" else None
+    if arr is None:
+        import torch
+
+        arr = torch.as_tensor(encoder_output, device="cuda")[i : i + 1].contiguous()
+        return ctranslate2.StorageView.from_array(arr)
+    return ctranslate2.StorageView.from_array(np.ascontiguousarray(arr[i : i + 1]))
+
+
+def _clamp(words: list[Word], seg: Segment) -> list[Word]:
+    for w in words:
+        w.start = min(max(w.start, seg.start), seg.end)
+        w.end = min(max(w.end, w.start), seg.end)
+    return words
+
+
+class InterpolateAligner:
+    name = "interpolate"
+
+    def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
+        return [interpolate_words(s) for s in segments]
+
+
+class Wav2Vec2Aligner:
+    """whisperx's phoneme-level CTC alignment; ``model_name`` is a local directory or a hub name."""
+
+    name = "wav2vec2"
+
+    def __init__(self, model_name: str | None, language: str, device: str = "cpu", model_dir: str | None = None):
+        import whisperx
+
+        self.device = device
+        self.model, self.metadata = whisperx.load_align_model(language_code=language, device=device,
+                                                              model_name=model_name, model_dir=model_dir)
+        self.model_name = model_name
+
+    def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
+        import whisperx
+
+        out = []
+        for seg in segments:
+            result = whisperx.align([{"start": seg.start, "end": seg.end, "text": seg.text}], self.model,
+                                    self.metadata, audio, self.device, return_char_alignments=False)
+            raw = [w for s in result["segments"] for w in s.get("words", [])]
+            out.append(_fill_untimed(raw, seg))
+        return out
+
+
+def _fill_untimed(raw: list[dict], seg: Segment) -> list[Word]:
+    """Words whisperx could not time get times between their timed neighbours."""
+    words = [Word(float(w.get("start", np.nan)), float(w.get("end", np.nan)), str(w["word"]).strip(),
+                  probability=w.get("score")) for w in raw if str(w["word"]).strip()]
+    i = 0
+    while i < len(words):
+        if not np.isnan(words[i].start):
+            i += 1
+            continue
+        j = i
+        while j < len(words) and np.isnan(words[j].start):
+            j += 1
+        lo = words[i - 1].end if i > 0 else seg.start
+        hi = words[j].start if j < len(words) else seg.end
+        fill = interpolate_words(Segment(lo, max(lo, hi), " ".join(w.text for w in words[i:j])))
+        for w, f in zip(words[i:j], fill):
+            w.start, w.end = f.start, f.end
+        i = j
+    return _clamp(words, seg)

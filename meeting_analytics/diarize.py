@@ -1,0 +1,106 @@
+"""Speaker diarization with pyannote.audio's own ``SpeakerDiarization`` pipeline.
+
+Offline default: the pyannote/segmentation checkpoint that whisperx ships, Resemblyzer's GE2E
+encoder (``embedding.ResemblyzerEmbedding``) and agglomerative clustering, with hyperparameters
+tuned on AMI and shipped in ``diarization/config.yaml``. Every pipeline, the offline one included,
+loads through ``pyannote.audio.Pipeline.from_pretrained``: a pyannote pipeline directory, a
+config.yaml, or a hub name (e.g. pyannote/speaker-diarization-3.1 with a token).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pyannote.audio.core.plda import PLDA
+from pyannote.audio.pipelines import SpeakerDiarization
+
+from .audio import SAMPLE_RATE
+from .transcript import Turn
+from .weights import ModelUnavailableError
+
+OFFLINE_CONFIG = Path(__file__).with_name("diarization") / "config.yaml"
+OFFLINE_NAME = "offline"
+
+
+class NoPLDA(PLDA):
+    """The absent PLDA of a pipeline whose clustering needs none (agglomerative).
+
+    pyannote 4's ``SpeakerDiarization`` loads a PLDA whatever the clustering; this stands in for it
+    and refuses to be used, so a VBx pipeline without a real PLDA fails loudly instead.
+    """
+
+    def __init__(self):
+        self.lda_dimension = 0
+
+    def __call__(self, embeddings: np.ndarray) -> np.ndarray:
+        raise RuntimeError("this pipeline has no PLDA; VBxClustering needs a PLDA checkpoint")
+
+
+class OfflineSpeakerDiarization(SpeakerDiarization):
+    """``SpeakerDiarization`` on package-shipped weights, no hub access and no PLDA."""
+
+    def __init__(self, segmentation: Any = None, embedding: Any = None,
+                 clustering: str = "AgglomerativeClustering", plda: Any = None, **kwargs: Any):
+        from .embedding import ResemblyzerEmbedding
+        from .weights import segmentation_checkpoint
+
+        if clustering == "VBxClustering" and plda is None:
+            raise ValueError("VBxClustering needs a PLDA checkpoint (plda=...)")
+        super().__init__(
+            segmentation=segmentation or str(segmentation_checkpoint()),
+            embedding=embedding if embedding is not None else ResemblyzerEmbedding(),
+            clustering=clustering,
+            plda=plda if plda is not None else NoPLDA(),
+            **kwargs,
+        )
+
+
+def _annotation_to_turns(annotation) -> list[Turn]:
+    turns = [Turn(float(seg.start), float(seg.end), str(label))
+             for seg, _, label in annotation.itertracks(yield_label=True)]
+    return sorted(turns, key=lambda t: (t.start, t.end, t.speaker))
+
+
+class Diarizer:
+    """Loads a diarization pipeline once and applies it to waveforms."""
+
+    def __init__(self, model: str | None = None, hf_token: str | None = None, device: str = "cpu",
+                 allow_download: bool = False, params: dict | None = None, embedding_batch_size: int = 32):
+        from pyannote.audio import Pipeline
+
+        self.name = model or OFFLINE_NAME
+        checkpoint = str(OFFLINE_CONFIG) if self.name == OFFLINE_NAME else self.name
+        is_local = os.path.exists(checkpoint)
+        if not is_local and not (allow_download or hf_token):
+            raise ModelUnavailableError(
+                f"diarization model {self.name!r} is not available offline: pass a local pyannote pipeline "
+                "directory or config.yaml, or a hub name with --hf_token (or --allow_download)")
+        pipeline = Pipeline.from_pretrained(checkpoint, token=hf_token or None)
+        if pipeline is None:
+            raise ModelUnavailableError(f"could not load diarization pipeline {self.name!r} (gated model? check the token)")
+        if params:
+            pipeline.instantiate(params)
+        if hasattr(pipeline, "embedding_batch_size"):
+            pipeline.embedding_batch_size = embedding_batch_size
+        import torch
+
+        self.pipeline = pipeline.to(torch.device(device))
+        self.source = "package" if self.name == OFFLINE_NAME else ("local" if is_local else "hub")
+
+    def parameters(self) -> dict:
+        return self.pipeline.parameters(instantiated=True)
+
+    def __call__(self, audio: np.ndarray, num_speakers: int | None = None, min_speakers: int | None = None,
+                 max_speakers: int | None = None) -> tuple[list[Turn], list[Turn]]:
+        """Speaker turns (overlaps kept) and pyannote's exclusive turns (one speaker at a time, for words)."""
+        import torch
+
+        file = {"waveform": torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))[None],
+                "sample_rate": SAMPLE_RATE, "uri": "audio"}
+        output = self.pipeline(file, num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers)
+        full = getattr(output, "speaker_diarization", output)
+        exclusive = getattr(output, "exclusive_speaker_diarization", full)
+        return _annotation_to_turns(full), _annotation_to_turns(exclusive)

@@ -1,0 +1,247 @@
+"""The data model: words, utterances, speaker turns and the transcript that holds them.
+
+Everything downstream of the models (analytics, writers, reports) works on these objects only,
+so a saved transcript JSON can be re-analysed without torch.
+
+The JSON form is whisperx-compatible (``segments`` with nested ``words``, ``word_segments``,
+``language``) with extra keys, and round-trips losslessly: ``Transcript.from_json(t.to_json()) == t``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+FORMAT = "meeting-analytics/1"
+
+WORD_COLUMNS = ["start", "end", "text", "speaker", "probability", "utterance"]
+UTTERANCE_COLUMNS = ["start", "end", "speaker", "text", "n_words", "first_word", "last_word"]
+TURN_COLUMNS = ["start", "end", "speaker"]
+
+
+class TranscriptError(ValueError):
+    """A transcript file or object that cannot be read."""
+
+
+@dataclass
+class Word:
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+    probability: float | None = None
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class Turn:
+    """A diarization turn: one speaker active from start to end (turns of different speakers may overlap)."""
+
+    start: float
+    end: float
+    speaker: str
+
+
+@dataclass
+class Utterance:
+    """Consecutive words of one speaker; ``words[first_word:last_word]`` of the transcript."""
+
+    start: float
+    end: float
+    speaker: str | None
+    text: str
+    first_word: int
+    last_word: int
+
+    @property
+    def n_words(self) -> int:
+        return self.last_word - self.first_word
+
+
+@dataclass
+class Transcript:
+    language: str | None
+    duration: float
+    speakers: list[str] = field(default_factory=list)
+    words: list[Word] = field(default_factory=list)
+    utterances: list[Utterance] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    # -- access -------------------------------------------------------------------------------
+    def utterance_words(self, utterance: Utterance) -> list[Word]:
+        return self.words[utterance.first_word : utterance.last_word]
+
+    def iter_utterances(self) -> Iterator[tuple[Utterance, list[Word]]]:
+        for u in self.utterances:
+            yield u, self.utterance_words(u)
+
+    @property
+    def text(self) -> str:
+        return " ".join(u.text for u in self.utterances)
+
+    # -- frames -------------------------------------------------------------------------------
+    def words_frame(self):
+        import pandas as pd
+
+        utt = [0] * len(self.words)
+        for i, u in enumerate(self.utterances):
+            utt[u.first_word : u.last_word] = [i] * u.n_words
+        frame = pd.DataFrame(
+            {
+                "start": [w.start for w in self.words],
+                "end": [w.end for w in self.words],
+                "text": [w.text for w in self.words],
+                "speaker": [w.speaker for w in self.words],
+                "probability": [w.probability for w in self.words],
+                "utterance": utt,
+            },
+            columns=WORD_COLUMNS,
+        )
+        return frame.astype({"start": float, "end": float, "probability": float, "utterance": int})
+
+    def utterances_frame(self):
+        import pandas as pd
+
+        rows = [
+            (u.start, u.end, u.speaker, u.text, u.n_words, u.first_word, u.last_word)
+            for u in self.utterances
+        ]
+        frame = pd.DataFrame(rows, columns=UTTERANCE_COLUMNS)
+        return frame.astype({"start": float, "end": float, "n_words": int})
+
+    def turns_frame(self):
+        import pandas as pd
+
+        frame = pd.DataFrame([(t.start, t.end, t.speaker) for t in self.turns], columns=TURN_COLUMNS)
+        return frame.astype({"start": float, "end": float})
+
+    def to_dataframe(self):
+        """The tidy word-level frame (one row per word)."""
+        return self.words_frame()
+
+    # -- JSON ---------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        segments = []
+        for u, words in self.iter_utterances():
+            segments.append(
+                {
+                    "start": u.start,
+                    "end": u.end,
+                    "text": u.text,
+                    "speaker": u.speaker,
+                    "words": [_word_dict(w) for w in words],
+                }
+            )
+        return {
+            "format": FORMAT,
+            "language": self.language,
+            "duration": self.duration,
+            "speakers": list(self.speakers),
+            "segments": segments,
+            "word_segments": [_word_dict(w) for w in self.words],
+            "turns": [asdict(t) for t in self.turns],
+            "metadata": self.metadata,
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Transcript":
+        if not isinstance(data, dict) or "segments" not in data:
+            raise TranscriptError("not a transcript: no 'segments' key")
+        try:
+            words: list[Word] = []
+            utterances: list[Utterance] = []
+            for seg in data["segments"]:
+                first = len(words)
+                words.extend(_word_from_dict(w, seg.get("speaker")) for w in seg.get("words", []))
+                utterances.append(
+                    Utterance(
+                        start=float(seg["start"]),
+                        end=float(seg["end"]),
+                        speaker=seg.get("speaker"),
+                        text=seg.get("text", "").strip() if "format" not in data else seg["text"],
+                        first_word=first,
+                        last_word=len(words),
+                    )
+                )
+            turns = [Turn(float(t["start"]), float(t["end"]), str(t["speaker"])) for t in data.get("turns", [])]
+            speakers = data.get("speakers") or _speakers_of(words, turns)
+            duration = data.get("duration")
+            if duration is None:
+                duration = max([w.end for w in words] + [t.end for t in turns] + [0.0])
+            return cls(
+                language=data.get("language"),
+                duration=float(duration),
+                speakers=list(speakers),
+                words=words,
+                utterances=utterances,
+                turns=turns,
+                metadata=dict(data.get("metadata", {})),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise TranscriptError(f"malformed transcript: {exc!r}") from None
+
+    @classmethod
+    def from_json(cls, text: str) -> "Transcript":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TranscriptError(f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Transcript":
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise TranscriptError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TranscriptError(f"{path}: cannot read ({exc})") from None
+        try:
+            return cls.from_json(text)
+        except TranscriptError as exc:
+            raise TranscriptError(f"{path}: {exc}") from None
+
+    def save(self, path: str | Path) -> Path:
+        from .io import atomic_write_text
+
+        return atomic_write_text(path, self.to_json())
+
+
+def _word_dict(w: Word) -> dict[str, Any]:
+    d: dict[str, Any] = {"word": w.text, "start": w.start, "end": w.end}
+    if w.probability is not None:
+        d["score"] = w.probability
+    if w.speaker is not None:
+        d["speaker"] = w.speaker
+    return d
+
+
+def _word_from_dict(d: dict[str, Any], default_speaker: str | None) -> Word:
+    score = d.get("score", d.get("probability"))
+    return Word(
+        start=float(d["start"]),
+        end=float(d["end"]),
+        text=str(d["word"]),
+        speaker=d.get("speaker", default_speaker),
+        probability=None if score is None else float(score),
+    )
+
+
+def _speakers_of(words: Iterable[Word], turns: Iterable[Turn]) -> list[str]:
+    seen: dict[str, None] = {}
+    for t in turns:
+        seen.setdefault(t.speaker)
+    for w in words:
+        if w.speaker is not None:
+            seen.setdefault(w.speaker)
+    return sorted(seen)

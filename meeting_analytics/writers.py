@@ -1,0 +1,93 @@
+"""Transcript writers: txt, srt, vtt, tsv, json (whisperx-compatible) and rttm, all with speakers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .io import atomic_write_text
+from .transcript import Transcript
+
+FORMATS = ("txt", "srt", "vtt", "tsv", "json", "rttm")
+
+
+def _clock(seconds: float, decimal: str) -> str:
+    ms = int(round(max(0.0, seconds) * 1000))
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{decimal}{ms:03d}"
+
+
+def _label(speaker: str | None) -> str:
+    return speaker if speaker is not None else "UNKNOWN"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def to_txt(t: Transcript) -> str:
+    return "".join(f"[{_clock(u.start, '.')} --> {_clock(u.end, '.')}] {_label(u.speaker)}: {_one_line(u.text)}\n"
+                   for u in t.utterances)
+
+
+def to_srt(t: Transcript) -> str:
+    blocks = [f"{i}\n{_clock(u.start, ',')} --> {_clock(u.end, ',')}\n[{_label(u.speaker)}]: {_one_line(u.text)}\n"
+              for i, u in enumerate(t.utterances, 1)]
+    return "\n".join(blocks)
+
+
+def to_vtt(t: Transcript) -> str:
+    # WebVTT voice spans (<v Speaker>) are the standard way to name who speaks.
+    cues = [f"{_clock(u.start, '.')} --> {_clock(u.end, '.')}\n<v {_label(u.speaker)}>{_vtt_escape(_one_line(u.text))}\n"
+            for u in t.utterances]
+    return "WEBVTT\n\n" + "\n".join(cues)
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_tsv(t: Transcript) -> str:
+    # whisper's tsv uses integer milliseconds; the speaker column is added.
+    rows = ["start\tend\tspeaker\ttext"]
+    rows += [f"{int(round(u.start * 1000))}\t{int(round(u.end * 1000))}\t{_label(u.speaker)}\t"
+             f"{_one_line(u.text).replace(chr(9), ' ')}" for u in t.utterances]
+    return "\n".join(rows) + "\n"
+
+
+def to_json(t: Transcript) -> str:
+    return t.to_json(indent=None)
+
+
+def to_rttm(t: Transcript, uri: str = "audio") -> str:
+    """NIST RTTM from the diarization turns (or from the utterances when no turns exist)."""
+    uri = uri.replace(" ", "_")
+    spans = t.turns or [u for u in t.utterances if u.speaker is not None]
+    return "".join(f"SPEAKER {uri} 1 {s.start:.3f} {s.end - s.start:.3f} <NA> <NA> {s.speaker} <NA> <NA>\n"
+                   for s in sorted(spans, key=lambda s: (s.start, s.end)) if s.end > s.start)
+
+
+WRITERS: dict[str, Callable[[Transcript], str]] = {
+    "txt": to_txt, "srt": to_srt, "vtt": to_vtt, "tsv": to_tsv, "json": to_json,
+}
+
+
+def render(t: Transcript, fmt: str, uri: str = "audio") -> str:
+    if fmt == "rttm":
+        return to_rttm(t, uri)
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown output format {fmt!r}; choose from {', '.join(FORMATS)} or all")
+    return WRITERS[fmt](t)
+
+
+def write_rttm(t: Transcript, path: str | Path, uri: str | None = None) -> Path:
+    return atomic_write_text(path, to_rttm(t, uri or Path(path).stem))
+
+
+def write_outputs(t: Transcript, output_dir: str | Path, stem: str, formats: str | list[str] = "all") -> list[Path]:
+    """Write ``output_dir/<stem>.<ext>`` for each format; each file appears whole or not at all."""
+    fmts = list(FORMATS) if formats == "all" else [formats] if isinstance(formats, str) else list(formats)
+    out = Path(output_dir)
+    return [atomic_write_text(out / f"{stem}.{fmt}", render(t, fmt, uri=stem)) for fmt in fmts]
