@@ -110,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (default: all)")
     t.add_argument("--print", dest="print_text", action="store_true", default=True,
                    help="print speaker-labelled utterances to stdout (default)")
-    t.add_argument("--quiet", "-q", dest="print_text", action="store_false", help="print nothing but errors")
+    t.add_argument("--quiet", "-q", dest="print_text", action="store_false",
+                   help="print nothing but errors (no utterances, no progress)")
     add_model_flags(t)
     return parser
 
@@ -149,7 +150,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     if not audios:
         return EXIT_BAD_INPUT
     try:
-        pipeline = Pipeline(options_from_kwargs(**_kwargs(args)), progress=_progress)
+        pipeline = Pipeline(options_from_kwargs(**_kwargs(args)), progress=_progress if args.print_text else None)
     except (OptionError, ModelUnavailableError) as exc:
         _err(str(exc))
         return EXIT_USAGE
@@ -165,8 +166,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             failed += 1
             continue
         written = write_outputs(transcript, args.output_dir, Path(path).stem, args.output_format)
-        if args.print_text:
-            sys.stdout.write(to_txt(transcript))
+        if not args.print_text:
+            continue
+        sys.stdout.write(to_txt(transcript))
         _progress(f"{path}: {len(transcript.words)} words, {len(transcript.speakers)} speakers -> "
                   + ", ".join(str(p) for p in written))
     return EXIT_BAD_INPUT if failed else 0

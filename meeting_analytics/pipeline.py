@@ -12,7 +12,7 @@ from . import __version__
 from .align import ALIGNERS, DEFAULT_ALIGNER, InterpolateAligner, WhisperAligner
 from .assign import assign_speakers, group_utterances
 from .audio import SAMPLE_RATE, AudioError, check_speech_audio, load_audio
-from .transcribe import ASROptions, OptionError, Transcriber
+from .transcribe import ASROptions, OptionError, Transcriber, check_language_code
 from .transcript import Transcript, Word
 
 
@@ -30,6 +30,7 @@ class PipelineOptions:
     max_pause: float = 1.0
 
     def validate(self) -> None:
+        check_language_code(self.asr.language)
         if self.aligner not in ALIGNERS:
             raise OptionError(f"unknown aligner {self.aligner!r}; choose from {', '.join(ALIGNERS)}")
         if self.aligner == "wav2vec2" and self.align_model is None and not self.asr.allow_download:
@@ -52,6 +53,22 @@ class PipelineOptions:
         return data
 
 
+def quiet_libraries() -> None:
+    """Keep library chatter (INFO logs, deprecation and checkpoint-upgrade notes) off stderr;
+    this package reports progress and errors itself."""
+    import logging
+    import warnings
+
+    import whisperx  # noqa: F401  (configures its logger on import; override it after)
+
+    for name in ("whisperx", "lightning.pytorch.utilities.migration.utils", "lightning_fabric", "pytorch_lightning",
+                 "pyannote", "speechbrain", "faster_whisper"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    for module in ("pyannote", "torchaudio", "torch", "lightning", "pytorch_lightning", "whisperx",
+                   "speechbrain", "transformers", "asteroid_filterbanks", "torchcodec", "numpy"):
+        warnings.filterwarnings("ignore", module=module)
+
+
 class Pipeline:
     """Load once, transcribe many: ``Pipeline(options)(path) -> Transcript``."""
 
@@ -62,6 +79,7 @@ class Pipeline:
         if not self.options.asr.allow_download and not self.options.hf_token:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.load_seconds: dict[str, float] = {}
+        quiet_libraries()
         self.transcriber = self._timed_load("asr", lambda: Transcriber(self.options.asr))
         self.aligner = self._timed_load("aligner", self._make_aligner)
         self.diarizer = self._timed_load("diarizer", self._make_diarizer) if self.options.diarize else None

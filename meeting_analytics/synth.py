@@ -20,14 +20,17 @@ from .audio import SAMPLE_RATE
 from .io import atomic_write_bytes, atomic_write_text
 from .transcript import Transcript, Turn, Utterance, Word
 
-# (espeak-ng voice, pitch 0-99, words per minute): audibly different speakers.
+# (espeak-ng voice+variant, pitch 0-99, words per minute). Chosen among espeak-ng's voices for
+# distance between their Resemblyzer embeddings (the first two are the farthest pair, ~0.49 cosine
+# distance, about as far apart as two real speakers); most espeak voices sit within 0.1-0.2.
 VOICES = [
-    ("en-us", 35, 160),
-    ("en-gb+f3", 70, 170),
-    ("en-us+m7", 20, 150),
     ("en-gb-x-rp+f4", 80, 175),
+    ("en-us+klatt", 40, 160),
+    ("en-us+Alicia", 70, 165),
     ("en-us+m3", 50, 180),
     ("en-029+f2", 60, 155),
+    ("en-us+Andy", 40, 160),
+    ("en-us+klatt4", 70, 170),
 ]
 
 FILLERS = ["um", "uh", "like", "you know"]
@@ -156,14 +159,14 @@ def synthesize_meeting(n_speakers: int = 2, duration: float = 60.0, seed: int = 
                 _utterance_words(rng, filler_rate)
         else:
             tokens = _utterance_words(rng, filler_rate)
-        start = t
+        first = len(words)
         for text, filler in tokens:
             pcm = _speak(text, *voice)
             begin = int(round(t * SAMPLE_RATE))
             placed.append((begin, pcm))
             words.append(SynthWord(text, begin / SAMPLE_RATE, (begin + len(pcm)) / SAMPLE_RATE, speaker, filler))
             t = words[-1].end + rng.uniform(0.04, 0.12)
-        turns.append(Turn(start, words[-1].end, speaker))
+        turns.append(Turn(words[first].start, words[-1].end, speaker))
         t = max(t, max(tt.end for tt in turns)) + rng.choice([rng.uniform(0.2, 0.8), rng.uniform(0.8, 1.6)])
         prev = speaker
     total = int((max(w.end for w in words) + 0.5) * SAMPLE_RATE)

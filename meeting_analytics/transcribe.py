@@ -20,12 +20,19 @@ def whisper_languages() -> dict[str, str]:
     return {code: code for code in _LANGUAGE_CODES}
 
 
-def check_language(language: str | None, english_only: bool) -> str | None:
+def check_language_code(language: str | None) -> str | None:
     if language is None:
-        return "en" if english_only else None
+        return None
     code = language.strip().lower()
     if code not in whisper_languages():
         raise OptionError(f"unknown language {language!r}; use a Whisper language code such as en, de, fr, es")
+    return code
+
+
+def check_language(language: str | None, english_only: bool) -> str | None:
+    if language is None:
+        return "en" if english_only else None
+    code = check_language_code(language)
     if english_only and code != "en":
         raise OptionError(f"language {language!r} needs a multilingual model (e.g. --model base); this model is English-only")
     return code

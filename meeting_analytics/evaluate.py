@@ -1,0 +1,54 @@
+"""Scoring helpers: WER with Whisper's English normalisation, speaker attribution of words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .transcript import Word
+
+
+def normalize_english(text: str) -> str:
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()(text)
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    import jiwer
+
+    return float(jiwer.wer(normalize_english(reference), normalize_english(hypothesis)))
+
+
+def match_words(reference: list[Word], hypothesis: list[Word], tolerance: float = 0.5) -> list[tuple[int, int]]:
+    """Pair each hypothesis word with the reference word nearest in time (midpoints within ``tolerance`` s)."""
+    if not reference or not hypothesis:
+        return []
+    ref_mid = np.array([(w.start + w.end) / 2 for w in reference])
+    pairs = []
+    for j, w in enumerate(hypothesis):
+        mid = (w.start + w.end) / 2
+        i = int(np.argmin(np.abs(ref_mid - mid)))
+        if abs(ref_mid[i] - mid) <= tolerance:
+            pairs.append((i, j))
+    return pairs
+
+
+def speaker_attribution(reference: list[Word], hypothesis: list[Word]) -> tuple[float, dict[str, str]]:
+    """Share of time-matched words whose hypothesis speaker maps to the reference speaker.
+
+    Hypothesis labels are mapped to reference labels one-to-one, maximising agreement (Hungarian).
+    Returns (accuracy, mapping).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    pairs = match_words(reference, hypothesis)
+    if not pairs:
+        return 0.0, {}
+    ref_labels = sorted({reference[i].speaker for i, _ in pairs})
+    hyp_labels = sorted({str(hypothesis[j].speaker) for _, j in pairs})
+    counts = np.zeros((len(hyp_labels), len(ref_labels)))
+    for i, j in pairs:
+        counts[hyp_labels.index(str(hypothesis[j].speaker)), ref_labels.index(reference[i].speaker)] += 1
+    rows, cols = linear_sum_assignment(-counts)
+    mapping = {hyp_labels[r]: ref_labels[c] for r, c in zip(rows, cols)}
+    return float(counts[rows, cols].sum() / len(pairs)), mapping

@@ -1,0 +1,105 @@
+"""The command line on real files: outputs, bad input (one line each, exit != 0), bad flags."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import wave
+
+import numpy as np
+import pytest
+
+from conftest import DATA, SHARED
+
+CLI = [sys.executable, "-m", "meeting_analytics"]
+
+
+def run(*args, timeout=600):
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONWARNINGS="ignore")
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [ln for ln in stderr.splitlines() if ln.strip()]
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bad")
+    (d / "notes.wav").write_text("this is a text file, not audio\n")
+    (d / "zero.wav").write_bytes(b"")
+    with wave.open(str(d / "silence.wav"), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(16000)
+        wf.writeframes(np.zeros(16000 * 10, dtype="<i2").tobytes())
+    return d
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("missing.wav", "no such file"),
+    ("notes.wav", "not a readable audio file"),
+    ("zero.wav", "zero-length"),
+    ("silence.wav", "silent"),
+])
+def test_bad_input_one_line_nonzero_exit(bad_files, name, problem):
+    proc = run("transcribe", bad_files / name, "-o", bad_files / "out", "-q")
+    assert proc.returncode != 0
+    lines = error_lines(proc.stderr)
+    assert len(lines) == 1, proc.stderr
+    assert name in lines[0] and problem in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert not (bad_files / "out").exists()
+
+
+@pytest.mark.models
+def test_click_only_file_is_no_speech(tmp_path):
+    empty = SHARED / "ami" / "empty.wav"
+    if not empty.exists():
+        pytest.skip(f"{empty} not found")
+    proc = run("transcribe", empty, "-o", tmp_path, "-q")
+    assert proc.returncode != 0
+    lines = error_lines(proc.stderr)
+    assert len(lines) == 1, proc.stderr
+    assert "empty.wav" in lines[0] and "no speech" in lines[0]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--language", "xx"], "unknown language"),
+    (["--language", "de"], "English-only"),
+    (["--model", "no-such-model"], "not available offline"),
+])
+def test_bad_options_one_line(flags, message, tmp_path):
+    proc = run("transcribe", DATA / "speech" / "jfk.flac", "-o", tmp_path, "-q", *flags)
+    assert proc.returncode == 2
+    lines = error_lines(proc.stderr)
+    assert len(lines) == 1 and message in lines[0], proc.stderr
+
+
+def test_bad_flag_is_usage_error(tmp_path):
+    proc = run("transcribe", DATA / "speech" / "jfk.flac", "--num_speakers", "0")
+    assert proc.returncode == 2 and "num_speakers" in proc.stderr
+
+
+def test_help_documents_every_flag():
+    out = run("transcribe", "--help").stdout
+    for flag in ["--model", "--language", "--initial_prompt", "--hotwords", "--batch_size", "--compute_type",
+                 "--device", "--threads", "--diarize", "--no_diarize", "--min_speakers", "--max_speakers",
+                 "--num_speakers", "--output_dir", "--output_format", "--hf_token", "--diarize_model", "--aligner"]:
+        assert flag in out, flag
+
+
+@pytest.mark.models
+def test_batch_with_a_bad_file_keeps_good_results(tmp_path, bad_files):
+    proc = run("transcribe", DATA / "call" / "sample.wav", bad_files / "notes.wav", "-o", tmp_path,
+               "--output_format", "all")
+    assert proc.returncode == 1
+    assert sum("notes.wav" in ln and "error" in ln for ln in proc.stderr.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"sample.{e}" for e in
+                                                          sorted(["txt", "srt", "vtt", "tsv", "json", "rttm"])]
+    data = json.loads((tmp_path / "sample.json").read_text())
+    assert len(data["speakers"]) >= 2
+    assert "SPEAKER_" in proc.stdout  # speaker-labelled utterances printed
+    assert "hf_token" in data["metadata"]["options"] and data["metadata"]["options"]["hf_token"] is None

@@ -1,0 +1,110 @@
+"""End-to-end tests on the real models (Whisper tiny.en/base via WhisperX, pyannote, Resemblyzer), offline."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from meeting_analytics.evaluate import speaker_attribution, wer
+from meeting_analytics.transcript import Transcript
+
+from conftest import DATA
+
+pytestmark = pytest.mark.models
+JFK_TEXT = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+
+
+@pytest.fixture(scope="session")
+def jfk(pipeline):
+    return pipeline(DATA / "speech" / "jfk.flac")
+
+
+def test_jfk_wer(jfk):
+    assert wer(JFK_TEXT, jfk.text) <= 0.10, jfk.text
+    assert jfk.language == "en"
+
+
+def test_every_word_is_timed_inside_the_audio(jfk):
+    assert len(jfk.words) >= 20
+    for w in jfk.words:
+        assert 0.0 <= w.start <= w.end <= jfk.duration + 1e-6, w
+        assert 0.0 <= w.probability <= 1.0
+    starts = [w.start for w in jfk.words]
+    assert starts == sorted(starts)
+    assert jfk.metadata["models"]["aligner"] == "whisper"
+    assert set(jfk.metadata["timings"]) == {"asr", "align", "diarize"}
+
+
+def test_single_speaker_clip_has_one_speaker(jfk):
+    assert len(jfk.speakers) == 1
+    assert {w.speaker for w in jfk.words} == set(jfk.speakers)
+
+
+def test_synthetic_dialogue_two_speakers_words_attributed(pipeline, dialogue):
+    meeting, paths = dialogue
+    assert meeting.duration >= 60
+    t = pipeline(paths["wav"])
+    assert len(t.speakers) == 2, t.speakers
+    truth = meeting.transcript()
+    accuracy, mapping = speaker_attribution(truth.words, t.words)
+    assert accuracy >= 0.90, (accuracy, mapping)
+    assert sorted(mapping.values()) == ["S1", "S2"]
+
+
+def test_ami_trn01_rttm_has_several_speakers(pipeline, ami_dir, tmp_path):
+    from pyannote.database.util import load_rttm
+
+    from meeting_analytics.writers import write_rttm
+
+    t = pipeline(ami_dir / "trn01.wav")
+    path = write_rttm(t, tmp_path / "trn01.rttm")
+    annotation = load_rttm(str(path))["trn01"]
+    assert len(annotation.labels()) >= 2, annotation
+
+
+def test_hotwords_bring_company_name():
+    from meeting_analytics.pipeline import Pipeline, PipelineOptions
+    from meeting_analytics.transcribe import ASROptions
+
+    p = Pipeline(PipelineOptions(asr=ASROptions(hotwords="ComfyUI"), diarize=False))
+    t = p(DATA / "speech" / "hotwords.mp3")
+    assert "ComfyUI" in t.text, t.text
+    assert t.speakers == [] and t.turns == []
+
+
+def test_multilingual_base_detects_language():
+    from meeting_analytics.pipeline import Pipeline, PipelineOptions
+    from meeting_analytics.transcribe import ASROptions
+
+    p = Pipeline(PipelineOptions(asr=ASROptions(model="base"), diarize=False))
+    assert not p.transcriber.english_only
+    t = p(DATA / "speech" / "jfk.flac")
+    assert t.language == "en"
+    assert wer(JFK_TEXT, t.text) <= 0.10, t.text
+
+
+def test_diarize_model_from_local_directory_uses_same_path(pipeline, tmp_path):
+    """--diarize_model DIR loads through pyannote's Pipeline.from_pretrained like a hub pipeline."""
+    from meeting_analytics.audio import load_audio
+    from meeting_analytics.diarize import OFFLINE_CONFIG, Diarizer
+
+    shutil.copy(OFFLINE_CONFIG, tmp_path / "config.yaml")
+    local = Diarizer(str(tmp_path))
+    assert local.source == "local"
+    audio = load_audio(DATA / "call" / "sample.wav")
+    assert local(audio) == pipeline.diarizer(audio)
+    turns, _ = local(audio, num_speakers=2)
+    assert len({t.speaker for t in turns}) == 2
+
+
+def test_hub_diarize_model_without_token_is_refused_offline():
+    from meeting_analytics.diarize import Diarizer
+    from meeting_analytics.weights import ModelUnavailableError
+
+    with pytest.raises(ModelUnavailableError, match="--hf_token"):
+        Diarizer("pyannote/speaker-diarization-3.1")
+
+
+def test_transcript_json_of_real_run_round_trips(jfk):
+    assert Transcript.from_json(jfk.to_json()) == jfk

@@ -1,0 +1,83 @@
+import json
+
+import pytest
+
+from meeting_analytics.assign import assign_speakers, group_utterances
+from meeting_analytics.transcript import Transcript, TranscriptError, Turn, Word
+
+
+def make_transcript() -> Transcript:
+    words = [Word(0.5, 0.9, "Hello", None, 0.91), Word(1.0, 1.4, "there.", None, 0.8),
+             Word(1.6, 2.0, "Hi!", None, 0.99), Word(2.1, 2.5, "How", None, 0.7), Word(4.0, 4.4, "są", None, None)]
+    turns = [Turn(0.4, 1.5, "SPEAKER_00"), Turn(1.5, 3.0, "SPEAKER_01"), Turn(3.8, 4.6, "SPEAKER_01")]
+    words = assign_speakers(words, turns)
+    return Transcript("en", 5.0, ["SPEAKER_00", "SPEAKER_01"], words, group_utterances(words, "en"), turns,
+                      {"models": {"asr": "tiny.en"}, "timings": {"asr": 1.25}})
+
+
+def test_json_round_trip_is_lossless():
+    t = make_transcript()
+    again = Transcript.from_json(t.to_json())
+    assert again == t
+    assert Transcript.from_json(again.to_json(indent=2)) == t
+
+
+def test_json_is_whisperx_compatible():
+    data = json.loads(make_transcript().to_json())
+    seg = data["segments"][0]
+    assert set(seg) >= {"start", "end", "text", "speaker", "words"}
+    assert set(seg["words"][0]) >= {"word", "start", "end", "score", "speaker"}
+    assert [w["word"] for w in data["word_segments"]] == ["Hello", "there.", "Hi!", "How", "są"]
+
+
+def test_frames_are_tidy():
+    t = make_transcript()
+    words = t.words_frame()
+    assert list(words.columns) == ["start", "end", "text", "speaker", "probability", "utterance"]
+    assert words.speaker.tolist() == ["SPEAKER_00", "SPEAKER_00", "SPEAKER_01", "SPEAKER_01", "SPEAKER_01"]
+    utts = t.utterances_frame()
+    # the 1.5 s pause splits SPEAKER_01's words into two utterances
+    assert utts.speaker.tolist() == ["SPEAKER_00", "SPEAKER_01", "SPEAKER_01"]
+    assert utts.text.tolist() == ["Hello there.", "Hi! How", "są"]
+    assert utts.n_words.sum() == len(t.words)
+    assert t.turns_frame().shape == (3, 3)
+
+
+def test_word_outside_turns_goes_to_nearest_turn():
+    words = [Word(5.0, 5.2, "late")]
+    assert assign_speakers(words, [Turn(0, 1, "A"), Turn(4.0, 4.5, "B")])[0].speaker == "B"
+
+
+def test_overlap_keeps_current_speaker_when_both_cover_word():
+    turns = [Turn(0, 3, "A"), Turn(1.0, 1.6, "B")]
+    words = [Word(0.2, 0.8, "so"), Word(1.0, 1.5, "then"), Word(1.7, 2.0, "we")]
+    assert [w.speaker for w in assign_speakers(words, turns)] == ["A", "A", "A"]
+    # but a word that B covers much more than A goes to B
+    turns = [Turn(0, 1.1, "A"), Turn(1.0, 1.6, "B")]
+    assert assign_speakers(words, turns)[1].speaker == "B"
+
+
+def test_no_turns_means_no_speaker():
+    assert assign_speakers([Word(0, 1, "x")], [])[0].speaker is None
+
+
+@pytest.mark.parametrize("text", ["", "{", '{"segments": [{"start": "x"}]}', "[1, 2]", '{"language": "en"}'])
+def test_bad_transcript_json_is_a_clear_error(text):
+    with pytest.raises(TranscriptError):
+        Transcript.from_json(text)
+
+
+def test_load_names_the_file(tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"segments": [')
+    with pytest.raises(TranscriptError, match="broken.json"):
+        Transcript.load(bad)
+    with pytest.raises(TranscriptError, match="no such file"):
+        Transcript.load(tmp_path / "missing.json")
+
+
+def test_save_is_atomic_and_readable(tmp_path):
+    t = make_transcript()
+    path = t.save(tmp_path / "out" / "t.json")
+    assert Transcript.load(path) == t
+    assert [p.name for p in path.parent.iterdir()] == ["t.json"]  # no temp files left behind
