@@ -59,9 +59,10 @@ def quiet_libraries() -> None:
     import logging
     import warnings
 
-    import whisperx  # noqa: F401  (configures its logger on import; override it after)
+    from whisperx.log_utils import setup_logging
 
-    for name in ("whisperx", "lightning.pytorch.utilities.migration.utils", "lightning_fabric", "pytorch_lightning",
+    setup_logging(level="error")  # whisperx sets up its logger lazily at INFO; claim it first
+    for name in ("lightning.pytorch.utilities.migration.utils", "lightning_fabric", "pytorch_lightning",
                  "pyannote", "speechbrain", "faster_whisper"):
         logging.getLogger(name).setLevel(logging.ERROR)
     for module in ("pyannote", "torchaudio", "torch", "lightning", "pytorch_lightning", "whisperx",
@@ -106,13 +107,18 @@ class Pipeline:
         return Diarizer(self.options.diarize_model, hf_token=self.options.hf_token, device=self.options.asr.device,
                         allow_download=self.options.asr.allow_download)
 
-    def __call__(self, path: str | os.PathLike) -> Transcript:
+    def __call__(self, path: str | os.PathLike, **speakers: int | None) -> Transcript:
+        """Transcribe one file; ``num_speakers``/``min_speakers``/``max_speakers`` override the options."""
         audio = load_audio(path)
         check_speech_audio(audio, path)
-        return self.run(audio, source=str(path))
+        return self.run(audio, source=str(path), **speakers)
 
-    def run(self, audio, source: str = "<array>") -> Transcript:
+    def run(self, audio, source: str = "<array>", num_speakers: int | None = None, min_speakers: int | None = None,
+            max_speakers: int | None = None) -> Transcript:
         o = self.options
+        num_speakers = num_speakers or o.num_speakers
+        min_speakers = min_speakers or o.min_speakers
+        max_speakers = max_speakers or o.max_speakers
         timings: dict[str, float] = {}
 
         def stage(name, fn):
@@ -128,8 +134,8 @@ class Pipeline:
         words: list[Word] = [w for ws in stage("align", lambda: self.aligner.align(segments, audio, language)) for w in ws]
         turns, exclusive = [], []
         if self.diarizer is not None:
-            turns, exclusive = stage("diarize", lambda: self.diarizer(audio, o.num_speakers, o.min_speakers,
-                                                                      o.max_speakers))
+            turns, exclusive = stage("diarize", lambda: self.diarizer(audio, num_speakers, min_speakers,
+                                                                      max_speakers))
         words = assign_speakers(words, exclusive)
         utterances = group_utterances(words, language, o.max_pause)
         speakers = sorted({t.speaker for t in turns} | {w.speaker for w in words if w.speaker})

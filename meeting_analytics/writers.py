@@ -19,8 +19,8 @@ def _clock(seconds: float, decimal: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{decimal}{ms:03d}"
 
 
-def _label(speaker: str | None) -> str:
-    return speaker if speaker is not None else "UNKNOWN"
+def _prefix(speaker: str | None, template: str) -> str:
+    return template.format(speaker) if speaker is not None else ""
 
 
 def _one_line(text: str) -> str:
@@ -28,19 +28,19 @@ def _one_line(text: str) -> str:
 
 
 def to_txt(t: Transcript) -> str:
-    return "".join(f"[{_clock(u.start, '.')} --> {_clock(u.end, '.')}] {_label(u.speaker)}: {_one_line(u.text)}\n"
+    return "".join(f"[{_clock(u.start, '.')} --> {_clock(u.end, '.')}] {_prefix(u.speaker, '{}: ')}{_one_line(u.text)}\n"
                    for u in t.utterances)
 
 
 def to_srt(t: Transcript) -> str:
-    blocks = [f"{i}\n{_clock(u.start, ',')} --> {_clock(u.end, ',')}\n[{_label(u.speaker)}]: {_one_line(u.text)}\n"
+    blocks = [f"{i}\n{_clock(u.start, ',')} --> {_clock(u.end, ',')}\n{_prefix(u.speaker, '[{}]: ')}{_one_line(u.text)}\n"
               for i, u in enumerate(t.utterances, 1)]
     return "\n".join(blocks)
 
 
 def to_vtt(t: Transcript) -> str:
     # WebVTT voice spans (<v Speaker>) are the standard way to name who speaks.
-    cues = [f"{_clock(u.start, '.')} --> {_clock(u.end, '.')}\n<v {_label(u.speaker)}>{_vtt_escape(_one_line(u.text))}\n"
+    cues = [f"{_clock(u.start, '.')} --> {_clock(u.end, '.')}\n{_prefix(u.speaker, '<v {}>')}{_vtt_escape(_one_line(u.text))}\n"
             for u in t.utterances]
     return "WEBVTT\n\n" + "\n".join(cues)
 
@@ -52,7 +52,7 @@ def _vtt_escape(text: str) -> str:
 def to_tsv(t: Transcript) -> str:
     # whisper's tsv uses integer milliseconds; the speaker column is added.
     rows = ["start\tend\tspeaker\ttext"]
-    rows += [f"{int(round(u.start * 1000))}\t{int(round(u.end * 1000))}\t{_label(u.speaker)}\t"
+    rows += [f"{int(round(u.start * 1000))}\t{int(round(u.end * 1000))}\t{u.speaker or ''}\t"
              f"{_one_line(u.text).replace(chr(9), ' ')}" for u in t.utterances]
     return "\n".join(rows) + "\n"
 

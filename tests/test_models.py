@@ -52,32 +52,46 @@ def test_synthetic_dialogue_two_speakers_words_attributed(pipeline, dialogue):
     assert sorted(mapping.values()) == ["S1", "S2"]
 
 
-def test_ami_trn01_rttm_has_several_speakers(pipeline, ami_dir, tmp_path):
+@pytest.mark.parametrize("uri", ["trn04", "trn08"])
+def test_ami_meeting_rttm_has_several_speakers(pipeline, ami_dir, tmp_path, uri):
+    """Far-field meeting excerpts with 3 and 4 reference speakers -> an RTTM with several speakers.
+
+    (trn01 is not used: its 5.8 s of speech are one 1 s turn plus short turns and a three-way laugh
+    that the segmentation model does not detect; it yields 1 speaker, see BENCHMARKS.md.)"""
     from pyannote.database.util import load_rttm
 
     from meeting_analytics.writers import write_rttm
 
-    t = pipeline(ami_dir / "trn01.wav")
-    path = write_rttm(t, tmp_path / "trn01.rttm")
-    annotation = load_rttm(str(path))["trn01"]
+    t = pipeline(ami_dir / f"{uri}.wav")
+    annotation = load_rttm(str(write_rttm(t, tmp_path / f"{uri}.rttm")))[uri]
     assert len(annotation.labels()) >= 2, annotation
+    assert {w.speaker for w in t.words} <= set(annotation.labels())
 
 
-def test_hotwords_bring_company_name():
+@pytest.fixture(scope="module")
+def no_diarize_pipelines():
     from meeting_analytics.pipeline import Pipeline, PipelineOptions
     from meeting_analytics.transcribe import ASROptions
 
-    p = Pipeline(PipelineOptions(asr=ASROptions(hotwords="ComfyUI"), diarize=False))
-    t = p(DATA / "speech" / "hotwords.mp3")
-    assert "ComfyUI" in t.text, t.text
-    assert t.speakers == [] and t.turns == []
+    def make(**asr):
+        return Pipeline(PipelineOptions(asr=ASROptions(**asr), diarize=False))
+
+    return make
 
 
-def test_multilingual_base_detects_language():
-    from meeting_analytics.pipeline import Pipeline, PipelineOptions
-    from meeting_analytics.transcribe import ASROptions
+def test_hotwords_bring_company_name(no_diarize_pipelines):
+    clip = DATA / "speech" / "hotwords.mp3"
+    plain = no_diarize_pipelines()(clip)
+    assert "comfyui" not in plain.text.lower(), plain.text
+    tiny = no_diarize_pipelines(hotwords="ComfyUI")(clip)
+    assert "comfyui" in tiny.text.lower(), tiny.text  # tiny.en spells it comfyUI
+    base = no_diarize_pipelines(model="base", language="en", hotwords="ComfyUI")(clip)
+    assert "ComfyUI" in base.text, base.text
+    assert base.speakers == [] and base.turns == [] and all(w.speaker is None for w in base.words)
 
-    p = Pipeline(PipelineOptions(asr=ASROptions(model="base"), diarize=False))
+
+def test_multilingual_base_detects_language(no_diarize_pipelines):
+    p = no_diarize_pipelines(model="base")
     assert not p.transcriber.english_only
     t = p(DATA / "speech" / "jfk.flac")
     assert t.language == "en"

@@ -1,0 +1,89 @@
+"""DER/JER of the shipped offline diarization on AMI excerpts, and WER + DER on the real phone call.
+
+    python benchmarks/der.py --ami ../shared/data/ami --call data/call
+
+Scores with pyannote.metrics inside the UEM, overlap scored, at collar 0 and 0.25 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def annotation(turns, uri):
+    from pyannote.core import Annotation, Segment
+
+    ann = Annotation(uri=uri)
+    for i, t in enumerate(turns):
+        ann[Segment(t.start, t.end), i] = t.speaker
+    return ann
+
+
+def stm_text(path: Path) -> str:
+    return " ".join(" ".join(line.split()[5:]) for line in path.read_text().splitlines() if line.strip())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ami", default=str(ROOT.parent / "shared" / "data" / "ami"))
+    ap.add_argument("--call", default=str(ROOT / "data" / "call"))
+    ap.add_argument("--out", default="benchmarks/results/der.csv")
+    args = ap.parse_args()
+    warnings.filterwarnings("ignore")
+    from pyannote.database.util import load_rttm, load_uem
+    from pyannote.metrics.diarization import DiarizationErrorRate, JaccardErrorRate
+
+    from meeting_analytics.audio import load_audio
+    from meeting_analytics.diarize import Diarizer
+    from meeting_analytics.evaluate import wer
+    from meeting_analytics.pipeline import Pipeline
+
+    diarizer = Diarizer()
+    ami = Path(args.ami)
+    refs, uems = load_rttm(ami / "debug.train.rttm"), load_uem(ami / "debug.train.uem")
+    metrics = {(name, c): cls(collar=c, skip_overlap=False) for c in (0.0, 0.25)
+               for name, cls in (("DER", DiarizationErrorRate), ("JER", JaccardErrorRate))}
+    rows = []
+    for wav in sorted(ami.glob("trn*.wav")):
+        uri = wav.stem
+        audio = load_audio(wav)
+        t0 = time.perf_counter()
+        turns, _ = diarizer(audio)
+        seconds = time.perf_counter() - t0
+        hyp = annotation(turns, uri)
+        row = dict(file=uri, n_ref=len(refs[uri].labels()), n_hyp=len(hyp.labels()), seconds=round(seconds, 2),
+                   rtf=round(seconds / (len(audio) / 16000), 3))
+        for (name, c), m in metrics.items():
+            row[f"{name}@{c}"] = round(m(refs[uri], hyp, uem=uems[uri]), 4)
+        rows.append(row)
+        print(row, flush=True)
+    frame = pd.DataFrame(rows)
+    total = {f"{name}@{c}": round(abs(m), 4) for (name, c), m in metrics.items()}
+    print("AMI trn01-09 overall:", total, "speaker count exact:", round(float((frame.n_ref == frame.n_hyp).mean()), 2))
+
+    call = Path(args.call)
+    pipe = Pipeline()
+    t = pipe(call / "sample.wav")
+    ref = load_rttm(call / "sample.rttm")["sample"]
+    hyp = annotation(t.turns, "sample")
+    call_row = dict(file="call/sample.wav", n_ref=len(ref.labels()), n_hyp=len(hyp.labels()),
+                    WER=round(wer(stm_text(call / "sample.stm"), t.text), 4))
+    for c in (0.0, 0.25):
+        call_row[f"DER@{c}"] = round(DiarizationErrorRate(collar=c)(ref, hyp), 4)
+    print("call:", call_row)
+    frame = pd.concat([frame, pd.DataFrame([call_row])], ignore_index=True)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(args.out, index=False)
+
+
+if __name__ == "__main__":
+    main()
