@@ -59,8 +59,12 @@ def main() -> None:
     ap.add_argument("--methods", default="centroid,average")
     ap.add_argument("--min_cluster_sizes", default="1,4,10")
     ap.add_argument("--min_duration_offs", default="0.0,0.3")
+    ap.add_argument("--report_only", action="store_true", help="re-print the report of an existing --out CSV")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
+    if args.report_only:
+        report(pd.read_csv(args.out))
+        return
 
     from meeting_analytics.diarize import OfflineSpeakerDiarization
 
