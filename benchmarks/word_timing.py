@@ -26,7 +26,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from meeting_analytics.align import InterpolateAligner, WhisperAligner  # noqa: E402
+from meeting_analytics.align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner  # noqa: E402
 from meeting_analytics.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from meeting_analytics.evaluate import normalize_english  # noqa: E402
 from meeting_analytics.synth import synthesize_meeting  # noqa: E402
@@ -84,7 +84,7 @@ def main() -> None:
     ap.add_argument("--out", default="benchmarks/results/word_timing.csv")
     args = ap.parse_args()
     asr = Transcriber(ASROptions(model=args.model))
-    aligners = [WhisperAligner(asr.whisper_model), InterpolateAligner()]
+    aligners = [EnergyTrimmedWhisperAligner(asr.whisper_model), WhisperAligner(asr.whisper_model), InterpolateAligner()]
     rows = []
     for seed in [int(s) for s in args.seeds.split(",")]:
         meeting = synthesize_meeting(2, 60.0, seed=seed)

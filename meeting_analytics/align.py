@@ -3,7 +3,10 @@
 Aligners (``--aligner``), compared on measured boundary error in BENCHMARKS.md:
 
 - ``whisper``: Whisper's own cross-attention + DTW (faster-whisper's ``find_alignment``) on the
-  model already loaded for ASR; needs no extra weights. The offline default.
+  model already loaded for ASR; needs no extra weights.
+- ``whisper+energy``: the same, then each word's edges are pulled in to the first and last frame
+  whose energy stands above the noise floor (never pushed out). Cross-attention timing tends to
+  run a word on into the pause after it; this trims that. The offline default (BENCHMARKS.md).
 - ``interpolate``: words spread over the segment in proportion to their length; the floor.
 - ``wav2vec2``: ``whisperx.align`` with a wav2vec2 CTC model, a local directory or a hub name
   (``--align_model``); words it cannot time (numbers, symbols) are interpolated between neighbours.
@@ -19,8 +22,8 @@ import numpy as np
 from .audio import SAMPLE_RATE
 from .transcript import Word
 
-ALIGNERS = ("whisper", "interpolate", "wav2vec2")
-DEFAULT_ALIGNER = "whisper"
+ALIGNERS = ("whisper+energy", "whisper", "interpolate", "wav2vec2")
+DEFAULT_ALIGNER = "whisper+energy"
 _PREPEND = "\"'“¿([{-"
 _APPEND = "\"'.。,，!！?？:：”)]}、"
 
@@ -113,6 +116,38 @@ def _clamp(words: list[Word], seg: Segment) -> list[Word]:
     return words
 
 
+def energy_db(audio: np.ndarray, hop: int = 160, win: int = 400) -> np.ndarray:
+    """Frame energy in dB (10 ms hop, 25 ms window)."""
+    if len(audio) < win:
+        return np.full(1, -120.0)
+    frames = np.lib.stride_tricks.sliding_window_view(audio, win)[::hop]
+    return 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+
+
+def trim_to_energy(words: list[Word], audio: np.ndarray, margin_db: float = 8.0, hop: int = 160,
+                   min_duration: float = 0.02) -> list[Word]:
+    """Pull each word's start/end in to frames louder than the noise floor + ``margin_db``."""
+    db = energy_db(audio, hop)
+    active = db > np.percentile(db, 10) + margin_db
+    step = hop / SAMPLE_RATE
+    for w in words:
+        a, b = int(w.start / step), int(np.ceil(w.end / step))
+        idx = np.flatnonzero(active[a:b])
+        if idx.size == 0:
+            continue
+        start, end = (a + idx[0]) * step, (a + idx[-1] + 1) * step + 0.015  # + half a window
+        if end - start >= min_duration:
+            w.start, w.end = max(w.start, start), min(w.end, end)
+    return words
+
+
+class EnergyTrimmedWhisperAligner(WhisperAligner):
+    name = "whisper+energy"
+
+    def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
+        return [trim_to_energy(words, audio) for words in super().align(segments, audio, language)]
+
+
 class InterpolateAligner:
     name = "interpolate"
 
@@ -127,7 +162,11 @@ class Wav2Vec2Aligner:
 
     def __init__(self, model_name: str | None, language: str, device: str = "cpu", model_dir: str | None = None):
         import whisperx
+        from whisperx.utils import PUNKT_LANGUAGES
 
+        from .nltk_offline import ensure_punkt_tab
+
+        ensure_punkt_tab(PUNKT_LANGUAGES.get(language, "english"))
         self.device = device
         self.model, self.metadata = whisperx.load_align_model(language_code=language, device=device,
                                                               model_name=model_name, model_dir=model_dir)
@@ -147,8 +186,11 @@ class Wav2Vec2Aligner:
 
 def _fill_untimed(raw: list[dict], seg: Segment) -> list[Word]:
     """Words whisperx could not time get times between their timed neighbours."""
-    words = [Word(float(w.get("start", np.nan)), float(w.get("end", np.nan)), str(w["word"]).strip(),
-                  probability=w.get("score")) for w in raw if str(w["word"]).strip()]
+    def num(value) -> float:
+        return np.nan if value is None else float(value)
+
+    words = [Word(num(w.get("start")), num(w.get("end")), str(w["word"]).strip(), probability=w.get("score"))
+             for w in raw if str(w["word"]).strip()]
     i = 0
     while i < len(words):
         if not np.isnan(words[i].start):

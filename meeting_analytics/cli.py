@@ -66,7 +66,7 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
                    help="allow fetching models named by hub name (off by default: everything runs offline)")
     a = p.add_argument_group("word timestamps")
     a.add_argument("--aligner", default=DEFAULT_ALIGNER, choices=ALIGNERS,
-                   help="how words are timed: whisper (cross-attention DTW, offline default), interpolate, "
+                   help="how words are timed: whisper+energy (cross-attention DTW, edges trimmed to voiced frames; default), whisper, interpolate, "
                         "or wav2vec2 (whisperx.align; needs --align_model)")
     a.add_argument("--align_model", default=None, help="wav2vec2 CTC model: a local directory or a hub name")
     d = p.add_argument_group("speaker diarization (pyannote.audio)")

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .align import ALIGNERS, DEFAULT_ALIGNER, InterpolateAligner, WhisperAligner
+from .align import ALIGNERS, DEFAULT_ALIGNER, EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
 from .assign import assign_speakers, group_utterances
 from .audio import SAMPLE_RATE, AudioError, check_speech_audio, load_audio
 from .transcribe import ASROptions, OptionError, Transcriber, check_language_code
 from .transcript import Transcript, Word
+from .weights import check_whisper_name
 
 
 @dataclass
@@ -31,6 +32,7 @@ class PipelineOptions:
 
     def validate(self) -> None:
         check_language_code(self.asr.language)
+        check_whisper_name(self.asr.model, self.asr.allow_download)
         if self.aligner not in ALIGNERS:
             raise OptionError(f"unknown aligner {self.aligner!r}; choose from {', '.join(ALIGNERS)}")
         if self.aligner == "wav2vec2" and self.align_model is None and not self.asr.allow_download:
@@ -93,8 +95,9 @@ class Pipeline:
         return obj
 
     def _make_aligner(self):
-        if self.options.aligner == "whisper":
-            return WhisperAligner(self.transcriber.whisper_model, batch_size=self.options.asr.batch_size)
+        if self.options.aligner in ("whisper", "whisper+energy"):
+            cls = WhisperAligner if self.options.aligner == "whisper" else EnergyTrimmedWhisperAligner
+            return cls(self.transcriber.whisper_model, batch_size=self.options.asr.batch_size)
         if self.options.aligner == "interpolate":
             return InterpolateAligner()
         from .align import Wav2Vec2Aligner

@@ -87,23 +87,33 @@ OFFLINE_WHISPER = {
 DEFAULT_WHISPER = "tiny.en"
 
 
+def check_whisper_name(name: str, allow_download: bool = False) -> None:
+    """Refuse, without loading anything, a model name that cannot be resolved offline."""
+    if name in OFFLINE_WHISPER or allow_download:
+        return
+    path = Path(name).expanduser()
+    if path.is_dir() and not (path / "model.bin").exists():
+        raise ModelUnavailableError(f"{path}: not a CTranslate2 Whisper model directory (no model.bin)")
+    if not path.is_dir():
+        raise ModelUnavailableError(_not_offline(name))
+
+
+def _not_offline(name: str) -> str:
+    return (f"Whisper model {name!r} is not available offline. Offline models: {', '.join(OFFLINE_WHISPER)}. "
+            "Pass a local CTranslate2 model directory (e.g. one made with ct2-transformers-converter), "
+            "or allow downloads explicitly with --allow_download.")
+
+
 def resolve_whisper(name: str, allow_download: bool = False) -> ResolvedModel:
     """``name`` is an offline name, a local CTranslate2 directory, or (with downloads allowed) a hub name."""
+    check_whisper_name(name, allow_download)
     if name in OFFLINE_WHISPER:
         dist, locate = OFFLINE_WHISPER[name]
         return ResolvedModel(name, str(locate()), f"package:{dist}")
     path = Path(name).expanduser()
     if path.is_dir():
-        if not (path / "model.bin").exists():
-            raise ModelUnavailableError(f"{path}: not a CTranslate2 Whisper model directory (no model.bin)")
         return ResolvedModel(name, str(path), "local")
-    if allow_download:
-        return ResolvedModel(name, name, "hub")
-    raise ModelUnavailableError(
-        f"Whisper model {name!r} is not available offline. Offline models: {', '.join(OFFLINE_WHISPER)}. "
-        "Pass a local CTranslate2 model directory (e.g. one made with ct2-transformers-converter), "
-        "or allow downloads explicitly with --allow_download."
-    )
+    return ResolvedModel(name, name, "hub")
 
 
 # -- pyannote segmentation (VAD and diarization) -----------------------------------------------

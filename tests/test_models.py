@@ -32,7 +32,7 @@ def test_every_word_is_timed_inside_the_audio(jfk):
         assert 0.0 <= w.probability <= 1.0
     starts = [w.start for w in jfk.words]
     assert starts == sorted(starts)
-    assert jfk.metadata["models"]["aligner"] == "whisper"
+    assert jfk.metadata["models"]["aligner"] == "whisper+energy"  # the default, chosen in BENCHMARKS.md
     assert set(jfk.metadata["timings"]) == {"asr", "align", "diarize"}
 
 

@@ -1,0 +1,47 @@
+"""NLTK resources built locally, so nothing reaches for NLTK's downloader (it cannot reach its host
+here, and this toolkit makes no network calls the user did not ask for).
+
+``punkt_tab``: whisperx.align splits sentences with NLTK's Punkt and downloads ``punkt_tab`` when
+it is missing. An untrained Punkt model (sentence ends at . ! ? unless the token is a known
+abbreviation) serves that purpose; it is written once under the cache directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .weights import cache_dir
+
+ENGLISH_ABBREVIATIONS = ["mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
+                         "jr", "sr", "no", "approx", "dept", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
+                         "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "a.m", "p.m"]
+
+
+def nltk_data_dir() -> Path:
+    return cache_dir() / "nltk_data"
+
+
+def _private_write(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def ensure_punkt_tab(language: str = "english") -> Path:
+    """Make ``tokenizers/punkt_tab/<language>/`` available to NLTK without a download."""
+    import nltk
+
+    root = nltk_data_dir()
+    lang_dir = root / "tokenizers" / "punkt_tab" / language
+    if not (lang_dir / "ortho_context.tab").exists():
+        for d in (root, root / "tokenizers", root / "tokenizers" / "punkt_tab", lang_dir):
+            d.mkdir(mode=0o700, exist_ok=True)
+        abbrevs = ENGLISH_ABBREVIATIONS if language == "english" else []
+        _private_write(lang_dir / "abbrev_types.txt", "".join(f"{a}\n" for a in abbrevs))
+        _private_write(lang_dir / "collocations.tab", "")
+        _private_write(lang_dir / "sent_starters.txt", "")
+        _private_write(lang_dir / "ortho_context.tab", "")
+    if str(root) not in nltk.data.path:
+        nltk.data.path.insert(0, str(root))
+    return lang_dir
