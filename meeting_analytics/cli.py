@@ -131,32 +131,33 @@ def _progress(message: str) -> None:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from .audio import AudioError, load_audio, check_speech_audio
+    from .audio import AudioError, check_speech_audio, load_audio, probe
     from .pipeline import Pipeline
     from .transcribe import OptionError
     from .weights import ModelUnavailableError
     from .writers import to_txt, write_outputs
 
-    # Refuse bad files before loading any model, so a typo costs no model load.
-    audios, failed = {}, 0
+    # Probe every file first (cheap), and build the pipeline only once a file has decoded cleanly,
+    # so bad input fails fast and never costs a model load; decode one file at a time.
+    failed, pipeline = 0, None
+    paths = []
     for path in args.audio:
         try:
-            audio = load_audio(path)
-            check_speech_audio(audio, path)
-            audios[path] = audio
+            probe(path)
+            paths.append(path)
         except AudioError as exc:
             _err(str(exc))
             failed += 1
-    if not audios:
-        return EXIT_BAD_INPUT
-    try:
-        pipeline = Pipeline(options_from_kwargs(**_kwargs(args)), progress=_progress if args.print_text else None)
-    except (OptionError, ModelUnavailableError) as exc:
-        _err(str(exc))
-        return EXIT_USAGE
-    for path, audio in audios.items():
+    for path in paths:
         try:
+            audio = load_audio(path)
+            check_speech_audio(audio, path)
+            if pipeline is None:
+                pipeline = Pipeline(options_from_kwargs(**_kwargs(args)), progress=_progress if args.print_text else None)
             transcript = pipeline.run(audio, source=path)
+        except (OptionError, ModelUnavailableError) as exc:
+            _err(str(exc))
+            return EXIT_USAGE
         except AudioError as exc:
             _err(str(exc))
             failed += 1
