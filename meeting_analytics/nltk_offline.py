@@ -45,3 +45,25 @@ def ensure_punkt_tab(language: str = "english") -> Path:
     if str(root) not in nltk.data.path:
         nltk.data.path.insert(0, str(root))
     return lang_dir
+
+
+def ensure_vader_lexicon() -> str:
+    """Copy the VADER lexicon shipped in ``vaderSentiment`` into the NLTK data directory (NLTK only
+    reads resources from its data roots) and return its NLTK resource name."""
+    import importlib.util
+
+    import nltk
+
+    spec = importlib.util.find_spec("vaderSentiment")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the VADER lexicon ships in the vaderSentiment package: pip install vaderSentiment")
+    source = Path(next(iter(spec.submodule_search_locations))) / "vader_lexicon.txt"
+    root = nltk_data_dir()
+    target = root / "sentiment" / "vader_lexicon" / "vader_lexicon.txt"
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        for d in (root, root / "sentiment", target.parent):
+            d.mkdir(mode=0o700, exist_ok=True)
+        _private_write(target, source.read_text(encoding="utf-8"))
+    if str(root) not in nltk.data.path:
+        nltk.data.path.insert(0, str(root))
+    return "sentiment/vader_lexicon/vader_lexicon.txt"

@@ -1,0 +1,267 @@
+"""Filler words: hesitations, discourse markers, repetitions and false starts, with context rules.
+
+Works on the tidy word frame (``Transcript.words_frame()``), vectorised over all words at once.
+A discourse marker such as "like" or "so" only counts where it is used as a filler: "I like
+Python", "a kind of bug", "it works well" and "so late" are content. Custom lexicon entries count
+wherever they occur.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HESITATION, MARKER, REPETITION, CUSTOM = "hesitation", "discourse_marker", "repetition", "custom"
+CATEGORIES = (HESITATION, MARKER, REPETITION, CUSTOM)
+OCCURRENCE_COLUMNS = ["speaker", "start", "end", "text", "category", "utterance", "word_index", "context"]
+
+_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+@dataclass
+class FillerLexicon:
+    """Which words count as fillers in one language. ``markers`` maps a phrase to its context rule
+    name (see ``RULES``), or to None to count every occurrence."""
+
+    language: str = "en"
+    hesitations: set[str] = field(default_factory=set)
+    markers: dict[str, str | None] = field(default_factory=dict)
+    custom: set[str] = field(default_factory=set)
+    repetition_exempt: set[str] = field(default_factory=set)
+    detect_repetitions: bool = True
+
+    def extend(self, phrases, category: str = CUSTOM) -> "FillerLexicon":
+        """Add phrases (counted everywhere) as ``custom``, ``hesitation`` or ``discourse_marker``."""
+        for phrase in phrases:
+            phrase = " ".join(phrase.lower().split())
+            if not phrase:
+                continue
+            if category == HESITATION:
+                self.hesitations.add(phrase)
+            elif category == MARKER:
+                self.markers[phrase] = None
+            else:
+                self.custom.add(phrase)
+        return self
+
+    @classmethod
+    def from_file(cls, path: str | Path, base: "FillerLexicon | None" = None) -> "FillerLexicon":
+        """A JSON object {"hesitation": [...], "discourse_marker": [...], "custom": [...]} or a text file
+        with one phrase per line (``phrase<TAB>category`` optional); added to ``base`` (English by default)."""
+        lex = base.copy() if base else english()
+        text = Path(path).read_text(encoding="utf-8")
+        if Path(path).suffix == ".json":
+            for category, phrases in json.loads(text).items():
+                lex.extend(phrases, category)
+            return lex
+        for line in text.splitlines():
+            if line.strip() and not line.startswith("#"):
+                phrase, _, category = line.partition("\t")
+                lex.extend([phrase], category.strip() or CUSTOM)
+        return lex
+
+    def copy(self) -> "FillerLexicon":
+        return FillerLexicon(self.language, set(self.hesitations), dict(self.markers), set(self.custom),
+                             set(self.repetition_exempt), self.detect_repetitions)
+
+
+def english() -> FillerLexicon:
+    return FillerLexicon(
+        language="en",
+        hesitations={"um", "uh", "er", "erm", "ah", "hmm", "hm", "mm", "umm", "uhm", "uhh", "eh"},
+        markers={"like": "like", "you know": "you_know", "i mean": "i_mean", "so": "so", "well": "well",
+                 "basically": None, "actually": None, "literally": None, "right": "right", "okay": "okay",
+                 "kind of": "kind_of", "sort of": "kind_of"},
+        repetition_exempt={"that", "had", "bye", "ha", "haha", "no", "very", "really", "so", "blah", "yeah", "bla"},
+    )
+
+
+LEXICONS = {"en": english}
+
+
+def lexicon_for(language: str | None) -> FillerLexicon:
+    code = (language or "en").split("-")[0].lower()
+    if code not in LEXICONS:
+        raise ValueError(f"no built-in filler lexicon for language {language!r} (built in: {', '.join(LEXICONS)}); "
+                         "pass one with FillerLexicon / --filler_lexicon")
+    return LEXICONS[code]()
+
+
+# -- context rules: (tokens frame, phrase start mask, phrase length) -> mask of filler uses -------------
+
+_SUBJECTS = {"i", "you", "we", "they", "he", "she", "people", "who", "i'd", "you'd", "we'd", "they'd"}
+_LIKE_CONTENT_BEFORE = _SUBJECTS | {"would", "'d", "do", "does", "did", "don't", "doesn't", "didn't", "really",
+                                    "also", "to", "not", "feel", "feels", "felt", "look", "looks", "looked",
+                                    "sound", "sounds", "sounded", "seem", "seems", "something", "anything",
+                                    "nothing", "more", "much", "just", "exactly", "very", "would've", "what's"}
+_DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "what", "which", "some", "any", "every",
+                "each", "no", "one", "another", "same", "different", "new", "other", "certain", "all", "my",
+                "your", "our", "their", "his", "her", "its", "of"}
+_SO_CONTENT_AFTER = {"much", "many", "far", "that", "long", "good", "bad", "late", "early", "fast", "slow",
+                     "big", "small", "well", "often", "little", "few", "sure", "on", "forth", "called", "to"}
+_SO_CONTENT_BEFORE = {"think", "hope", "guess", "believe", "said", "say", "do", "did", "not", "and", "or",
+                      "is", "was", "be", "been", "even", "if", "why", "just"}
+_YOU_KNOW_CONTENT_AFTER = {"what", "that", "how", "why", "where", "who", "when", "if", "whether", "the", "a",
+                           "an", "him", "her", "it", "them", "me", "us", "anything", "something", "about"}
+_YOU_KNOW_CONTENT_BEFORE = {"do", "did", "don't", "didn't", "if", "as", "would", "will", "let", "to", "you'll",
+                            "can", "could", "should", "might", "may", "must", "does"}
+_BOUNDARY_BEFORE = {"and", "but", "or", "um", "uh", "er", "erm", "ah", "oh", "yeah", "yes", "no"}
+
+
+def _rule_like(t, at, n):
+    return ~t.prev.isin(_LIKE_CONTENT_BEFORE) | t.prev_comma
+
+
+def _rule_you_know(t, at, n):
+    after = t.next.shift(-(n - 1)).fillna("")
+    comma_after = t.comma.shift(-(n - 1), fill_value=True)
+    return (comma_after | ~after.isin(_YOU_KNOW_CONTENT_AFTER)) & ~t.prev.isin(_YOU_KNOW_CONTENT_BEFORE)
+
+
+def _rule_i_mean(t, at, n):
+    after = t.next.shift(-(n - 1)).fillna("")
+    return ~after.isin({"it", "that", "this", "what", "to", "them", "you", "him", "her"}) | t.comma.shift(-(n - 1), fill_value=True)
+
+
+def _rule_opening(t, at, n):
+    """so / well: a discourse marker at the start of an utterance or clause, not a modifier."""
+    opening = t.first | t.prev_comma | t.prev.isin(_BOUNDARY_BEFORE)
+    return opening & ~t.next.isin(_SO_CONTENT_AFTER) & (~t.prev.isin(_SO_CONTENT_BEFORE) | t.prev_comma)
+
+
+def _rule_right(t, at, n):
+    return t.question | (t.first & t.comma) | (t.prev_comma & (t.comma | t.last))
+
+
+def _rule_okay(t, at, n):
+    return (t.first & ~t.last) | t.prev_comma
+
+
+def _rule_kind_of(t, at, n):
+    return ~t.prev.isin(_DETERMINERS)
+
+
+RULES = {"like": _rule_like, "you_know": _rule_you_know, "i_mean": _rule_i_mean, "so": _rule_opening,
+         "well": _rule_opening, "right": _rule_right, "okay": _rule_okay, "kind_of": _rule_kind_of}
+
+
+# -- detection -----------------------------------------------------------------------------------
+
+def _tokens(words: pd.DataFrame) -> pd.DataFrame:
+    raw = words["text"].astype(str)
+    utt = words["utterance"].to_numpy()
+    tok = raw.str.lower().str.replace(_PUNCT, "", regex=True).str.replace("’", "'", regex=False)
+    t = pd.DataFrame({"tok": tok, "utt": utt})
+    same_prev = np.r_[False, utt[1:] == utt[:-1]]
+    same_next = np.r_[utt[:-1] == utt[1:], False]
+    t["first"], t["last"] = ~same_prev, ~same_next
+    t["prev"] = tok.shift(1).where(same_prev, "").fillna("")
+    t["next"] = tok.shift(-1).where(same_next, "").fillna("")
+    t["comma"] = raw.str.contains(r"[,;:—–]$|\.\.\.$", regex=True)
+    t["prev_comma"] = pd.Series(np.r_[False, t["comma"].to_numpy()[:-1]], index=t.index) & same_prev
+    t["question"] = raw.str.endswith("?")
+    t["false_start"] = raw.str.endswith("-") & (tok.str.len() > 0)
+    return t
+
+
+def _phrase_starts(t: pd.DataFrame, phrase: str) -> np.ndarray:
+    parts = phrase.split()
+    mask = (t.tok == parts[0]).to_numpy().copy()
+    for k, part in enumerate(parts[1:], 1):
+        shifted = t.tok.shift(-k).fillna("").to_numpy() == part
+        same_utt = t.utt.shift(-k).to_numpy() == t.utt.to_numpy()
+        mask &= shifted & same_utt
+    return mask
+
+
+def _repetitions(t: pd.DataFrame, exempt: set[str]) -> np.ndarray:
+    """First word of each run of a repeated word ("I I I think" -> one) and of each false start ("the- the")."""
+    tok, nxt = t.tok.to_numpy(), t.next.to_numpy()
+    repeat = (tok == nxt) & (tok != "") & ~t["last"].to_numpy() & ~np.isin(tok, list(exempt))
+    run_start = repeat & ~np.r_[False, repeat[:-1]]
+    false_start = np.zeros(len(t), dtype=bool)
+    for i in np.flatnonzero(t["false_start"].to_numpy() & ~t["last"].to_numpy()):  # rare: loop on hits only
+        false_start[i] = nxt[i].startswith(tok[i])
+    return run_start | (false_start & ~np.r_[False, false_start[:-1]])
+
+
+def find_fillers(words: pd.DataFrame, lexicon: FillerLexicon | None = None, context_words: int = 4) -> pd.DataFrame:
+    """One row per filler occurrence: speaker, start, end, text, category, utterance, word_index, context."""
+    lexicon = lexicon or english()
+    if words.empty:
+        return pd.DataFrame(columns=OCCURRENCE_COLUMNS)
+    words = words.reset_index(drop=True)
+    t = _tokens(words)
+    hits: list[tuple[np.ndarray, int, str]] = []
+    for phrase in sorted(lexicon.hesitations):
+        hits.append((_phrase_starts(t, phrase), len(phrase.split()), HESITATION))
+    for phrase, rule in lexicon.markers.items():
+        at = _phrase_starts(t, phrase)
+        n = len(phrase.split())
+        if rule is not None and at.any():
+            at = at & RULES[rule](t, at, n).to_numpy()
+        hits.append((at, n, MARKER))
+    for phrase in sorted(lexicon.custom):
+        hits.append((_phrase_starts(t, phrase), len(phrase.split()), CUSTOM))
+    if lexicon.detect_repetitions:
+        hits.append((_repetitions(t, lexicon.repetition_exempt), 2, REPETITION))
+    return _occurrences(words, hits, context_words)
+
+
+def _occurrences(words: pd.DataFrame, hits, context_words: int) -> pd.DataFrame:
+    taken = np.zeros(len(words), dtype=bool)  # a word belongs to one filler at most (longest phrase first)
+    rows = []
+    for at, n, category in sorted(hits, key=lambda h: -h[1] if h[2] != REPETITION else 0):
+        idx = np.flatnonzero(at & ~taken)
+        if idx.size == 0:
+            continue
+        span = n if category != REPETITION else 1
+        for k in range(span):
+            taken[np.minimum(idx + k, len(words) - 1)] = True
+        end_idx = np.minimum(idx + span - 1, len(words) - 1)
+        text = words["text"].to_numpy()
+        rows.append(pd.DataFrame({
+            "speaker": words["speaker"].to_numpy()[idx], "start": words["start"].to_numpy()[idx],
+            "end": words["end"].to_numpy()[end_idx], "category": category,
+            "text": [" ".join(text[i : i + span]) if category != REPETITION else f"{text[i]} {text[i + 1]}"
+                     for i in idx],
+            "utterance": words["utterance"].to_numpy()[idx], "word_index": idx}))
+    if not rows:
+        return pd.DataFrame(columns=OCCURRENCE_COLUMNS)
+    out = pd.concat(rows, ignore_index=True).sort_values(["start", "word_index"], kind="stable")
+    out["context"] = _contexts(words, out["word_index"].to_numpy(), context_words)
+    return out[OCCURRENCE_COLUMNS].reset_index(drop=True)
+
+
+def _contexts(words: pd.DataFrame, idx: np.ndarray, k: int) -> list[str]:
+    text, utt = words["text"].to_numpy(), words["utterance"].to_numpy()
+    out = []
+    for i in idx:
+        lo, hi = max(0, i - k), min(len(text), i + k + 1)
+        span = [j for j in range(lo, hi) if utt[j] == utt[i]]
+        out.append(" ".join(f"[{text[j]}]" if j == i else str(text[j]) for j in span))
+    return out
+
+
+def filler_counts(occurrences: pd.DataFrame, speaker_stats: pd.DataFrame) -> pd.DataFrame:
+    """Per speaker and category: count, per minute of the speaker's talk time, per 100 of their words.
+
+    ``speaker_stats`` needs columns speaker, talk_time, words (see ``talk.speaker_stats``).
+    Every speaker gets a row per category (zeros included) plus category ``all``.
+    """
+    speakers = speaker_stats[["speaker", "talk_time", "words"]]
+    counts = occurrences.groupby(["speaker", "category"]).size().rename("count")
+    grid = pd.MultiIndex.from_product([speakers["speaker"], list(CATEGORIES)], names=["speaker", "category"])
+    frame = counts.reindex(grid, fill_value=0).reset_index()
+    total = frame.groupby("speaker", as_index=False)["count"].sum().assign(category="all")
+    frame = pd.concat([frame, total], ignore_index=True).merge(speakers, on="speaker", how="left")
+    minutes = frame["talk_time"] / 60.0
+    frame["per_minute"] = np.where(minutes > 0, frame["count"] / minutes.where(minutes > 0, 1), 0.0)
+    frame["per_100_words"] = np.where(frame["words"] > 0, 100.0 * frame["count"] / frame["words"].where(frame["words"] > 0, 1), 0.0)
+    frame["count"] = frame["count"].astype(int)
+    return frame[["speaker", "category", "count", "per_minute", "per_100_words"]]

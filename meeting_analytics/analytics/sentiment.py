@@ -1,0 +1,71 @@
+"""Sentiment per utterance (VADER by default), per speaker, and over time.
+
+VADER runs through NLTK's ``SentimentIntensityAnalyzer`` with the lexicon that ships in the
+``vaderSentiment`` package, so nothing is downloaded. Any object with ``polarity_scores(text) ->
+{"compound": float, ...}`` can replace it (e.g. a transformer model from a local path).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+POSITIVE, NEGATIVE = 0.05, -0.05  # VADER's conventional thresholds on the compound score
+
+
+class SentimentScorer(Protocol):
+    def polarity_scores(self, text: str) -> dict: ...
+
+
+@lru_cache(maxsize=1)
+def vader() -> SentimentScorer:
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
+    from ..nltk_offline import ensure_vader_lexicon
+
+    return SentimentIntensityAnalyzer(lexicon_file=ensure_vader_lexicon())
+
+
+def utterance_sentiment(utterances: pd.DataFrame, scorer: SentimentScorer | None = None) -> pd.DataFrame:
+    """The utterance frame with ``sentiment`` (compound, -1..1) and ``label`` (positive/negative/neutral)."""
+    scorer = scorer or vader()
+    scores = np.array([scorer.polarity_scores(str(t))["compound"] for t in utterances["text"]], dtype=float)
+    out = utterances.assign(sentiment=scores)
+    out["label"] = np.select([scores >= POSITIVE, scores <= NEGATIVE], ["positive", "negative"], "neutral")
+    return out
+
+
+def speaker_sentiment(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per speaker: mean sentiment (weighted by words), share of positive / negative utterances."""
+    s = scored.dropna(subset=["speaker"])
+    if s.empty:
+        return pd.DataFrame(columns=["speaker", "utterances", "mean_sentiment", "positive_share", "negative_share"])
+    weights = s["n_words"].clip(lower=1)
+    g = s.assign(w=weights, ws=weights * s["sentiment"], pos=s["label"].eq("positive"),
+                 neg=s["label"].eq("negative")).groupby("speaker")
+    out = pd.DataFrame({"utterances": g.size(), "mean_sentiment": g["ws"].sum() / g["w"].sum(),
+                        "positive_share": g["pos"].mean(), "negative_share": g["neg"].mean()})
+    return out.reset_index()
+
+
+def sentiment_timeline(scored: pd.DataFrame, window: float = 60.0, step: float = 15.0) -> pd.DataFrame:
+    """Rolling mean sentiment per speaker over time: one row per (speaker, time) with the mean of the
+    utterances that start within ``window`` seconds ending at ``time``."""
+    s = scored.dropna(subset=["speaker"]).sort_values("start")
+    if s.empty:
+        return pd.DataFrame(columns=["speaker", "time", "sentiment", "utterances"])
+    end = float(s["end"].max())
+    times = np.arange(step, end + step, step)
+    rows = []
+    for speaker, g in s.groupby("speaker"):
+        starts, values = g["start"].to_numpy(), g["sentiment"].to_numpy()
+        csum = np.r_[0.0, np.cumsum(values)]
+        hi = np.searchsorted(starts, times, side="right")
+        lo = np.searchsorted(starts, times - window, side="right")
+        n = hi - lo
+        mean = np.where(n > 0, (csum[hi] - csum[lo]) / np.maximum(n, 1), np.nan)
+        rows.append(pd.DataFrame({"speaker": speaker, "time": times, "sentiment": mean, "utterances": n}))
+    return pd.concat(rows, ignore_index=True)

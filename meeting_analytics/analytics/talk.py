@@ -1,0 +1,128 @@
+"""Talk dynamics per speaker and per meeting, from a transcript's utterances and diarization turns.
+
+A *turn* here is the floor held by one speaker: consecutive utterances of the same speaker merged,
+whatever the pauses between them. Overlaps and interruptions come from the diarization turns
+(which keep overlapped speech) when the transcript has them, otherwise from the utterances.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SPEAKER_COLUMNS = ["speaker", "talk_time", "share", "words", "wpm", "turns", "mean_turn", "longest_turn",
+                   "questions", "interruptions", "interrupted", "overlaps", "overlap_time", "mean_response_latency"]
+
+
+def _union_duration(starts: np.ndarray, ends: np.ndarray) -> float:
+    if len(starts) == 0:
+        return 0.0
+    order = np.argsort(starts, kind="stable")
+    s, e = starts[order], np.maximum.accumulate(ends[order])
+    gaps = np.clip(s[1:] - e[:-1], 0, None)
+    return float(e[-1] - s[0] - gaps.sum())
+
+
+def floor_turns(utterances: pd.DataFrame) -> pd.DataFrame:
+    """Merge consecutive utterances of one speaker into floor turns: speaker, start, end, n_words."""
+    u = utterances.dropna(subset=["speaker"]).sort_values(["start", "end"], kind="stable")
+    if u.empty:
+        return pd.DataFrame(columns=["speaker", "start", "end", "n_words"])
+    run = (u["speaker"] != u["speaker"].shift()).cumsum()
+    return u.groupby(run, sort=False).agg(speaker=("speaker", "first"), start=("start", "min"),
+                                          end=("end", "max"), n_words=("n_words", "sum")).reset_index(drop=True)
+
+
+def _activity(turns: pd.DataFrame, utterances: pd.DataFrame) -> pd.DataFrame:
+    """Speaker activity spans: diarization turns when present, else utterances."""
+    if turns is not None and not turns.empty:
+        return turns[["speaker", "start", "end"]]
+    return utterances.dropna(subset=["speaker"])[["speaker", "start", "end"]]
+
+
+def interruptions(activity: pd.DataFrame, window: float = 2.0, min_overlap: float = 0.2) -> pd.DataFrame:
+    """Speaker A starts while B is talking (by at least ``min_overlap`` s) and B stops within ``window`` s.
+
+    Returns one row per interruption: interrupter, interrupted, time, overlap."""
+    a = activity.sort_values("start", kind="stable").reset_index(drop=True)
+    s, e, spk = a["start"].to_numpy(), a["end"].to_numpy(), a["speaker"].to_numpy()
+    rows = []
+    # candidates: pairs (j earlier, i later) overlapping; spans are sorted, so look back while overlapping
+    open_until = np.maximum.accumulate(e) if len(e) else e
+    for i in range(1, len(a)):
+        if open_until[i - 1] <= s[i]:
+            continue
+        j = i - 1
+        while j >= 0 and (open_until[j] > s[i]):
+            if spk[j] != spk[i] and s[j] < s[i] < e[j] and e[j] - s[i] >= min_overlap and e[j] - s[i] <= window \
+                    and e[i] > e[j]:
+                rows.append((spk[i], spk[j], float(s[i]), float(e[j] - s[i])))
+            j -= 1
+    return pd.DataFrame(rows, columns=["interrupter", "interrupted", "time", "overlap"])
+
+
+def overlaps(activity: pd.DataFrame) -> pd.DataFrame:
+    """Overlapped stretches between spans of different speakers: speaker, other, start, end."""
+    a = activity.sort_values("start", kind="stable").reset_index(drop=True)
+    s, e, spk = a["start"].to_numpy(), a["end"].to_numpy(), a["speaker"].to_numpy()
+    rows = []
+    for i in range(len(a)):
+        j = i + 1
+        while j < len(a) and s[j] < e[i]:
+            if spk[j] != spk[i]:
+                lo, hi = s[j], min(e[i], e[j])
+                if hi > lo:
+                    rows += [(spk[i], spk[j], lo, hi), (spk[j], spk[i], lo, hi)]
+            j += 1
+    return pd.DataFrame(rows, columns=["speaker", "other", "start", "end"])
+
+
+def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataFrame | None = None,
+                  interruption_window: float = 2.0) -> pd.DataFrame:
+    """One row per speaker with the columns in ``SPEAKER_COLUMNS`` (times in seconds)."""
+    activity = _activity(turns, utterances)
+    speakers = sorted(set(activity["speaker"].dropna()) | set(words["speaker"].dropna()))
+    if not speakers:
+        return pd.DataFrame(columns=SPEAKER_COLUMNS)
+    out = pd.DataFrame({"speaker": speakers}).set_index("speaker")
+    out["talk_time"] = pd.Series({spk: _union_duration(g["start"].to_numpy(), g["end"].to_numpy())
+                                  for spk, g in activity.groupby("speaker")}, dtype=float).reindex(speakers, fill_value=0.0)
+    total = out["talk_time"].sum()
+    out["share"] = out["talk_time"] / total if total > 0 else 0.0
+    out["words"] = words.groupby("speaker").size().reindex(speakers, fill_value=0)
+    speaking = utterances.assign(d=utterances["end"] - utterances["start"]).groupby("speaker")["d"].sum()
+    speaking = speaking.reindex(speakers, fill_value=0.0)
+    out["wpm"] = np.where(speaking > 0, out["words"] / (speaking / 60.0).where(speaking > 0, 1), 0.0)
+    floors = floor_turns(utterances)
+    floors = floors.assign(d=floors["end"] - floors["start"])
+    by = floors.groupby("speaker")["d"]
+    out["turns"] = by.size().reindex(speakers, fill_value=0)
+    out["mean_turn"] = by.mean().reindex(speakers, fill_value=0.0)
+    out["longest_turn"] = by.max().reindex(speakers, fill_value=0.0)
+    out["questions"] = words["text"].astype(str).str.endswith("?").groupby(words["speaker"]).sum() \
+        .reindex(speakers, fill_value=0)
+    inter = interruptions(activity, window=interruption_window)
+    out["interruptions"] = inter.groupby("interrupter").size().reindex(speakers, fill_value=0)
+    out["interrupted"] = inter.groupby("interrupted").size().reindex(speakers, fill_value=0)
+    ov = overlaps(activity)
+    out["overlaps"] = ov.groupby("speaker").size().reindex(speakers, fill_value=0)
+    out["overlap_time"] = (ov["end"] - ov["start"]).groupby(ov["speaker"]).sum().reindex(speakers, fill_value=0.0)
+    switch = floors["speaker"] != floors["speaker"].shift()
+    latency = (floors["start"] - floors["end"].shift())[switch & (floors.index > 0)]
+    out["mean_response_latency"] = latency.groupby(floors["speaker"][latency.index]).mean().reindex(speakers)
+    out = out.reset_index()
+    return out.astype({"words": int, "turns": int, "questions": int, "interruptions": int, "interrupted": int,
+                       "overlaps": int})[SPEAKER_COLUMNS]
+
+
+def meeting_stats(duration: float, utterances: pd.DataFrame, turns: pd.DataFrame | None = None) -> dict:
+    """Meeting-level figures: duration, speech and silence share, speakers, switches per minute."""
+    activity = _activity(turns, utterances)
+    speech = _union_duration(activity["start"].to_numpy(), activity["end"].to_numpy())
+    floors = floor_turns(utterances)
+    switches = int(max(0, len(floors) - 1))
+    minutes = duration / 60.0 if duration > 0 else 0.0
+    return {"duration": duration, "speech_time": speech,
+            "silence_share": (1.0 - speech / duration) if duration > 0 else 0.0,
+            "speakers": int(activity["speaker"].nunique()), "speaker_switches": switches,
+            "switches_per_minute": switches / minutes if minutes > 0 else 0.0}

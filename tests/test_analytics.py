@@ -1,0 +1,165 @@
+"""Analytics on hand-written transcripts with exact expected values (no models)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from meeting_analytics.analytics import FillerLexicon, analyze, find_fillers
+from meeting_analytics.analytics.fillers import english
+from meeting_analytics.transcript import Transcript, Turn, Utterance, Word
+
+
+def meeting(utts, turns=None, duration=None, language="en") -> Transcript:
+    """utts: (speaker, start, end, text); words spread evenly over each utterance."""
+    words, utterances = [], []
+    for speaker, start, end, text in utts:
+        tokens = text.split()
+        step = (end - start) / len(tokens)
+        first = len(words)
+        words += [Word(start + i * step, start + (i + 1) * step, tok, speaker) for i, tok in enumerate(tokens)]
+        utterances.append(Utterance(start, end, speaker, text, first, len(words)))
+    turns = [Turn(*t) for t in turns] if turns else []
+    speakers = sorted({u[0] for u in utts})
+    return Transcript(language, duration or max(u[2] for u in utts), speakers, words, utterances, turns)
+
+
+FILLER_CASES = [
+    ("um I think uh the answer is like forty two", {"hesitation": 2, "discourse_marker": 1}),
+    ("I like Python a lot", {}),
+    ("that sounds like a good plan", {}),
+    ("it is, like, broken again", {"discourse_marker": 1}),
+    ("so we moved the billing service", {"discourse_marker": 1}),
+    ("why did the shipment arrive so late", {}),
+    ("well, I think it works well", {"discourse_marker": 1}),
+    ("it is a kind of bug", {}),
+    ("it is kind of slow today", {"discourse_marker": 1}),
+    ("you know, the release is late", {"discourse_marker": 1}),
+    ("do you know the answer?", {}),
+    ("I I I think the- the plan is fine", {"repetition": 2}),
+    ("I know that that is fine", {}),
+    ("basically we are done actually", {"discourse_marker": 2}),
+    ("we ship on friday, right?", {"discourse_marker": 1}),
+    ("turn right at the corner", {}),
+    ("okay, so let us start", {"discourse_marker": 2}),
+    ("I mean, it is not ready", {"discourse_marker": 1}),
+    ("hmm er I would like to check the invoice", {"hesitation": 2}),
+]
+
+
+@pytest.mark.parametrize("text, expected", FILLER_CASES)
+def test_filler_context_rules(text, expected):
+    occ = find_fillers(meeting([("A", 0, 5, text)]).words_frame())
+    assert occ.groupby("category").size().to_dict() == expected, occ[["text", "category", "context"]]
+
+
+def test_filler_counts_per_speaker_and_rates():
+    t = meeting([("A", 0, 30, "um so I think uh we should like ship it"), ("B", 30, 60, "I like it, you know, really")],
+                turns=[(0, 30, "A"), (30, 60, "B")])
+    r = analyze(t)
+    c = r.filler_counts.set_index(["speaker", "category"])
+    assert c.loc[("A", "hesitation"), "count"] == 2
+    assert c.loc[("A", "discourse_marker"), "count"] == 2  # so (opening), like (after "should")
+    assert c.loc[("A", "all"), "count"] == 4
+    assert c.loc[("A", "all"), "per_minute"] == pytest.approx(8.0)  # 4 in 30 s of talk
+    assert c.loc[("A", "all"), "per_100_words"] == pytest.approx(40.0)  # 4 of 10 words
+    assert c.loc[("B", "discourse_marker"), "count"] == 1  # "you know"; "I like it" is content
+    assert c.loc[("B", "repetition"), "count"] == 0
+    phrase = r.fillers[r.fillers.speaker == "B"].iloc[0]
+    assert phrase.text == "you know," and phrase.start == pytest.approx(45.0) and "[you]" in phrase.context
+
+
+def test_custom_and_file_lexicons(tmp_path):
+    t = meeting([("A", 0, 4, "we use Acme cloud and acme tools")])
+    lex = english().extend(["acme"])
+    occ = find_fillers(t.words_frame(), lex)
+    assert occ[occ.category == "custom"].shape[0] == 2
+    path = tmp_path / "fillers.json"
+    path.write_text(json.dumps({"hesitation": ["ehm"], "custom": ["cloud"]}))
+    lex = FillerLexicon.from_file(path)
+    occ = find_fillers(meeting([("A", 0, 4, "ehm the cloud ehm")]).words_frame(), lex)
+    assert occ.groupby("category").size().to_dict() == {"hesitation": 2, "custom": 1}
+    txt = tmp_path / "fillers.txt"
+    txt.write_text("# one per line\nyou see\thesitation\n")
+    occ = find_fillers(meeting([("A", 0, 4, "you see it works")]).words_frame(), FillerLexicon.from_file(txt))
+    assert occ.text.tolist() == ["you see"]
+
+
+def test_unknown_language_lexicon_is_a_clear_error():
+    with pytest.raises(ValueError, match="no built-in filler lexicon"):
+        analyze(meeting([("A", 0, 2, "hallo welt")], language="xx"))
+
+
+def talk_meeting() -> Transcript:
+    # A talks 0-10, B starts at 9 (A stops 1 s later: an interruption), A 16-20, B 25-30 with a question.
+    utts = [("A", 0, 10, " ".join(["word"] * 20)), ("B", 9, 15, "I have to stop you there"),
+            ("A", 16, 20, "what is the price?"), ("B", 25, 30, "ten dollars a month is the price")]
+    return meeting(utts, turns=[(0, 10, "A"), (9, 15, "B"), (16, 20, "A"), (25, 30, "B")], duration=30)
+
+
+def test_talk_metrics_on_constructed_timings():
+    r = analyze(talk_meeting())
+    s = r.speakers.set_index("speaker")
+    assert s.loc["A", "talk_time"] == pytest.approx(14.0) and s.loc["B", "talk_time"] == pytest.approx(11.0)
+    assert s.loc["A", "share"] == pytest.approx(14 / 25)
+    assert s.loc["A", "words"] == 24 and s.loc["B", "words"] == 13
+    assert s.loc["A", "wpm"] == pytest.approx(24 / (14 / 60))
+    assert (s.loc["A", "turns"], s.loc["B", "turns"]) == (2, 2)
+    assert s.loc["A", "longest_turn"] == pytest.approx(10.0) and s.loc["A", "mean_turn"] == pytest.approx(7.0)
+    assert (s.loc["A", "questions"], s.loc["B", "questions"]) == (1, 0)
+    assert (s.loc["B", "interruptions"], s.loc["A", "interruptions"]) == (1, 0)
+    assert s.loc["A", "interrupted"] == 1
+    assert s.loc["A", "overlap_time"] == pytest.approx(1.0) and s.loc["B", "overlaps"] == 1
+    assert s.loc["B", "mean_response_latency"] == pytest.approx((-1 + 5) / 2)
+    assert s.loc["A", "mean_response_latency"] == pytest.approx(1.0)
+    m = r.meeting
+    assert m["silence_share"] == pytest.approx(6 / 30) and m["speaker_switches"] == 3
+    assert m["switches_per_minute"] == pytest.approx(6.0)
+
+
+def test_questions_and_answers():
+    r = analyze(talk_meeting())
+    q = r.questions
+    assert q.shape[0] == 1
+    row = q.iloc[0]
+    assert (row.speaker, row.question, row.answered_by) == ("A", "what is the price?", "B")
+    assert row.answer == "ten dollars a month is the price" and row.latency == pytest.approx(5.0)
+    unanswered = analyze(meeting([("A", 0, 2, "Fine. Any questions?")])).questions.iloc[0]
+    assert unanswered.question == "Any questions?" and unanswered.answered_by is None
+
+
+def test_vader_sign_per_utterance_and_speaker():
+    t = meeting([("client", 0, 4, "Thank you, this is great and very helpful!"),
+                 ("agent", 4, 8, "This is terrible, the order is broken and I am angry."),
+                 ("client", 8, 10, "The invoice is attached.")])
+    r = analyze(t)
+    u = r.utterances
+    assert u.sentiment.iloc[0] > 0.5 and u.label.iloc[0] == "positive"
+    assert u.sentiment.iloc[1] < -0.5 and u.label.iloc[1] == "negative"
+    assert u.label.iloc[2] == "neutral"
+    mood = r.speakers.set_index("speaker")
+    assert mood.loc["client", "mean_sentiment"] > 0 > mood.loc["agent", "mean_sentiment"]
+    assert mood.loc["client", "positive_share"] == pytest.approx(0.5)
+    assert not r.timeline.empty and set(r.timeline.speaker) == {"agent", "client"}
+
+
+def test_empty_and_single_speaker_reports_are_well_defined():
+    empty = analyze(Transcript("en", 10.0))
+    assert all(frame.empty for frame in empty.frames().values())
+    assert empty.meeting["words"] == 0 and empty.meeting["silence_share"] == 1.0
+    json.loads(empty.to_json())
+    solo = analyze(meeting([("A", 0, 5, "um hello there")]))
+    assert solo.speakers.speaker.tolist() == ["A"] and solo.speakers.share.iloc[0] == 1.0
+    assert solo.questions.empty
+
+
+def test_report_saves_csv_parquet_json(tmp_path):
+    r = analyze(talk_meeting())
+    written = r.save(tmp_path)
+    assert {p.name for p in written} >= {"speakers.csv", "speakers.parquet", "fillers.csv", "report.json"}
+    assert pd.read_parquet(tmp_path / "speakers.parquet").equals(r.speakers.reset_index(drop=True))
+    assert pd.read_csv(tmp_path / "questions.csv").answered_by.tolist() == ["B"]
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["meeting"]["speaker_switches"] == 3 and len(data["speakers"]) == 2
