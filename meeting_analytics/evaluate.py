@@ -52,3 +52,30 @@ def speaker_attribution(reference: list[Word], hypothesis: list[Word]) -> tuple[
     rows, cols = linear_sum_assignment(-counts)
     mapping = {hyp_labels[r]: ref_labels[c] for r, c in zip(rows, cols)}
     return float(counts[rows, cols].sum() / len(pairs)), mapping
+
+
+def filler_scores(truth, found, mapping: dict[str, str] | None = None, tolerance: float = 1.0):
+    """Per reference speaker: filler precision, recall and F1.
+
+    ``truth`` and ``found``: frames with speaker, start (one row per filler occurrence). ``mapping``
+    maps hypothesis speakers to reference speakers (identity when None). An occurrence matches one
+    of the same speaker whose start lies within ``tolerance`` s (each used once)."""
+    import pandas as pd
+
+    found = found.assign(ref_speaker=found["speaker"].map(lambda s: (mapping or {}).get(s, s)))
+    rows = []
+    for speaker in sorted(set(truth["speaker"]) | set(found["ref_speaker"].dropna())):
+        t = np.sort(truth.loc[truth["speaker"] == speaker, "start"].to_numpy())
+        h = np.sort(found.loc[found["ref_speaker"] == speaker, "start"].to_numpy())
+        used = np.zeros(len(t), dtype=bool)
+        hits = 0
+        for start in h:
+            free = np.flatnonzero(~used & (np.abs(t - start) <= tolerance))
+            if free.size:
+                used[free[np.argmin(np.abs(t[free] - start))]] = True
+                hits += 1
+        precision = hits / len(h) if len(h) else float("nan")
+        recall = hits / len(t) if len(t) else float("nan")
+        f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
+        rows.append((speaker, len(t), len(h), hits, precision, recall, f1))
+    return pd.DataFrame(rows, columns=["speaker", "truth", "found", "matched", "precision", "recall", "f1"])

@@ -95,6 +95,23 @@ class SynthMeeting:
     def speakers(self) -> list[str]:
         return sorted({t.speaker for t in self.turns})
 
+    def filler_occurrences(self):
+        """The inserted fillers, one row per phrase ("you know" is one): speaker, start, end, text."""
+        import pandas as pd
+
+        rows, current = [], None
+        for w in sorted(self.words, key=lambda w: (w.speaker, w.start)):
+            if w.filler and current and current[0] == w.speaker and w.start - current[2] < 0.2 and \
+                    f"{current[3]} {w.text}" in FILLERS:
+                current = (current[0], current[1], w.end, f"{current[3]} {w.text}")
+                rows[-1] = current
+            elif w.filler:
+                current = (w.speaker, w.start, w.end, w.text)
+                rows.append(current)
+            else:
+                current = None
+        return pd.DataFrame(rows, columns=["speaker", "start", "end", "text"]).sort_values("start").reset_index(drop=True)
+
     def transcript(self) -> Transcript:
         """The ground truth as a Transcript (one utterance per turn)."""
         words: list[Word] = []
@@ -165,7 +182,7 @@ def synthesize_meeting(n_speakers: int = 2, duration: float = 60.0, seed: int = 
             begin = int(round(t * SAMPLE_RATE))
             placed.append((begin, pcm))
             words.append(SynthWord(text, begin / SAMPLE_RATE, (begin + len(pcm)) / SAMPLE_RATE, speaker, filler))
-            t = words[-1].end + rng.uniform(0.04, 0.12)
+            t = words[-1].end + rng.uniform(0.01, 0.06)  # connected speech: short joins, not pauses
         turns.append(Turn(words[first].start, words[-1].end, speaker))
         t = max(t, max(tt.end for tt in turns)) + rng.choice([rng.uniform(0.2, 0.8), rng.uniform(0.8, 1.6)])
         prev = speaker

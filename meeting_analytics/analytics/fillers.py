@@ -199,7 +199,9 @@ def find_fillers(words: pd.DataFrame, lexicon: FillerLexicon | None = None, cont
     t = _tokens(words)
     hits: list[tuple[np.ndarray, int, str]] = []
     for phrase in sorted(lexicon.hesitations):
-        hits.append((_phrase_starts(t, phrase), len(phrase.split()), HESITATION))
+        at = _phrase_starts(t, phrase)
+        at &= ~np.r_[False, at[:-1] & (t.utt.to_numpy()[1:] == t.utt.to_numpy()[:-1])]  # "um, um": one event
+        hits.append((at, len(phrase.split()), HESITATION))
     for phrase, rule in lexicon.markers.items():
         at = _phrase_starts(t, phrase)
         n = len(phrase.split())

@@ -1,0 +1,8 @@
+"""Verbatim transcription: Whisper is trained mostly on clean transcripts and drops disfluencies
+unless the prompt shows them. This English prompt is written the way a verbatim transcript reads,
+so the decoder keeps "um", "uh", "like" and "you know" (measured in BENCHMARKS.md)."""
+
+VERBATIM_PROMPT_EN = ("Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. "
+                      "So, uh, you know, I mean, um, yeah.")
+
+VERBATIM_PROMPTS = {"en": VERBATIM_PROMPT_EN}
