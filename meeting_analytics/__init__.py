@@ -19,7 +19,7 @@ from .transcript import Transcript, TranscriptError, Turn, Utterance, Word  # no
 
 __all__ = [
     "AudioError", "Pipeline", "PipelineOptions", "ASROptions", "Transcript", "TranscriptError", "Turn",
-    "Utterance", "Word", "load_audio", "transcribe", "__version__",
+    "Utterance", "Word", "load_audio", "transcribe", "analyze", "MeetingReport", "__version__",
 ]
 
 
@@ -28,6 +28,10 @@ def __getattr__(name: str):
         from . import pipeline
 
         return getattr(pipeline, name)
+    if name == "MeetingReport":
+        from .analytics import MeetingReport
+
+        return MeetingReport
     if name == "ASROptions":
         from .transcribe import ASROptions
 
@@ -41,3 +45,22 @@ def transcribe(audio_path: str | os.PathLike, **options) -> Transcript:
     from .pipeline import Pipeline
 
     return Pipeline(options_from_kwargs(**options))(audio_path)
+
+
+def analyze(source, **options):
+    """Analytics of a Transcript, a transcript JSON path, or an audio file (transcribed first, with the
+    verbatim prompt for English unless ``initial_prompt`` is given). Returns a ``MeetingReport``."""
+    from pathlib import Path
+
+    from .analytics import analyze as analyze_transcript
+
+    if isinstance(source, Transcript):
+        return analyze_transcript(source)
+    if str(source).lower().endswith(".json"):
+        return analyze_transcript(Transcript.load(source))
+    from .analytics.verbatim import VERBATIM_PROMPTS
+
+    language = options.get("language") or ("en" if str(options.get("model", "tiny.en")).endswith(".en") else None)
+    if "initial_prompt" not in options and language in VERBATIM_PROMPTS:
+        options["initial_prompt"] = VERBATIM_PROMPTS[language]
+    return analyze_transcript(transcribe(Path(source), **options))

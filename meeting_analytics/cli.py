@@ -113,6 +113,22 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--quiet", "-q", dest="print_text", action="store_false",
                    help="print nothing but errors (no utterances, no progress)")
     add_model_flags(t)
+
+    a = sub.add_parser("analyze", help="speaker analytics of audio files or saved transcripts",
+                       description="Per-speaker analytics (fillers, talk dynamics, questions, sentiment, keywords). "
+                                   "Audio is transcribed first (same flags as transcribe); a transcript JSON "
+                                   "is analysed directly, without loading any model.")
+    a.add_argument("inputs", nargs="+", help="audio files or transcript JSON files (from transcribe)")
+    a.add_argument("--output_dir", "-o", default=".", help="writes <stem>.json (transcript, for audio) and "
+                                                           "<stem>_analytics/ (CSV, Parquet, report.json)")
+    a.add_argument("--filler_lexicon", default=None,
+                   help="extra filler phrases: a JSON {category: [phrases]} or a text file, one phrase per line")
+    a.add_argument("--verbatim", dest="verbatim", action="store_true", default=True,
+                   help="for audio without --initial_prompt: prompt Whisper to keep fillers (default, English)")
+    a.add_argument("--no_verbatim", dest="verbatim", action="store_false", help="plain Whisper decoding")
+    a.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
+                   help="print nothing but errors")
+    add_model_flags(a)
     return parser
 
 
@@ -175,11 +191,73 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
+def _speaker_table(report) -> str:
+    cols = {"speaker": "speaker", "share": "talk", "words": "words", "wpm": "wpm", "turns": "turns",
+            "questions": "questions", "interruptions": "interrupts", "fillers": "fillers",
+            "fillers_per_minute": "fillers/min", "mean_sentiment": "sentiment"}
+    frame = report.speakers[list(cols)].rename(columns=cols)
+    frame["talk"] = (frame["talk"] * 100).round().astype(int).astype(str) + "%"
+    return frame.round({"wpm": 0, "fillers/min": 1, "sentiment": 2}).to_string(index=False)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from .analytics import analyze
+    from .analytics.fillers import FillerLexicon, lexicon_for
+    from .analytics.verbatim import VERBATIM_PROMPTS
+    from .audio import AudioError, check_speech_audio, load_audio, probe
+    from .pipeline import Pipeline
+    from .transcribe import OptionError
+    from .transcript import Transcript, TranscriptError
+    from .weights import ModelUnavailableError
+
+    failed, pipeline = 0, None
+    for path in args.inputs:
+        stem = Path(path).stem
+        try:
+            if path.lower().endswith(".json"):
+                transcript = Transcript.load(path)
+            else:
+                probe(path)
+                audio = load_audio(path)
+                check_speech_audio(audio, path)
+                if pipeline is None:
+                    kwargs = _kwargs(args)
+                    # the prompt fixes the decoding language: only when it is known before decoding
+                    language = kwargs.get("language") or ("en" if str(kwargs.get("model")).endswith(".en") else None)
+                    if args.verbatim and not kwargs.get("initial_prompt") and language in VERBATIM_PROMPTS:
+                        kwargs["initial_prompt"] = VERBATIM_PROMPTS[language]
+                    pipeline = Pipeline(options_from_kwargs(**kwargs), progress=_progress if args.print_text else None)
+                transcript = pipeline.run(audio, source=path)
+                transcript.save(Path(args.output_dir) / f"{stem}.json")
+            lexicon = lexicon_for(transcript.language)
+            if args.filler_lexicon:
+                lexicon = FillerLexicon.from_file(args.filler_lexicon, base=lexicon)
+            report = analyze(transcript, lexicon)
+        except (OptionError, ModelUnavailableError) as exc:
+            _err(str(exc))
+            return EXIT_USAGE
+        except (AudioError, TranscriptError) as exc:
+            _err(str(exc))
+            failed += 1
+            continue
+        except (ValueError, OSError) as exc:
+            _err(f"{path}: {exc}")
+            failed += 1
+            continue
+        report.save(Path(args.output_dir) / f"{stem}_analytics")
+        if args.print_text:
+            print(f"\n{path}  ({transcript.duration:.0f} s, {len(transcript.words)} words)")
+            print(_speaker_table(report) if len(report.speakers) else "(no speakers)")
+    return EXIT_BAD_INPUT if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "transcribe":
         return cmd_transcribe(args)
+    if args.command == "analyze":
+        return cmd_analyze(args)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 

@@ -182,7 +182,7 @@ def synthesize_meeting(n_speakers: int = 2, duration: float = 60.0, seed: int = 
             begin = int(round(t * SAMPLE_RATE))
             placed.append((begin, pcm))
             words.append(SynthWord(text, begin / SAMPLE_RATE, (begin + len(pcm)) / SAMPLE_RATE, speaker, filler))
-            t = words[-1].end + rng.uniform(0.01, 0.06)  # connected speech: short joins, not pauses
+            t = words[-1].end + rng.uniform(0.04, 0.12)
         turns.append(Turn(words[first].start, words[-1].end, speaker))
         t = max(t, max(tt.end for tt in turns)) + rng.choice([rng.uniform(0.2, 0.8), rng.uniform(0.8, 1.6)])
         prev = speaker

@@ -163,3 +163,14 @@ def test_report_saves_csv_parquet_json(tmp_path):
     assert pd.read_csv(tmp_path / "questions.csv").answered_by.tolist() == ["B"]
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["meeting"]["speaker_switches"] == 3 and len(data["speakers"]) == 2
+
+
+def test_import_and_analytics_do_not_load_torch(tmp_path):
+    import subprocess
+    import sys
+
+    path = talk_meeting().save(tmp_path / "t.json")
+    code = ("import sys, meeting_analytics as ma; r = ma.analyze(sys.argv[1]); "
+            "assert len(r.speakers) == 2; print(sorted(m for m in ('torch', 'whisperx', 'pyannote.audio') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -103,3 +103,39 @@ def test_batch_with_a_bad_file_keeps_good_results(tmp_path, bad_files):
     assert len(data["speakers"]) >= 2
     assert "SPEAKER_" in proc.stdout  # speaker-labelled utterances printed
     assert "hf_token" in data["metadata"]["options"] and data["metadata"]["options"]["hf_token"] is None
+
+
+def test_analyze_saved_transcript_without_models(tmp_path):
+    from test_transcript import make_transcript
+
+    src = make_transcript().save(tmp_path / "meeting.json")
+    proc = run("analyze", src, "-o", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert "SPEAKER_00" in proc.stdout and "fillers/min" in proc.stdout
+    out = tmp_path / "out" / "meeting_analytics"
+    assert {"speakers.csv", "speakers.parquet", "fillers.csv", "questions.csv", "report.json"} <= \
+        {p.name for p in out.iterdir()}
+    assert json.loads((out / "report.json").read_text())["meeting"]["words"] == 5
+
+
+@pytest.mark.parametrize("content, problem", [('{"segments": [', "invalid JSON"), ("[1, 2]", "not a transcript"),
+                                              ('{"segments": [{"start": 1}]}', "malformed transcript")])
+def test_analyze_bad_transcript_one_line(tmp_path, content, problem):
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    proc = run("analyze", bad, "-o", tmp_path / "out", "-q")
+    assert proc.returncode == 1
+    lines = error_lines(proc.stderr)
+    assert len(lines) == 1 and "bad.json" in lines[0] and problem in lines[0], proc.stderr
+
+
+@pytest.mark.models
+def test_analyze_audio_uses_verbatim_prompt(tmp_path):
+    from meeting_analytics.analytics.verbatim import VERBATIM_PROMPT_EN
+
+    proc = run("analyze", DATA / "call" / "sample.wav", "-o", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / "sample.json").read_text())
+    assert data["metadata"]["options"]["asr"]["initial_prompt"] == VERBATIM_PROMPT_EN
+    speakers = (tmp_path / "sample_analytics" / "speakers.csv").read_text().splitlines()
+    assert len(speakers) == 1 + len(data["speakers"]) >= 3
