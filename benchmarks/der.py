@@ -19,19 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def annotation(turns, uri):
-    from pyannote.core import Annotation, Segment
-
-    ann = Annotation(uri=uri)
-    for i, t in enumerate(turns):
-        ann[Segment(t.start, t.end), i] = t.speaker
-    return ann
-
-
-def stm_text(path: Path) -> str:
-    return " ".join(" ".join(line.split()[5:]) for line in path.read_text().splitlines() if line.strip())
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ami", default=str(ROOT.parent / "shared" / "data" / "ami"))
@@ -44,7 +31,7 @@ def main() -> None:
 
     from meeting_analytics.audio import load_audio
     from meeting_analytics.diarize import Diarizer
-    from meeting_analytics.evaluate import wer
+    from meeting_analytics.evaluate import read_stm, turns_annotation, wer
     from meeting_analytics.pipeline import Pipeline
 
     diarizer = Diarizer()
@@ -59,7 +46,7 @@ def main() -> None:
         t0 = time.perf_counter()
         turns, _ = diarizer(audio)
         seconds = time.perf_counter() - t0
-        hyp = annotation(turns, uri)
+        hyp = turns_annotation(turns, uri)
         row = dict(file=uri, n_ref=len(refs[uri].labels()), n_hyp=len(hyp.labels()), seconds=round(seconds, 2),
                    rtf=round(seconds / (len(audio) / 16000), 3))
         for (name, c), m in metrics.items():
@@ -74,9 +61,9 @@ def main() -> None:
     pipe = Pipeline()
     t = pipe(call / "sample.wav")
     ref = load_rttm(call / "sample.rttm")["sample"]
-    hyp = annotation(t.turns, "sample")
+    hyp = turns_annotation(t.turns, "sample")
     call_row = dict(file="call/sample.wav", n_ref=len(ref.labels()), n_hyp=len(hyp.labels()),
-                    WER=round(wer(stm_text(call / "sample.stm"), t.text), 4))
+                    WER=round(wer(" ".join(read_stm(call / "sample.stm").text), t.text), 4))
     for c in (0.0, 0.25):
         call_row[f"DER@{c}"] = round(DiarizationErrorRate(collar=c)(ref, hyp), 4)
     print("call:", call_row)

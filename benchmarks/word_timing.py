@@ -16,7 +16,6 @@ for words matched in order after Whisper-style normalisation.
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from pathlib import Path
 
@@ -28,24 +27,14 @@ sys.path.insert(0, str(ROOT))
 
 from meeting_analytics.align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner  # noqa: E402
 from meeting_analytics.audio import SAMPLE_RATE, load_audio  # noqa: E402
-from meeting_analytics.evaluate import normalize_english  # noqa: E402
+from meeting_analytics.evaluate import word_boundary_errors  # noqa: E402
 from meeting_analytics.synth import synthesize_meeting  # noqa: E402
 from meeting_analytics.transcribe import ASROptions, Transcriber  # noqa: E402
 
 
-def _norm(text: str) -> str:
-    return normalize_english(text).replace(" ", "")
-
-
 def matched_errors(ref, hyp):
     """(start error, end error) in ms for reference/hypothesis words matched in order."""
-    a, b = [_norm(w.text) for w in ref], [_norm(w.text) for w in hyp]
-    out = []
-    for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
-        for k in range(block.size):
-            r, h = ref[block.a + k], hyp[block.b + k]
-            out.append((abs(h.start - r.start) * 1000, abs(h.end - r.end) * 1000))
-    return out
+    return [(s * 1000, e * 1000) for s, e in word_boundary_errors(ref, hyp)]
 
 
 def speech_stretches(audio: np.ndarray, min_gap: float = 0.15, frame: float = 0.01) -> list[tuple[float, float]]:

@@ -1,6 +1,10 @@
-"""Scoring helpers: WER with Whisper's English normalisation, speaker attribution of words."""
+"""Evaluation: WER (Whisper-style English normalisation), DER/JER (pyannote.metrics), cpWER,
+word-boundary error, speaker attribution of words, filler precision/recall; STM/RTTM/UEM readers."""
 
 from __future__ import annotations
+
+import difflib
+from pathlib import Path
 
 import numpy as np
 
@@ -14,9 +18,101 @@ def normalize_english(text: str) -> str:
 
 
 def wer(reference: str, hypothesis: str) -> float:
+    return wer_details(reference, hypothesis)["wer"]
+
+
+def wer_details(reference: str, hypothesis: str, normalize: bool = True) -> dict:
+    """WER and its parts (hits, substitutions, deletions, insertions, reference words)."""
     import jiwer
 
-    return float(jiwer.wer(normalize_english(reference), normalize_english(hypothesis)))
+    ref, hyp = (normalize_english(reference), normalize_english(hypothesis)) if normalize else (reference, hypothesis)
+    n_ref = len(ref.split())
+    if n_ref == 0:
+        n_hyp = len(hyp.split())
+        return {"wer": float(n_hyp > 0), "hits": 0, "substitutions": 0, "deletions": 0, "insertions": n_hyp,
+                "ref_words": 0}
+    out = jiwer.process_words(ref, hyp if hyp.strip() else "")
+    return {"wer": float(out.wer), "hits": out.hits, "substitutions": out.substitutions, "deletions": out.deletions,
+            "insertions": out.insertions, "ref_words": n_ref}
+
+
+def cpwer(reference: dict[str, str], hypothesis: dict[str, str]) -> dict:
+    """Concatenated minimum-permutation WER: each speaker's words concatenated, speakers paired
+    one-to-one (Hungarian) to minimise total errors; unpaired speakers count as all deletions or
+    all insertions."""
+    from scipy.optimize import linear_sum_assignment
+
+    refs, hyps = list(reference), list(hypothesis)
+    n = max(len(refs), len(hyps))
+    errors = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            r = reference[refs[i]] if i < len(refs) else ""
+            h = hypothesis[hyps[j]] if j < len(hyps) else ""
+            d = wer_details(r, h)
+            errors[i, j] = d["substitutions"] + d["deletions"] + d["insertions"]
+    rows, cols = linear_sum_assignment(errors)
+    total = sum(len(normalize_english(t).split()) for t in reference.values())
+    mapping = {hyps[c]: refs[r] for r, c in zip(rows, cols) if r < len(refs) and c < len(hyps)}
+    err = float(errors[rows, cols].sum())
+    return {"cpwer": err / total if total else float(err > 0), "errors": int(err), "ref_words": total,
+            "mapping": mapping}
+
+
+def diarization_error(reference, hypothesis, uem=None, collar: float = 0.0, skip_overlap: bool = False) -> dict:
+    """DER with its parts and JER, from pyannote.metrics (optimal speaker mapping)."""
+    from pyannote.metrics.diarization import DiarizationErrorRate, JaccardErrorRate
+
+    d = DiarizationErrorRate(collar=collar, skip_overlap=skip_overlap)(reference, hypothesis, uem=uem, detailed=True)
+    jer = JaccardErrorRate(collar=collar, skip_overlap=skip_overlap)(reference, hypothesis, uem=uem)
+    total = d["total"]
+    return {"der": d["diarization error rate"], "jer": float(jer), "false_alarm": d["false alarm"] / total if total else 0.0,
+            "missed": d["missed detection"] / total if total else 0.0,
+            "confusion": d["confusion"] / total if total else 0.0, "scored_time": total}
+
+
+def turns_annotation(turns, uri: str = "audio"):
+    from pyannote.core import Annotation, Segment
+
+    ann = Annotation(uri=uri)
+    for i, t in enumerate(turns):
+        ann[Segment(t.start, t.end), i] = t.speaker
+    return ann
+
+
+def read_stm(path: str | Path):
+    """NIST STM: ``file channel speaker start end [<labels>] text``; comments (;;) and
+    ``inter_segment_gap`` lines skipped."""
+    import pandas as pd
+
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith(";;"):
+            continue
+        parts = line.split()
+        if len(parts) < 5:
+            raise ValueError(f"{path}: not an STM line: {line!r}")
+        file, channel, speaker, start, end, rest = parts[0], parts[1], parts[2], float(parts[3]), float(parts[4]), parts[5:]
+        if rest and rest[0].startswith("<"):
+            rest = rest[1:]
+        if speaker.lower() == "inter_segment_gap":
+            continue
+        rows.append((file, channel, speaker, start, end, " ".join(rest)))
+    return pd.DataFrame(rows, columns=["file", "channel", "speaker", "start", "end", "text"])
+
+
+def word_boundary_errors(reference: list[Word], hypothesis: list[Word]) -> list[tuple[float, float]]:
+    """|start| and |end| errors (s) of words matched in order after normalisation."""
+    def norm(w: Word) -> str:
+        return normalize_english(w.text).replace(" ", "")
+
+    a, b = [norm(w) for w in reference], [norm(w) for w in hypothesis]
+    out = []
+    for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
+        for k in range(block.size):
+            r, h = reference[block.a + k], hypothesis[block.b + k]
+            out.append((abs(h.start - r.start), abs(h.end - r.end)))
+    return out
 
 
 def match_words(reference: list[Word], hypothesis: list[Word], tolerance: float = 0.5) -> list[tuple[int, int]]:
