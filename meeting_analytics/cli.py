@@ -129,6 +129,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
                    help="print nothing but errors")
     add_model_flags(a)
+
+    e = sub.add_parser("evaluate", help="score transcripts against reference RTTM/UEM/STM or synthetic truth",
+                       description="WER (Whisper English normalisation), cpWER, DER/JER (pyannote.metrics), and "
+                                   "with a synthetic truth also word-boundary error, word speaker accuracy and "
+                                   "filler precision/recall. Files are matched to references by stem.")
+    e.add_argument("transcripts", nargs="+", help="hypothesis transcript JSON files (from transcribe/analyze)")
+    e.add_argument("--rttm", help="reference speaker turns (NIST RTTM; file id = audio stem)")
+    e.add_argument("--uem", help="scored regions (UEM); default: everything")
+    e.add_argument("--stm", help="reference transcript (NIST STM; file id = audio stem)")
+    e.add_argument("--truth_dir", help="directory of <stem>.truth.json files from data/synthesize.py")
+    e.add_argument("--collar", type=float, action="append", help="DER collar in s (repeatable; default 0 and 0.25)")
+    e.add_argument("--skip_overlap", action="store_true", help="do not score overlapped speech")
+    e.add_argument("--output", "-o", help="write the per-file table as CSV here")
     return parser
 
 
@@ -251,6 +264,48 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import warnings
+
+    import pandas as pd
+
+    warnings.filterwarnings("ignore", module="pyannote")  # e.g. "uem approximated" when no UEM is given
+
+    from .evaluate import evaluate_transcript, read_stm
+    from .io import atomic_write_text
+    from .transcript import Transcript, TranscriptError
+
+    try:
+        from pyannote.database.util import load_rttm, load_uem
+
+        rttm = load_rttm(args.rttm) if args.rttm else {}
+        uem = load_uem(args.uem) if args.uem else {}
+        stm = read_stm(args.stm) if args.stm else None
+    except (OSError, ValueError) as exc:
+        _err(f"reference: {exc}")
+        return EXIT_USAGE
+    rows, failed = [], 0
+    for path in args.transcripts:
+        uri = Path(path).stem
+        try:
+            hyp = Transcript.load(path)
+            truth_path = Path(args.truth_dir) / f"{uri}.truth.json" if args.truth_dir else None
+            truth = Transcript.load(truth_path) if truth_path and truth_path.exists() else None
+        except TranscriptError as exc:
+            _err(str(exc))
+            failed += 1
+            continue
+        file_stm = stm[stm["file"] == uri] if stm is not None else None
+        rows.append(evaluate_transcript(hyp, uri, rttm.get(uri), uem.get(uri), file_stm, truth,
+                                        tuple(args.collar or (0.0, 0.25)), args.skip_overlap))
+    if rows:
+        frame = pd.DataFrame(rows).drop(columns=["filler_per_speaker"], errors="ignore")
+        print(frame.round(4).to_string(index=False))
+        if args.output:
+            atomic_write_text(args.output, frame.to_csv(index=False))
+    return EXIT_BAD_INPUT if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -258,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_transcribe(args)
     if args.command == "analyze":
         return cmd_analyze(args)
+    if args.command == "evaluate":
+        return cmd_evaluate(args)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 

@@ -175,3 +175,67 @@ def filler_scores(truth, found, mapping: dict[str, str] | None = None, tolerance
         f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
         rows.append((speaker, len(t), len(h), hits, precision, recall, f1))
     return pd.DataFrame(rows, columns=["speaker", "truth", "found", "matched", "precision", "recall", "f1"])
+
+
+def evaluate_transcript(hyp, uri: str, rttm=None, uem=None, stm=None, truth=None, collars=(0.0, 0.25),
+                        skip_overlap: bool = False) -> dict:
+    """All the figures one hypothesis Transcript allows against the references given.
+
+    ``rttm``/``uem``: pyannote Annotation / Timeline for this file; ``stm``: its STM rows (frame);
+    ``truth``: a reference Transcript with timed words (e.g. from data/synthesize.py)."""
+    row: dict = {"file": uri, "hyp_speakers": len(hyp.speakers)}
+    ref_text = None
+    if stm is not None and len(stm):
+        ref_text = " ".join(stm["text"])
+        ref_by_speaker = stm.groupby("speaker")["text"].apply(" ".join).to_dict()
+    elif truth is not None:
+        ref_text = " ".join(w.text for w in sorted(truth.words, key=lambda w: w.start))
+        ref_by_speaker = {s: " ".join(w.text for w in truth.words if w.speaker == s) for s in truth.speakers}
+    if ref_text is not None:
+        row.update({f"{k}": v for k, v in wer_details(ref_text, hyp.text).items() if k in ("wer", "ref_words")})
+        hyp_by_speaker = {s: " ".join(w.text for w in hyp.words if w.speaker == s) for s in hyp.speakers} or \
+            {"all": hyp.text}
+        row["cpwer"] = cpwer(ref_by_speaker, hyp_by_speaker)["cpwer"]
+    if rttm is None and truth is not None and truth.turns:
+        rttm = turns_annotation(truth.turns, uri)
+    if rttm is not None:
+        row["ref_speakers"] = len(rttm.labels())
+        hyp_ann = turns_annotation(hyp.turns, uri)
+        for c in collars:
+            d = diarization_error(rttm, hyp_ann, uem=uem, collar=c, skip_overlap=skip_overlap)
+            row.update({f"der@{c}": d["der"], f"jer@{c}": d["jer"], f"missed@{c}": d["missed"],
+                        f"false_alarm@{c}": d["false_alarm"], f"confusion@{c}": d["confusion"]})
+    if truth is not None:
+        ref_words = sorted(truth.words, key=lambda w: w.start)
+        errs = np.array(word_boundary_errors(ref_words, hyp.words)).reshape(-1, 2)
+        if len(errs):
+            row["boundary_start_median_ms"] = float(np.median(errs[:, 0]) * 1000)
+            row["boundary_end_median_ms"] = float(np.median(errs[:, 1]) * 1000)
+        row["word_speaker_accuracy"], mapping = speaker_attribution(ref_words, hyp.words)
+        fillers = truth.metadata.get("synthetic", {}).get("fillers")
+        if fillers:
+            import pandas as pd
+
+            from .analytics import analyze
+
+            found = analyze(hyp).fillers
+            occurrences = _truth_filler_occurrences(fillers)
+            scores = filler_scores(occurrences, found, mapping)
+            total = scores[["truth", "found", "matched"]].sum()
+            row["filler_precision"] = total.matched / total.found if total.found else float("nan")
+            row["filler_recall"] = total.matched / total.truth if total.truth else float("nan")
+            row["filler_per_speaker"] = pd.DataFrame(scores).round(3).to_dict(orient="records")
+    return row
+
+
+def _truth_filler_occurrences(fillers):
+    """Filler words recorded by the synthesizer as (start, speaker, text) -> one row per phrase."""
+    import pandas as pd
+
+    rows = []
+    for start, speaker, text in sorted(fillers, key=lambda f: (f[1], f[0])):
+        if rows and rows[-1][0] == speaker and start - rows[-1][2] < 1.0 and f"{rows[-1][3]} {text}" == "you know":
+            rows[-1] = (speaker, rows[-1][1], start, "you know")
+        else:
+            rows.append((speaker, start, start, text))
+    return pd.DataFrame(rows, columns=["speaker", "start", "end", "text"])

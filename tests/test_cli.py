@@ -139,3 +139,21 @@ def test_analyze_audio_uses_verbatim_prompt(tmp_path):
     assert data["metadata"]["options"]["asr"]["initial_prompt"] == VERBATIM_PROMPT_EN
     speakers = (tmp_path / "sample_analytics" / "speakers.csv").read_text().splitlines()
     assert len(speakers) == 1 + len(data["speakers"]) >= 3
+
+
+def test_evaluate_hypothesis_equal_to_reference_scores_zero(tmp_path):
+    from meeting_analytics.writers import write_rttm
+    from test_transcript import make_transcript
+
+    t = make_transcript()
+    hyp = t.save(tmp_path / "meet.json")
+    write_rttm(t, tmp_path / "ref.rttm", uri="meet")
+    (tmp_path / "ref.stm").write_text("".join(f"meet 1 {u.speaker} {u.start} {u.end} {u.text}\n" for u in t.utterances))
+    proc = run("evaluate", hyp, "--rttm", tmp_path / "ref.rttm", "--stm", tmp_path / "ref.stm",
+               "-o", tmp_path / "scores.csv")
+    assert proc.returncode == 0, proc.stderr
+    import pandas as pd
+
+    row = pd.read_csv(tmp_path / "scores.csv").iloc[0]
+    assert row["file"] == "meet" and row["wer"] == 0 and row["cpwer"] == 0
+    assert row["der@0.0"] == 0 and row["der@0.25"] == 0 and row["ref_speakers"] == 2
