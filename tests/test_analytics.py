@@ -174,3 +174,25 @@ def test_import_and_analytics_do_not_load_torch(tmp_path):
             "assert len(r.speakers) == 2; print(sorted(m for m in ('torch', 'whisperx', 'pyannote.audio') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_transformer_sentiment_from_local_directory(tmp_path):
+    """The pluggable scorer path with a small classifier saved locally (random weights: plumbing only)."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "great", "terrible", "the", "order", "is"]
+    (tmp_path / "vocab.txt").write_text("\n".join(vocab))
+    BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt")).save_pretrained(tmp_path)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, num_labels=2, id2label={0: "NEGATIVE", 1: "POSITIVE"},
+                        label2id={"NEGATIVE": 0, "POSITIVE": 1})
+    BertForSequenceClassification(config).save_pretrained(tmp_path)
+    from meeting_analytics.analytics.sentiment import TransformersScorer
+
+    scorer = TransformersScorer(str(tmp_path))
+    r = analyze(talk_meeting(), scorer=scorer)
+    assert r.utterances.sentiment.between(-1, 1).all() and r.utterances.sentiment.nunique() > 1
+    assert TransformersScorer._compound([{"label": "LABEL_0", "score": 0.2}, {"label": "LABEL_1", "score": 0.3},
+                                         {"label": "LABEL_2", "score": 0.5}]) == pytest.approx(0.3)

@@ -69,3 +69,28 @@ def sentiment_timeline(scored: pd.DataFrame, window: float = 60.0, step: float =
         mean = np.where(n > 0, (csum[hi] - csum[lo]) / np.maximum(n, 1), np.nan)
         rows.append(pd.DataFrame({"speaker": speaker, "time": times, "sentiment": mean, "utterances": n}))
     return pd.concat(rows, ignore_index=True)
+
+
+class TransformersScorer:
+    """A text-classification model from a local directory (or a hub name, when downloads are allowed)
+    as a sentiment scorer: compound = P(positive) - P(negative), labels read from the model config."""
+
+    def __init__(self, model: str, device: int | str = -1, batch_size: int = 32):
+        from transformers import pipeline
+
+        self.pipe = pipeline("text-classification", model=model, tokenizer=model, device=device, top_k=None)
+        self.batch_size = batch_size
+
+    @staticmethod
+    def _compound(scores: list[dict]) -> float:
+        by = {s["label"].lower(): float(s["score"]) for s in scores}
+        pos = sum(v for k, v in by.items() if "pos" in k)
+        neg = sum(v for k, v in by.items() if "neg" in k)
+        if not pos and not neg:  # unnamed labels: binary 0=negative 1=positive; 3-way 0/1/2 = neg/neutral/pos
+            neg, pos = by.get("label_0", 0.0), by.get("label_2" if len(by) == 3 else "label_1", 0.0)
+        return pos - neg
+
+    def polarity_scores(self, text: str) -> dict:
+        out = self.pipe(str(text))
+        scores = out[0] if out and isinstance(out[0], list) else out
+        return {"compound": self._compound(scores)}
