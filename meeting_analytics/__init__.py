@@ -47,13 +47,16 @@ def transcribe(audio_path: str | os.PathLike, **options) -> Transcript:
     return Pipeline(options_from_kwargs(**options))(audio_path)
 
 
-def analyze(source, **options):
+def analyze(source, lexicon=None, scorer=None, **options):
     """Analytics of a Transcript, a transcript JSON path, or an audio file (transcribed first, with the
-    verbatim prompt for English unless ``initial_prompt`` is given). Returns a ``MeetingReport``."""
+    verbatim prompt for English unless ``initial_prompt`` is given; ``options`` are the pipeline's).
+    ``lexicon`` (FillerLexicon) and ``scorer`` (sentiment) replace the defaults. Returns a ``MeetingReport``."""
+    from functools import partial
     from pathlib import Path
 
-    from .analytics import analyze as analyze_transcript
+    from .analytics import analyze as _analyze
 
+    analyze_transcript = partial(_analyze, lexicon=lexicon, scorer=scorer)
     if isinstance(source, Transcript):
         return analyze_transcript(source)
     if str(source).lower().endswith(".json"):
