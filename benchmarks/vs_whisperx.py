@@ -1,0 +1,68 @@
+"""This project's CLI and the whisperx CLI side by side, same files, same model, same compute type,
+diarization on, one process per run (models loaded inside), in one run of this script.
+
+    python benchmarks/vs_whisperx.py data/speech/jfk.flac data/call/sample.wav ../shared/data/ami/trn0{1..9}.wav
+
+whisperx runs offline on the same CTranslate2 model directory and, through its --diarize_model flag,
+on this project's offline pyannote pipeline (config.yaml); its wav2vec2 alignment needs weights that
+no package ships, so it runs with --no_align (word timing is then ours alone: a cost whisperx skips).
+Peak RSS from GNU time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYANNOTE_METRICS_ENABLED="false")
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+    h, m, s = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr).groups()
+    wall = float(h or 0) * 3600 + float(m) * 60 + float(s)
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1)) / 1024
+    return wall, rss
+
+
+def duration(path: str) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
+                         capture_output=True, text=True).stdout
+    return float(out)
+
+
+def main(files: list[str]) -> None:
+    from meeting_analytics.diarize import OFFLINE_CONFIG
+    from meeting_analytics.weights import resolve_whisper
+
+    model = resolve_whisper("tiny.en").path
+    rows = []
+    with tempfile.TemporaryDirectory() as out:
+        ours = [str(BIN / "meeting-analytics"), "transcribe", *files, "-o", f"{out}/ours", "-q",
+                "--compute_type", "int8", "--threads", "2"]
+        theirs = [str(BIN / "whisperx"), *files, "--model", model, "--compute_type", "int8", "--language", "en",
+                  "--no_align", "--diarize", "--diarize_model", str(OFFLINE_CONFIG), "--output_dir", f"{out}/wx",
+                  "--output_format", "json", "--threads", "2"]
+        audio = sum(duration(f) for f in files)
+        for name, cmd in (("meeting-analytics", ours), ("whisperx --no_align", theirs)):
+            wall, rss = timed(cmd)
+            rows.append({"tool": name, "files": len(files), "audio_s": round(audio, 1), "wall_s": round(wall, 1),
+                         "rtf": round(wall / audio, 3), "peak_rss_mib": round(rss)})
+    frame = pd.DataFrame(rows)
+    print(frame.to_string(index=False))
+    print(f"wall time ours / whisperx: {frame.wall_s[0] / frame.wall_s[1]:.2f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
