@@ -108,10 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--output_dir", "-o", default=".", help="where to write outputs (default: current directory)")
     t.add_argument("--output_format", "-f", default="all", choices=[*FORMATS, "all"],
                    help="output format (default: all)")
-    t.add_argument("--print", dest="print_text", action="store_true", default=True,
-                   help="print speaker-labelled utterances to stdout (default)")
-    t.add_argument("--quiet", "-q", dest="print_text", action="store_false",
-                   help="print nothing but errors (no utterances, no progress)")
+    t.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
+                   help="print nothing but errors (default: speaker-labelled utterances on stdout, progress on stderr)")
     add_model_flags(t)
 
     a = sub.add_parser("analyze", help="speaker analytics of audio files or saved transcripts",

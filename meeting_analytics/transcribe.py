@@ -14,10 +14,10 @@ class OptionError(ValueError):
     """A bad option value (language, flag combination, ...)."""
 
 
-def whisper_languages() -> dict[str, str]:
+def whisper_languages() -> frozenset[str]:
     from faster_whisper.tokenizer import _LANGUAGE_CODES
 
-    return {code: code for code in _LANGUAGE_CODES}
+    return frozenset(_LANGUAGE_CODES)
 
 
 def check_language_code(language: str | None) -> str | None:
