@@ -24,7 +24,7 @@ from meeting_analytics.analytics.verbatim import VERBATIM_PROMPT_EN  # noqa: E40
 from meeting_analytics.evaluate import filler_scores, speaker_attribution  # noqa: E402
 from meeting_analytics.pipeline import Pipeline, PipelineOptions  # noqa: E402
 from meeting_analytics.synth import synthesize_meeting, write_wav  # noqa: E402
-from meeting_analytics.transcribe import ASROptions  # noqa: E402
+from meeting_analytics.asr import ASROptions  # noqa: E402
 
 
 def run(seeds, model, duration=60.0):

@@ -29,7 +29,7 @@ from meeting_analytics.align import EnergyTrimmedWhisperAligner, InterpolateAlig
 from meeting_analytics.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from meeting_analytics.evaluate import word_boundary_errors  # noqa: E402
 from meeting_analytics.synth import synthesize_meeting  # noqa: E402
-from meeting_analytics.transcribe import ASROptions, Transcriber  # noqa: E402
+from meeting_analytics.asr import ASROptions, Transcriber  # noqa: E402
 
 
 def matched_errors(ref, hyp):

@@ -33,18 +33,28 @@ def __getattr__(name: str):
 
         return MeetingReport
     if name == "ASROptions":
-        from .transcribe import ASROptions
+        from .asr import ASROptions
 
         return ASROptions
     raise AttributeError(f"module 'meeting_analytics' has no attribute {name!r}")
 
 
+_last_pipeline: tuple[str, object] | None = None
+
+
 def transcribe(audio_path: str | os.PathLike, **options) -> Transcript:
-    """One-shot: transcribe and diarize one file with the offline defaults (see ``cli`` for options)."""
+    """Transcribe and diarize one file (options as in the CLI, e.g. ``model="base", min_speakers=2``).
+
+    The models of the last call are kept, so calling again with the same options loads nothing."""
+    global _last_pipeline
     from .cli import options_from_kwargs
     from .pipeline import Pipeline
 
-    return Pipeline(options_from_kwargs(**options))(audio_path)
+    opts = options_from_kwargs(**options)
+    key = repr(opts)
+    if _last_pipeline is None or _last_pipeline[0] != key:
+        _last_pipeline = (key, Pipeline(opts))
+    return _last_pipeline[1](audio_path)
 
 
 def analyze(source, lexicon=None, scorer=None, **options):

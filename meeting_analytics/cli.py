@@ -85,7 +85,7 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
 
 def options_from_kwargs(**kw):
     from .pipeline import PipelineOptions
-    from .transcribe import ASROptions
+    from .asr import ASROptions
 
     asr_names = {f.name for f in fields(ASROptions)}
     asr = ASROptions(**{k: v for k, v in kw.items() if k in asr_names})
@@ -160,7 +160,7 @@ def _progress(message: str) -> None:
 def cmd_transcribe(args: argparse.Namespace) -> int:
     from .audio import AudioError, check_speech_audio, load_audio, probe
     from .pipeline import Pipeline
-    from .transcribe import OptionError
+    from .asr import OptionError
     from .weights import ModelUnavailableError
     from .writers import to_txt, write_outputs
 
@@ -217,7 +217,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from .analytics.verbatim import VERBATIM_PROMPTS
     from .audio import AudioError, check_speech_audio, load_audio, probe
     from .pipeline import Pipeline
-    from .transcribe import OptionError
+    from .asr import OptionError
     from .transcript import Transcript, TranscriptError
     from .weights import ModelUnavailableError
 

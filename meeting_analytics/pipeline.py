@@ -12,7 +12,7 @@ from . import __version__
 from .align import ALIGNERS, DEFAULT_ALIGNER, EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
 from .assign import assign_speakers, group_utterances
 from .audio import SAMPLE_RATE, AudioError, check_speech_audio, load_audio
-from .transcribe import ASROptions, OptionError, Transcriber, check_language_code
+from .asr import ASROptions, OptionError, Transcriber, check_language_code
 from .transcript import Transcript, Word
 from .weights import check_whisper_name
 

@@ -71,7 +71,7 @@ def test_ami_meeting_rttm_has_several_speakers(pipeline, ami_dir, tmp_path, uri)
 @pytest.fixture(scope="module")
 def no_diarize_pipelines():
     from meeting_analytics.pipeline import Pipeline, PipelineOptions
-    from meeting_analytics.transcribe import ASROptions
+    from meeting_analytics.asr import ASROptions
 
     def make(**asr):
         return Pipeline(PipelineOptions(asr=ASROptions(**asr), diarize=False))
@@ -122,3 +122,13 @@ def test_hub_diarize_model_without_token_is_refused_offline():
 
 def test_transcript_json_of_real_run_round_trips(jfk):
     assert Transcript.from_json(jfk.to_json()) == jfk
+
+
+def test_api_transcribe_reuses_models_for_same_options():
+    import meeting_analytics as ma
+
+    first = ma.transcribe(DATA / "speech" / "jfk.flac", diarize=False)
+    pipe = ma._last_pipeline[1]
+    again = ma.transcribe(DATA / "speech" / "jfk.flac", diarize=False)
+    assert ma._last_pipeline[1] is pipe
+    assert again.text == first.text and again.speakers == []
