@@ -32,7 +32,10 @@ def vader() -> SentimentScorer:
 def utterance_sentiment(utterances: pd.DataFrame, scorer: SentimentScorer | None = None) -> pd.DataFrame:
     """The utterance frame with ``sentiment`` (compound, -1..1) and ``label`` (positive/negative/neutral)."""
     scorer = scorer or vader()
-    scores = np.array([scorer.polarity_scores(str(t))["compound"] for t in utterances["text"]], dtype=float)
+    # each distinct text scored once: meetings repeat short turns ("yeah", "okay", "thank you")
+    unique, inverse = np.unique(utterances["text"].astype(str).to_numpy(), return_inverse=True)
+    scores = np.array([scorer.polarity_scores(t)["compound"] for t in unique], dtype=float)[inverse] \
+        if len(unique) else np.zeros(0)
     out = utterances.assign(sentiment=scores)
     out["label"] = np.select([scores >= POSITIVE, scores <= NEGATIVE], ["positive", "negative"], "neutral")
     return out
