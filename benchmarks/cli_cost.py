@@ -15,21 +15,29 @@ import tempfile
 from pathlib import Path
 
 
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Run ``cmd`` under GNU time: (wall seconds, peak RSS MiB); exits with its stderr if it fails."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYANNOTE_METRICS_ENABLED="false")
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+    h, m, s = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr).groups()
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1)) / 1024
+    return float(h or 0) * 3600 + float(m) * 60 + float(s), rss
+
+
+def duration(path: str) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
+                         capture_output=True, text=True).stdout
+    return float(out)
+
+
 def measure(path: str, extra: list[str]) -> dict:
     with tempfile.TemporaryDirectory() as out:
-        cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "meeting_analytics", "transcribe", path,
-               "-o", out, "-q", *extra]
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, HF_HUB_OFFLINE="1"))
-    if proc.returncode != 0:
-        raise SystemExit(proc.stderr)
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
-    h, m, s = (float(x) if x else 0.0 for x in wall.groups())
-    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    dur = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
-                               capture_output=True, text=True).stdout)
-    wall_s = h * 3600 + m * 60 + s
+        wall_s, rss = timed([sys.executable, "-m", "meeting_analytics", "transcribe", path, "-o", out, "-q", *extra])
+    dur = duration(path)
     return {"file": Path(path).name, "audio_s": round(dur, 2), "wall_s": round(wall_s, 2),
-            "rtf": round(wall_s / dur, 3), "peak_rss_mib": round(rss_kb / 1024)}
+            "rtf": round(wall_s / dur, 3), "peak_rss_mib": round(rss)}
 
 
 if __name__ == "__main__":

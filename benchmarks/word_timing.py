@@ -25,7 +25,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from meeting_analytics.align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner  # noqa: E402
+from meeting_analytics.align import (EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner,  # noqa: E402
+                                     energy_db)
 from meeting_analytics.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from meeting_analytics.evaluate import word_boundary_errors  # noqa: E402
 from meeting_analytics.synth import synthesize_meeting  # noqa: E402
@@ -39,8 +40,7 @@ def matched_errors(ref, hyp):
 
 def speech_stretches(audio: np.ndarray, min_gap: float = 0.15, frame: float = 0.01) -> list[tuple[float, float]]:
     hop = int(frame * SAMPLE_RATE)
-    energy = np.array([np.sqrt(np.mean(audio[i : i + hop] ** 2)) for i in range(0, len(audio) - hop, hop)])
-    db = 20 * np.log10(energy + 1e-9)
+    db = energy_db(audio, hop=hop, win=hop)
     active = db > np.percentile(db, 10) + 8  # 8 dB over the noise floor
     stretches, start, silent = [], None, 0
     for i, on in enumerate(active):

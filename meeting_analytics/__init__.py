@@ -71,9 +71,8 @@ def analyze(source, lexicon=None, scorer=None, **options):
         return analyze_transcript(source)
     if str(source).lower().endswith(".json"):
         return analyze_transcript(Transcript.load(source))
-    from .analytics.verbatim import VERBATIM_PROMPTS
+    from .analytics.verbatim import verbatim_prompt
 
-    language = options.get("language") or ("en" if str(options.get("model", "tiny.en")).endswith(".en") else None)
-    if "initial_prompt" not in options and language in VERBATIM_PROMPTS:
-        options["initial_prompt"] = VERBATIM_PROMPTS[language]
+    if "initial_prompt" not in options:
+        options["initial_prompt"] = verbatim_prompt(options.get("language"), options.get("model"))
     return analyze_transcript(transcribe(Path(source), **options))

@@ -157,31 +157,40 @@ def _progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def cmd_transcribe(args: argparse.Namespace) -> int:
-    from .audio import AudioError, check_speech_audio, load_audio, probe
+def _speech(path: str):
+    """Decode one file (ffprobe + ffmpeg) and refuse it unless it can hold speech."""
+    from .audio import check_speech_audio, load_audio
+
+    audio = load_audio(path)
+    check_speech_audio(audio, path)
+    return audio
+
+
+def _lazy_pipeline(args: argparse.Namespace, kwargs: dict):
+    """The pipeline, built on first use: input that fails to decode never costs a model load."""
     from .pipeline import Pipeline
+
+    built = []
+
+    def get():
+        if not built:
+            built.append(Pipeline(options_from_kwargs(**kwargs), progress=_progress if args.print_text else None))
+        return built[0]
+
+    return get
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
     from .asr import OptionError
+    from .audio import AudioError
     from .weights import ModelUnavailableError
     from .writers import to_txt, write_outputs
 
-    # Probe every file first (cheap), and build the pipeline only once a file has decoded cleanly,
-    # so bad input fails fast and never costs a model load; decode one file at a time.
-    failed, pipeline = 0, None
-    paths = []
+    failed, pipeline = 0, _lazy_pipeline(args, _kwargs(args))
     for path in args.audio:
         try:
-            probe(path)
-            paths.append(path)
-        except AudioError as exc:
-            _err(str(exc))
-            failed += 1
-    for path in paths:
-        try:
-            audio = load_audio(path)
-            check_speech_audio(audio, path)
-            if pipeline is None:
-                pipeline = Pipeline(options_from_kwargs(**_kwargs(args)), progress=_progress if args.print_text else None)
-            transcript = pipeline.run(audio, source=path)
+            audio = _speech(path)
+            transcript = pipeline().run(audio, source=path)
         except (OptionError, ModelUnavailableError) as exc:
             _err(str(exc))
             return EXIT_USAGE
@@ -214,31 +223,23 @@ def _speaker_table(report) -> str:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from .analytics import analyze
     from .analytics.fillers import FillerLexicon, lexicon_for
-    from .analytics.verbatim import VERBATIM_PROMPTS
-    from .audio import AudioError, check_speech_audio, load_audio, probe
-    from .pipeline import Pipeline
+    from .analytics.verbatim import verbatim_prompt
     from .asr import OptionError
+    from .audio import AudioError
     from .transcript import Transcript, TranscriptError
     from .weights import ModelUnavailableError
 
-    failed, pipeline = 0, None
+    kwargs = _kwargs(args)
+    if args.verbatim and not kwargs.get("initial_prompt"):
+        kwargs["initial_prompt"] = verbatim_prompt(kwargs.get("language"), kwargs.get("model"))
+    failed, pipeline = 0, _lazy_pipeline(args, kwargs)
     for path in args.inputs:
         stem = Path(path).stem
         try:
             if path.lower().endswith(".json"):
                 transcript = Transcript.load(path)
             else:
-                probe(path)
-                audio = load_audio(path)
-                check_speech_audio(audio, path)
-                if pipeline is None:
-                    kwargs = _kwargs(args)
-                    # the prompt fixes the decoding language: only when it is known before decoding
-                    language = kwargs.get("language") or ("en" if str(kwargs.get("model")).endswith(".en") else None)
-                    if args.verbatim and not kwargs.get("initial_prompt") and language in VERBATIM_PROMPTS:
-                        kwargs["initial_prompt"] = VERBATIM_PROMPTS[language]
-                    pipeline = Pipeline(options_from_kwargs(**kwargs), progress=_progress if args.print_text else None)
-                transcript = pipeline.run(audio, source=path)
+                transcript = pipeline().run(_speech(path), source=path)
                 transcript.save(Path(args.output_dir) / f"{stem}.json")
             lexicon = lexicon_for(transcript.language)
             if args.filler_lexicon:

@@ -219,23 +219,9 @@ def evaluate_transcript(hyp, uri: str, rttm=None, uem=None, stm=None, truth=None
             from .analytics import analyze
 
             found = analyze(hyp).fillers
-            occurrences = _truth_filler_occurrences(fillers)
-            scores = filler_scores(occurrences, found, mapping)
+            scores = filler_scores(pd.DataFrame(fillers), found, mapping)
             total = scores[["truth", "found", "matched"]].sum()
             row["filler_precision"] = total.matched / total.found if total.found else float("nan")
             row["filler_recall"] = total.matched / total.truth if total.truth else float("nan")
             row["filler_per_speaker"] = pd.DataFrame(scores).round(3).to_dict(orient="records")
     return row
-
-
-def _truth_filler_occurrences(fillers):
-    """Filler words recorded by the synthesizer as (start, speaker, text) -> one row per phrase."""
-    import pandas as pd
-
-    rows = []
-    for start, speaker, text in sorted(fillers, key=lambda f: (f[1], f[0])):
-        if rows and rows[-1][0] == speaker and start - rows[-1][2] < 1.0 and f"{rows[-1][3]} {text}" == "you know":
-            rows[-1] = (speaker, rows[-1][1], start, "you know")
-        else:
-            rows.append((speaker, start, start, text))
-    return pd.DataFrame(rows, columns=["speaker", "start", "end", "text"])

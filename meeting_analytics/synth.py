@@ -123,8 +123,8 @@ class SynthMeeting:
             text = " ".join(w.text for w in words[first:])
             utterances.append(Utterance(turn.start, turn.end, turn.speaker, text, first, len(words)))
         return Transcript("en", self.duration, self.speakers, words, utterances, list(self.turns),
-                          {"synthetic": {"seed": self.seed, "fillers": [(w.start, w.speaker, w.text)
-                                                                         for w in self.words if w.filler]}})
+                          {"synthetic": {"seed": self.seed,
+                                         "fillers": self.filler_occurrences().to_dict(orient="records")}})
 
 
 @lru_cache(maxsize=4096)

@@ -6,3 +6,10 @@ VERBATIM_PROMPT_EN = ("Umm, let me think like, hmm... Okay, here's what I'm, lik
                       "So, uh, you know, I mean, um, yeah.")
 
 VERBATIM_PROMPTS = {"en": VERBATIM_PROMPT_EN}
+
+
+def verbatim_prompt(language: str | None, model: str | None) -> str | None:
+    """The verbatim prompt for a decoding language known before decoding (given, or an English-only
+    model); None when the language will only be detected, since the prompt would bias detection."""
+    language = language or ("en" if str(model or "tiny.en").endswith(".en") else None)
+    return VERBATIM_PROMPTS.get((language or "").split("-")[0])
