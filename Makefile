@@ -11,11 +11,12 @@ export HF_HUB_OFFLINE ?= 1
 
 setup: system venv
 
-# ffmpeg decodes input, espeak-ng + sox synthesize test meetings, chromium renders HTML reports.
+# ffmpeg decodes input, espeak-ng + sox synthesize test meetings, wordnet-base lemmatizes topics.
 system:
-	@if ! command -v ffmpeg >/dev/null || ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null; then \
+	@if ! command -v ffmpeg >/dev/null || ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null \
+	    || [ ! -f /usr/share/wordnet/index.noun ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg espeak-ng sox >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg espeak-ng sox wordnet-base >/dev/null; \
 	fi
 
 venv: $(STAMP)

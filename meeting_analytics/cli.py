@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_flags(t)
 
     a = sub.add_parser("analyze", help="speaker analytics of audio files or saved transcripts",
-                       description="Per-speaker analytics (fillers, talk dynamics, questions, sentiment, keywords). "
+                       description="Per-speaker analytics (fillers, talk dynamics, questions, sentiment, topics). "
                                    "Audio is transcribed first (same flags as transcribe); a transcript JSON "
                                    "is analysed directly, without loading any model.")
     a.add_argument("inputs", nargs="+", help="audio files or transcript JSON files (from transcribe)")

@@ -18,6 +18,20 @@ ENGLISH_ABBREVIATIONS = ["mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.
                          "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "a.m", "p.m"]
 
 
+# WordNet 3.0's lexicographer files (lexnames(5WN)); Debian's wordnet-base omits the file NLTK reads.
+_LEXNAMES = ("adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute noun.body "
+             "noun.cognition noun.communication noun.event noun.feeling noun.food noun.group noun.location "
+             "noun.motive noun.object noun.person noun.phenomenon noun.plant noun.possession noun.process "
+             "noun.quantity noun.relation noun.shape noun.state noun.substance noun.time verb.body verb.change "
+             "verb.cognition verb.communication verb.competition verb.consumption verb.contact verb.creation "
+             "verb.emotion verb.motion verb.perception verb.possession verb.social verb.stative verb.weather "
+             "adj.ppl").split()
+_CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
+WORDNET_DIRS = ("/usr/share/wordnet", "/usr/local/share/wordnet", "/opt/homebrew/share/wordnet")
+_WORDNET_FILES = tuple(f"{kind}.{pos}" for kind in ("index", "data") for pos in ("noun", "verb", "adj", "adv")) \
+    + tuple(f"{pos}.exc" for pos in ("noun", "verb", "adj", "adv"))
+
+
 def nltk_data_dir() -> Path:
     return cache_dir() / "nltk_data"
 
@@ -67,3 +81,47 @@ def ensure_vader_lexicon() -> str:
     if str(root) not in nltk.data.path:
         nltk.data.path.insert(0, str(root))
     return "sentiment/vader_lexicon/vader_lexicon.txt"
+
+
+def _mkdirs(root: Path, *parts: str) -> Path:
+    d = root
+    for part in ("",) + parts:
+        d = d / part if part else d
+        d.mkdir(mode=0o700, exist_ok=True)
+    return d
+
+
+def _add_root(root: Path) -> None:
+    import nltk
+
+    if str(root) not in nltk.data.path:
+        nltk.data.path.insert(0, str(root))
+
+
+def ensure_wordnet(source: str | os.PathLike | None = None) -> Path | None:
+    """Make ``corpora/wordnet`` available to NLTK from an installed WordNet 3.0 database (Debian's
+    ``wordnet-base``, or ``source``); None when NLTK already has one or none is installed."""
+    import nltk
+
+    root = nltk_data_dir()
+    target = root / "corpora" / "wordnet"
+    if (target / "lexnames").exists():
+        _add_root(root)
+        return target
+    try:
+        return Path(nltk.data.find("corpora/wordnet"))
+    except LookupError:
+        pass
+    candidates = [Path(source)] if source else [Path(d) for d in WORDNET_DIRS]
+    found = next((d for d in candidates if all((d / f).is_file() for f in _WORDNET_FILES)), None)
+    if found is None:
+        return None
+    _mkdirs(root, "corpora", "wordnet")
+    for name in _WORDNET_FILES:  # copied: NLTK refuses resources that resolve outside its data roots
+        _private_write(target / name, (found / name).read_text(encoding="utf-8", errors="replace"))
+    lexnames = "".join(f"{i:02d}\t{name}\t{_CATEGORY[name.split('.')[0]]}\n" for i, name in enumerate(_LEXNAMES))
+    _private_write(target / "lexnames", lexnames)
+    # NLTK reads sense keys only to map other WordNet versions onto this one (for OMW, unused here)
+    _private_write(target / "index.sense", "")
+    _add_root(root)
+    return target

@@ -196,3 +196,47 @@ def test_transformer_sentiment_from_local_directory(tmp_path):
     assert r.utterances.sentiment.between(-1, 1).all() and r.utterances.sentiment.nunique() > 1
     assert TransformersScorer._compound([{"label": "LABEL_0", "score": 0.2}, {"label": "LABEL_1", "score": 0.3},
                                          {"label": "LABEL_2", "score": 0.5}]) == pytest.approx(0.3)
+
+
+def topic_meeting() -> Transcript:
+    return meeting([("A", 0, 10, "The billing system sent the wrong invoices to our biggest customers."),
+                    ("B", 10, 20, "The invoice problem again? Which customers got the wrong invoices?"),
+                    ("A", 20, 30, "Three enterprise customers. The billing team is fixing the invoice template."),
+                    ("B", 30, 40, "Good, the release schedule and the mobile app can wait.")])
+
+
+def test_topics_noun_phrases_lemmas_and_counts():
+    from meeting_analytics.analytics.topics import topics
+
+    per_speaker, per_meeting = topics(topic_meeting().words_frame())
+    counts = per_meeting.set_index(["term", "kind"])["count"]
+    # plurals lemmatized (WordNet): invoices + invoice + invoice + invoices; customers x3
+    assert counts[("invoice", "word")] == 4 and counts[("customer", "word")] == 3
+    phrases = set(per_meeting.loc[per_meeting.kind == "phrase", "term"])
+    assert {"billing system", "wrong invoice", "biggest customer", "enterprise customer", "billing team",
+            "invoice template", "release schedule", "mobile app"} <= phrases
+    assert not phrases & {"the billing system", "sent", "fixing"}  # determiners and verbs break phrases
+    assert per_meeting.set_index("term").loc["wrong invoice", "speakers"] == 2
+    a = per_speaker[per_speaker.speaker == "A"].set_index(["term", "kind"])
+    assert a.loc[("billing", "word"), "count"] == 2
+    assert a.loc[("billing", "word"), "share"] == pytest.approx(2 / a.xs("word", level="kind")["count"].sum())
+
+
+def test_distinctive_terms_log_odds_sign():
+    from meeting_analytics.analytics.topics import topics
+
+    t = meeting([("A", 0, 10, "invoice invoice invoice refund refund invoice"),
+                 ("B", 10, 20, "server server outage server refund outage")])
+    per_speaker, _ = topics(t.words_frame())
+    z = per_speaker.set_index(["speaker", "term"])["z"]
+    assert z[("A", "invoice")] > 1.0 > 0 > z[("B", "refund")]
+    assert z[("B", "server")] > 1.0 and z[("A", "refund")] == pytest.approx(-z[("B", "refund")], abs=0.5)
+
+
+def test_topics_without_english_tags_fall_back_to_content_words():
+    from meeting_analytics.analytics.topics import topics
+
+    t = meeting([("A", 0, 5, "la factura del cliente"), ("B", 5, 10, "la factura otra vez")], language="es")
+    per_speaker, per_meeting = topics(t.words_frame(), language="es")
+    assert per_meeting.set_index("term").loc["factura", "count"] == 2
+    assert "la" not in set(per_meeting.term) and set(per_meeting.kind) == {"word"}

@@ -13,12 +13,13 @@ import pandas as pd
 from ..io import atomic_write_bytes, atomic_write_text
 from ..transcript import Transcript
 from . import fillers as F
-from .keywords import keywords
 from .questions import questions
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
 from .talk import meeting_stats, speaker_stats
+from .topics import topics
 
-FRAMES = ("speakers", "utterances", "fillers", "filler_counts", "questions", "keywords", "timeline")
+FRAMES = ("speakers", "utterances", "fillers", "filler_counts", "questions", "topics", "meeting_topics",
+          "timeline")
 
 
 @dataclass
@@ -28,7 +29,8 @@ class MeetingReport:
     fillers: pd.DataFrame
     filler_counts: pd.DataFrame
     questions: pd.DataFrame
-    keywords: pd.DataFrame
+    topics: pd.DataFrame
+    meeting_topics: pd.DataFrame
     timeline: pd.DataFrame
     meeting: dict[str, Any] = field(default_factory=dict)
 
@@ -74,7 +76,7 @@ def _jsonable(value):
 
 
 def analyze(transcript: Transcript, lexicon: F.FillerLexicon | None = None, scorer: SentimentScorer | None = None,
-            timeline_window: float = 60.0, timeline_step: float = 15.0, top_keywords: int = 20) -> MeetingReport:
+            timeline_window: float = 60.0, timeline_step: float = 15.0, top_topics: int = 20) -> MeetingReport:
     """All analytics of one transcript. Pure: no model is loaded (VADER's lexicon is read once)."""
     words = transcript.words_frame()
     utterances = transcript.utterances_frame()
@@ -90,10 +92,12 @@ def analyze(transcript: Transcript, lexicon: F.FillerLexicon | None = None, scor
         .rename(columns={"count": "fillers", "per_minute": "fillers_per_minute", "per_100_words": "fillers_per_100_words"})
     speakers = stats.merge(totals, on="speaker", how="left").merge(
         mood[["speaker", "mean_sentiment", "positive_share", "negative_share"]], on="speaker", how="left")
+    speaker_topics, meeting_topics = topics(words, transcript.language, top_topics)
     meeting = meeting_stats(transcript.duration, utterances, turns)
     meeting.update({"language": transcript.language, "words": int(len(words)), "utterances": int(len(utterances)),
                     "fillers": int(len(occurrences)), "lexicon": lexicon.language,
                     "source": transcript.metadata.get("source")})
     return MeetingReport(speakers=speakers, utterances=scored, fillers=occurrences, filler_counts=counts,
-                         questions=questions(utterances), keywords=keywords(words, transcript.language, top_keywords),
+                         questions=questions(utterances), topics=speaker_topics,
+                         meeting_topics=meeting_topics,
                          timeline=sentiment_timeline(scored, timeline_window, timeline_step), meeting=meeting)

@@ -1,0 +1,178 @@
+"""Topics: noun phrases and content words per speaker and per meeting, and what sets a speaker apart.
+
+NLTK does the language work with data that ships in packages, never its downloader:
+tokens come from the transcript's words, cleaned with NLTK's regexp tokenizer rules; stop words from
+the ``stop-words`` package; part-of-speech tags from an NLTK ``UnigramTagger`` over Brill's lexicon
+(94k words, Brown + Penn Treebank, shipped in ``textblob``) with suffix rules for unknown words;
+lemmas from NLTK's WordNet lemmatizer reading an installed WordNet 3.0 (Debian ``wordnet-base``).
+Tagging and lemmatizing run once per distinct word, so the cost grows with the vocabulary,
+not the corpus. Distinctive terms: log-odds ratio with an informative Dirichlet prior (Monroe,
+Colaresi & Quinn 2008), each speaker against the others in the meeting.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .tokens import clean_tokens, stop_words
+
+NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
+MODIFIER_TAGS = frozenset({"JJ", "JJR", "JJS", "VBG", "VBN"}) | NOUN_TAGS
+GENERIC_NOUNS = frozenset("thing things lot lots way ways kind sort bit stuff something anything everything nothing "
+                          "someone anyone everyone one ones people guy guys yeah yes okay ok hmm um uh er ah mm "
+                          "mhm uh-huh gonna wanna today tomorrow yesterday time times day days".split())
+TOPIC_COLUMNS = ["speaker", "term", "kind", "count", "share", "log_odds", "z"]
+MEETING_TOPIC_COLUMNS = ["term", "kind", "count", "share", "speakers"]
+# suffix rules for words outside the lexicon, after Brill's lexical rules (en-morphology)
+UNKNOWN_RULES = [(r"^-?\d+([.,:]\d+)*(s|th|st|nd|rd|%)?$", "CD"), (r".*ing$", "VBG"), (r".*ed$", "VBN"),
+                 (r".*ly$", "RB"), (r".*(able|ible|al|ful|ic|ive|less|ous|ish)$", "JJ"), (r".*ss$", "NN"),
+                 (r".*s$", "NNS"), (r".*", "NN")]
+
+
+def _lexicon_path() -> Path:
+    spec = importlib.util.find_spec("textblob")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the English POS lexicon ships in the textblob package: pip install textblob")
+    return Path(next(iter(spec.submodule_search_locations))) / "en" / "en-lexicon.txt"
+
+
+@lru_cache(maxsize=1)
+def tagger():
+    """NLTK tagger: most frequent tag per word in Brill's lexicon, suffix rules otherwise."""
+    from nltk.tag import RegexpTagger, UnigramTagger
+
+    model = {}
+    with open(_lexicon_path(), encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith(";;;"):
+                parts = line.split()
+                if len(parts) == 2:
+                    model[parts[0]] = parts[1]
+    return UnigramTagger(model=model, backoff=RegexpTagger(UNKNOWN_RULES))
+
+
+@lru_cache(maxsize=1)
+def lemmatizer():
+    """NLTK's WordNet lemmatizer, or None when no WordNet database is installed (terms stay as said)."""
+    from nltk.stem import WordNetLemmatizer
+
+    from ..nltk_offline import ensure_wordnet
+
+    if ensure_wordnet() is None:
+        return None
+    lem = WordNetLemmatizer()
+    lem.lemmatize("meetings", "n")  # loads the database now, so a broken one fails here
+    return lem
+
+
+def tag_vocabulary(vocabulary: np.ndarray) -> np.ndarray:
+    """POS tag per distinct word: the lexicon's entry for the word as said, else for its lower case."""
+    tags = np.array([t or "NN" for _, t in tagger().tag(list(vocabulary))], dtype=object)
+    lower = np.char.lower(vocabulary.astype(str))
+    unknown = lower != vocabulary
+    if unknown.any():
+        retag = np.array([t for _, t in tagger().tag(list(lower[unknown]))], dtype=object)
+        lex = tagger()._context_to_tag  # noqa: SLF001 (UnigramTagger's model)
+        in_lexicon = np.array([w in lex for w in vocabulary[unknown]])
+        tags[unknown] = np.where(in_lexicon, tags[unknown], retag)
+    return tags
+
+
+def lemmatize_vocabulary(lower: np.ndarray, tags: np.ndarray) -> np.ndarray:
+    lem = lemmatizer()
+    if lem is None:
+        return lower
+    return np.array([lem.lemmatize(w, "n") if t in ("NNS", "NNPS") else w for w, t in zip(lower, tags)],
+                    dtype=object)
+
+
+def tagged_words(words: pd.DataFrame, language: str | None = "en") -> pd.DataFrame:
+    """Words with ``token`` (cleaned, as said), ``lemma`` (lower case), ``tag``, ``stop`` and ``utterance``
+    run id; tags only for English (other languages get ``tag`` = None and single-word topics)."""
+    token = clean_tokens(words["text"])
+    codes, vocabulary = pd.factorize(token)
+    vocabulary = np.asarray(vocabulary, dtype=object)
+    lower = np.array([str(v).lower() for v in vocabulary], dtype=object)
+    lang = (language or "en").split("-")[0]
+    if lang == "en" and len(vocabulary):
+        tags = tag_vocabulary(vocabulary)
+        lemmas = lemmatize_vocabulary(lower, tags)
+    else:
+        tags, lemmas = np.full(len(vocabulary), None, dtype=object), lower
+    # general stop lists drop nouns that are topics in calls ("system", "bill", "computer"): keep nouns
+    listed = np.isin(lower, list(stop_words(lang))) & ~np.isin(tags, list(NOUN_TAGS))
+    stop = listed | np.isin(lower, list(GENERIC_NOUNS)) | (np.char.str_len(lower.astype(str)) < 2)
+    valid = codes >= 0
+    pick = np.where(valid, codes, 0)
+
+    def take(values: np.ndarray, fill):
+        out = values[pick] if len(values) else np.full(len(codes), fill, dtype=object)
+        return np.where(valid, out, fill)
+
+    return pd.DataFrame({"speaker": words["speaker"].to_numpy(), "token": take(vocabulary, ""),
+                         "lemma": take(lemmas, ""), "tag": take(tags, None), "stop": take(stop, True).astype(bool),
+                         "utterance": words["utterance"].to_numpy() if "utterance" in words else 0})
+
+
+def _terms(tw: pd.DataFrame, max_words: int = 4) -> pd.DataFrame:
+    """One row per topic mention: content nouns (lemmas) and noun phrases (modifiers + nouns, within an
+    utterance, ending in a noun, stop words break a phrase)."""
+    tag = tw["tag"]
+    noun = tag.isin(NOUN_TAGS).to_numpy() & ~tw["stop"].to_numpy()
+    content = noun | ((tag.isna().to_numpy()) & ~tw["stop"].to_numpy() & (tw["lemma"].str.len() > 2).to_numpy())
+    single = tw.loc[content, ["speaker", "lemma"]].rename(columns={"lemma": "term"}).assign(kind="word")
+    if tag.isna().all():
+        return single
+    member = tag.isin(MODIFIER_TAGS).to_numpy() & ~tw["stop"].to_numpy()
+    utt = tw["utterance"].to_numpy()
+    brk = ~member | np.r_[True, utt[1:] != utt[:-1]] | np.r_[True, ~member[:-1]]
+    run = np.cumsum(brk)
+    frame = pd.DataFrame({"run": run, "speaker": tw["speaker"].to_numpy(), "lemma": tw["lemma"].to_numpy(),
+                          "noun": noun})[member]
+    # drop modifiers after a run's last noun ("the invoice attached")
+    last_noun = frame["noun"][::-1].groupby(frame["run"][::-1]).cummax()[::-1]
+    frame = frame[last_noun.to_numpy()]
+    size = frame.groupby("run")["lemma"].transform("size")
+    frame = frame[(size >= 2) & (frame.groupby("run").cumcount(ascending=False) < max_words)]
+    phrases = frame.groupby("run", sort=False).agg(speaker=("speaker", "first"), term=("lemma", " ".join))
+    return pd.concat([single, phrases.assign(kind="phrase")], ignore_index=True)
+
+
+def _log_odds(counts: pd.DataFrame, alpha0: float = 10.0) -> pd.DataFrame:
+    """Log-odds ratio (informative Dirichlet prior from the meeting's totals) of each speaker's use of each
+    term against everyone else's, and its z-score."""
+    total_term = counts.groupby("term")["count"].transform("sum")
+    grand = counts["count"].sum()
+    alpha = alpha0 * total_term / max(grand, 1)
+    n_i = counts.groupby("speaker")["count"].transform("sum")
+    y_i, y_j, n_j = counts["count"], total_term - counts["count"], grand - n_i
+    delta = np.log((y_i + alpha) / (n_i + alpha0 - y_i - alpha)) - np.log((y_j + alpha) / (n_j + alpha0 - y_j - alpha))
+    return counts.assign(log_odds=delta, z=delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha)))
+
+
+def topics(words: pd.DataFrame, language: str | None = "en", top: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-speaker topics, meeting topics).
+
+    Per speaker: the ``top`` terms by count with kind (word/phrase), share of the speaker's topic
+    mentions, and log-odds/z against the other speakers (z > 1.96: distinctive for this speaker).
+    Meeting: every term's count, share and the number of speakers who used it (top ``top`` * 5)."""
+    if words.empty:
+        return pd.DataFrame(columns=TOPIC_COLUMNS), pd.DataFrame(columns=MEETING_TOPIC_COLUMNS)
+    mentions = _terms(tagged_words(words, language)).dropna(subset=["speaker"])
+    if mentions.empty:
+        return pd.DataFrame(columns=TOPIC_COLUMNS), pd.DataFrame(columns=MEETING_TOPIC_COLUMNS)
+    counts = mentions.groupby(["speaker", "term", "kind"]).size().rename("count").reset_index()
+    counts["share"] = counts["count"] / counts.groupby(["speaker", "kind"])["count"].transform("sum")
+    counts = _log_odds(counts)
+    per_speaker = counts.sort_values(["speaker", "count", "z", "term"], ascending=[True, False, False, True])
+    per_speaker = per_speaker.groupby("speaker", group_keys=False).head(top).reset_index(drop=True)
+    meeting = counts.groupby(["term", "kind"]).agg(count=("count", "sum"), speakers=("speaker", "nunique"))
+    meeting = meeting.reset_index()
+    meeting["share"] = meeting["count"] / meeting.groupby("kind")["count"].transform("sum")
+    meeting = meeting.sort_values(["count", "term"], ascending=[False, True]).head(top * 5).reset_index(drop=True)
+    return per_speaker[TOPIC_COLUMNS], meeting[MEETING_TOPIC_COLUMNS]
