@@ -7,16 +7,18 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: setup system venv demo test test-fast clean
+.PHONY: setup system venv demo test test-fast docs clean
 
 setup: system venv
 
-# ffmpeg decodes input, espeak-ng + sox synthesize test meetings, wordnet-base lemmatizes topics.
+# ffmpeg decodes input, espeak-ng + sox synthesize test meetings, wordnet-base lemmatizes topics,
+# chromium-headless-shell renders HTML reports (tests and screenshots).
 system:
 	@if ! command -v ffmpeg >/dev/null || ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null \
-	    || [ ! -f /usr/share/wordnet/index.noun ]; then \
+	    || [ ! -f /usr/share/wordnet/index.noun ] || ! command -v chromium-headless-shell >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg espeak-ng sox wordnet-base >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg espeak-ng sox wordnet-base \
+	    chromium-headless-shell fonts-dejavu-core >/dev/null; \
 	fi
 
 venv: $(STAMP)
@@ -31,11 +33,18 @@ demo: setup
 	$(VENV)/bin/meeting-analytics transcribe data/call/sample.wav --output_dir out/demo
 	@echo "Outputs (txt, srt, vtt, tsv, json, rttm) in out/demo/"
 
+# the test suite and the notebooks (executed top to bottom, their cells assert on the outputs)
 test: setup
-	$(PY) -m pytest -v --durations=15
+	$(PY) -m pytest -v --durations=15 --nbmake tests notebooks
 
 test-fast: setup
 	$(PY) -m pytest -v -m "not models"
+
+# the report screenshot in docs/ (the shipped call, analysed, rendered in headless Chromium)
+docs: setup
+	$(VENV)/bin/meeting-analytics analyze data/call/sample.wav -o out/docs -q
+	$(VENV)/bin/meeting-analytics report out/docs/sample_analytics -o out/docs/report -f html --screenshot
+	cp out/docs/report/sample.png docs/report_call_sample.png
 
 clean:
 	rm -rf out .pytest_cache

@@ -19,7 +19,8 @@ from .transcript import Transcript, TranscriptError, Turn, Utterance, Word  # no
 
 __all__ = [
     "AudioError", "Pipeline", "PipelineOptions", "ASROptions", "Transcript", "TranscriptError", "Turn",
-    "Utterance", "Word", "load_audio", "transcribe", "analyze", "MeetingReport", "__version__",
+    "Utterance", "Word", "load_audio", "transcribe", "analyze", "load", "MeetingReport",
+    "__version__",
 ]
 
 
@@ -76,3 +77,11 @@ def analyze(source, lexicon=None, scorer=None, **options):
     if "initial_prompt" not in options:
         options["initial_prompt"] = verbatim_prompt(options.get("language"), options.get("model"))
     return analyze_transcript(transcribe(Path(source), **options))
+
+
+def load(path: str | os.PathLike):
+    """A saved result: a directory written by ``MeetingReport.save`` (or ``analyze``'s ``<stem>_analytics/``)
+    gives a MeetingReport; a transcript JSON gives its MeetingReport, analysed without models."""
+    from .cli import load_result
+
+    return load_result(str(path))

@@ -124,9 +124,21 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--verbatim", dest="verbatim", action="store_true", default=True,
                    help="for audio without --initial_prompt: prompt Whisper to keep fillers (default, English)")
     a.add_argument("--no_verbatim", dest="verbatim", action="store_false", help="plain Whisper decoding")
+    a.add_argument("--no_html", dest="html", action="store_false", default=True,
+                   help="skip the HTML report (default: <stem>_analytics/report.html)")
     a.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
                    help="print nothing but errors")
     add_model_flags(a)
+
+    r = sub.add_parser("report", help="render reports from saved results, without loading any model",
+                       description="Render an HTML page, PNG charts, CSV/Parquet tables or an Excel workbook from "
+                                   "a transcript JSON or a saved result directory (<stem>_analytics/).")
+    r.add_argument("inputs", nargs="+", help="transcript JSON files or result directories")
+    r.add_argument("--output_dir", "-o", default=".", help="where to write (default: current directory)")
+    r.add_argument("--format", "-f", dest="formats", default="html,png,csv,parquet",
+                   help="comma-separated: html,png,csv,parquet,xlsx (default: html,png,csv,parquet)")
+    r.add_argument("--screenshot", action="store_true",
+                   help="also render the HTML in headless Chromium to <stem>.png (needs chromium)")
 
     e = sub.add_parser("evaluate", help="score transcripts against reference RTTM/UEM/STM or synthetic truth",
                        description="WER (Whisper English normalisation), cpWER, DER/JER (pyannote.metrics), and "
@@ -256,10 +268,58 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             _err(f"{path}: {exc}")
             failed += 1
             continue
-        report.save(Path(args.output_dir) / f"{stem}_analytics")
+        report.save(Path(args.output_dir) / f"{stem}_analytics", html=args.html)
         if args.print_text:
             print(f"\n{path}  ({transcript.duration:.0f} s, {len(transcript.words)} words)")
             print(_speaker_table(report) if len(report.speakers) else "(no speakers)")
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def load_result(path: str):
+    """A MeetingReport from a result directory or a transcript JSON (analysed here, no models)."""
+    from .analytics import MeetingReport, analyze
+    from .transcript import Transcript
+
+    if Path(path).is_dir():
+        return MeetingReport.load(path)
+    return analyze(Transcript.load(path))
+
+
+def _result_stem(path: str) -> str:
+    p = Path(path)
+    name = p.name if p.is_dir() else p.stem
+    return name.removesuffix("_analytics") if name != "_analytics" else "report"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .analytics.report import ReportError
+    from .report.browser import BrowserError, screenshot
+    from .report.export import parse_formats, write_report
+    from .transcript import TranscriptError
+
+    try:
+        formats = parse_formats(args.formats)
+    except ValueError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    failed = 0
+    for path in args.inputs:
+        stem = _result_stem(path)
+        try:
+            written = write_report(load_result(path), args.output_dir, stem, formats)
+            if args.screenshot and "html" in formats:
+                png = Path(args.output_dir) / f"{stem}.png"
+                screenshot(Path(args.output_dir) / f"{stem}.html", png)
+                written.append(png)
+        except (TranscriptError, ReportError, BrowserError) as exc:
+            _err(str(exc))
+            failed += 1
+            continue
+        except (ValueError, OSError) as exc:
+            _err(f"{path}: {exc}")
+            failed += 1
+            continue
+        _progress(f"{path} -> {len(written)} files in {args.output_dir}")
     return EXIT_BAD_INPUT if failed else 0
 
 
@@ -314,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_analyze(args)
     if args.command == "evaluate":
         return cmd_evaluate(args)
+    if args.command == "report":
+        return cmd_report(args)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 

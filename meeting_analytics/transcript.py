@@ -10,7 +10,7 @@ The JSON form is whisperx-compatible (``segments`` with nested ``words``, ``word
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -84,6 +84,21 @@ class Transcript:
     @property
     def text(self) -> str:
         return " ".join(u.text for u in self.utterances)
+
+    def rename_speakers(self, names: dict[str, str]) -> "Transcript":
+        """A copy with speaker labels replaced (``{"SPEAKER_00": "Interviewer"}``); unknown labels stay."""
+        def new(label: str | None) -> str | None:
+            return names.get(label, label) if label is not None else None
+
+        return replace(self, speakers=list(dict.fromkeys(new(s) for s in self.speakers)),
+                       words=[replace(w, speaker=new(w.speaker)) for w in self.words],
+                       utterances=[replace(u, speaker=new(u.speaker)) for u in self.utterances],
+                       turns=[replace(t, speaker=new(t.speaker)) for t in self.turns], metadata=dict(self.metadata))
+
+    def _repr_html_(self) -> str:
+        from .report.html import transcript_html
+
+        return transcript_html(self, limit=200)
 
     # -- frames -------------------------------------------------------------------------------
     def words_frame(self):

@@ -22,8 +22,20 @@ FRAMES = ("speakers", "utterances", "fillers", "filler_counts", "questions", "to
           "timeline")
 
 
+SPEAKER_FIELDS = ("speaker", "answered_by", "interrupter", "interrupted", "other")
+
+
+class ReportError(ValueError):
+    """A saved report that cannot be read back (one line: the directory and the problem)."""
+
+
 @dataclass
 class MeetingReport:
+    """Every analytics table of one meeting as a tidy DataFrame, plus the transcript it came from.
+
+    ``report.plot.<chart>()`` draws (matplotlib Figures), ``to_html`` renders one self-contained page,
+    ``save``/``load`` round-trip through a directory, ``rename_speakers`` relabels everything."""
+
     speakers: pd.DataFrame
     utterances: pd.DataFrame
     fillers: pd.DataFrame
@@ -33,6 +45,18 @@ class MeetingReport:
     meeting_topics: pd.DataFrame
     timeline: pd.DataFrame
     meeting: dict[str, Any] = field(default_factory=dict)
+    transcript: Transcript | None = None
+
+    @property
+    def sentiment(self) -> pd.DataFrame:
+        """Sentiment per utterance: speaker, start, end, text, sentiment (-1..1), label."""
+        return self.utterances[["speaker", "start", "end", "text", "sentiment", "label"]]
+
+    @property
+    def plot(self):
+        from ..report.charts import ReportPlots
+
+        return ReportPlots(self)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in FRAMES}
@@ -46,8 +70,35 @@ class MeetingReport:
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=_jsonable)
 
-    def save(self, directory: str | Path, formats: tuple[str, ...] = ("csv", "parquet")) -> list[Path]:
-        """Write every frame as ``<name>.csv`` / ``<name>.parquet`` plus ``report.json``, atomically."""
+    def to_html(self, path: str | Path | None = None, title: str | None = None) -> str:
+        """One self-contained HTML page (charts inlined, transcript text escaped); written to ``path`` if given."""
+        from ..report.html import render
+
+        page = render(self, title=title)
+        if path is not None:
+            atomic_write_text(path, page)
+        return page
+
+    def _repr_html_(self) -> str:
+        from ..report.html import summary_html
+
+        return summary_html(self)
+
+    def rename_speakers(self, names: dict[str, str]) -> "MeetingReport":
+        """A copy with speakers relabelled everywhere (tables, transcript, charts); unknown labels stay."""
+        def rename(frame: pd.DataFrame) -> pd.DataFrame:
+            cols = {c: frame[c].map(lambda v: names.get(v, v) if isinstance(v, str) else v)
+                    for c in SPEAKER_FIELDS if c in frame}
+            return frame.assign(**cols)
+
+        frames = {name: rename(f) for name, f in self.frames().items()}
+        transcript = self.transcript.rename_speakers(names) if self.transcript is not None else None
+        return MeetingReport(**frames, meeting=dict(self.meeting), transcript=transcript)
+
+    def save(self, directory: str | Path, formats: tuple[str, ...] = ("csv", "parquet"),
+             html: bool = False) -> list[Path]:
+        """Write every frame as ``<name>.csv`` / ``<name>.parquet``, ``report.json``, the transcript
+        (``transcript.json``) and optionally ``report.html``, each atomically. ``load`` reads it back."""
         out = Path(directory)
         written = []
         for name, frame in self.frames().items():
@@ -55,8 +106,35 @@ class MeetingReport:
                 written.append(atomic_write_text(out / f"{name}.csv", frame.to_csv(index=False)))
             if "parquet" in formats:
                 written.append(atomic_write_bytes(out / f"{name}.parquet", _parquet_bytes(frame)))
+        if self.transcript is not None:
+            written.append(self.transcript.save(out / "transcript.json"))
+        if html:
+            self.to_html(out / "report.html")
+            written.append(out / "report.html")
         written.append(atomic_write_text(out / "report.json", self.to_json(indent=1)))
         return written
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "MeetingReport":
+        """Read a directory written by ``save`` (Parquet frames when present, else CSV, else report.json)."""
+        d = Path(directory)
+        if not (d / "report.json").is_file():
+            raise ReportError(f"{d}: not a saved report (no report.json)")
+        try:
+            data = json.loads((d / "report.json").read_text(encoding="utf-8"))
+            frames = {name: _read_frame(d, name, data.get(name, [])) for name in FRAMES}
+        except (OSError, ValueError, KeyError) as exc:
+            raise ReportError(f"{d}: cannot read the saved report ({exc})") from None
+        transcript = Transcript.load(d / "transcript.json") if (d / "transcript.json").is_file() else None
+        return cls(**frames, meeting=data.get("meeting", {}), transcript=transcript)
+
+
+def _read_frame(directory: Path, name: str, records: list[dict]) -> pd.DataFrame:
+    if (directory / f"{name}.parquet").is_file():
+        return pd.read_parquet(directory / f"{name}.parquet")
+    if (directory / f"{name}.csv").is_file():
+        return pd.read_csv(directory / f"{name}.csv")
+    return pd.DataFrame.from_records(records)
 
 
 def _parquet_bytes(frame: pd.DataFrame) -> bytes:
@@ -97,7 +175,7 @@ def analyze(transcript: Transcript, lexicon: F.FillerLexicon | None = None, scor
     meeting.update({"language": transcript.language, "words": int(len(words)), "utterances": int(len(utterances)),
                     "fillers": int(len(occurrences)), "lexicon": lexicon.language,
                     "source": transcript.metadata.get("source")})
-    return MeetingReport(speakers=speakers, utterances=scored, fillers=occurrences, filler_counts=counts,
+    return MeetingReport(transcript=transcript, speakers=speakers, utterances=scored, fillers=occurrences, filler_counts=counts,
                          questions=questions(utterances), topics=speaker_topics,
                          meeting_topics=meeting_topics,
                          timeline=sentiment_timeline(scored, timeline_window, timeline_step), meeting=meeting)

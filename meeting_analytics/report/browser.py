@@ -1,0 +1,75 @@
+"""Render HTML reports in a real headless Chromium (Debian's ``chromium-headless-shell`` or ``chromium``):
+a PNG screenshot of the whole page, or the DOM after the page ran (to prove no script did)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+class BrowserError(RuntimeError):
+    pass
+
+
+def find_browser() -> str | None:
+    env = os.environ.get("MEETING_ANALYTICS_BROWSER")
+    return env if env else next((p for p in map(shutil.which, BROWSERS) if p), None)
+
+
+def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
+    browser = find_browser()
+    if browser is None:
+        raise BrowserError("no headless Chromium found: apt-get install chromium-headless-shell")
+    # a throwaway profile, no network, no GPU; --no-sandbox because CI runs as root
+    with tempfile.TemporaryDirectory(prefix="ma-chromium-") as profile:
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+               "--disable-extensions", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+               f"--user-data-dir={profile}", *args]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise BrowserError(f"{Path(browser).name} exited {done.returncode}: {done.stderr.strip()[-300:]}")
+    return done
+
+
+def dump_dom(html_path: str | Path, timeout: float = 60) -> str:
+    """The page's DOM serialised after load (scripts, had any run, would have changed it)."""
+    return _run(["--dump-dom", Path(html_path).resolve().as_uri()], timeout).stdout
+
+
+def _crop_bottom(png: Path, margin: int = 24) -> tuple[int, int]:
+    """Cut the empty background below the page's last content."""
+    from PIL import Image
+
+    with Image.open(png) as img:
+        rgb = np.asarray(img.convert("RGB"))
+    background = rgb[-1, -1]
+    rows = np.flatnonzero((rgb != background).any(axis=(1, 2)))
+    height = min(int(rows[-1]) + margin, rgb.shape[0]) if len(rows) else rgb.shape[0]
+    with Image.open(png) as img:
+        img.crop((0, 0, rgb.shape[1], height)).save(png)
+    return rgb.shape[1], height
+
+
+def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1200, max_height: int = 16000,
+               timeout: float = 120) -> tuple[int, int]:
+    """A PNG of the whole page (rendered into a tall window, then cropped); returns (width, height)."""
+    target = Path(png_path).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    png = target.with_name(f".{target.name}.{os.getpid()}.png")
+    try:
+        _run([f"--screenshot={png}", f"--window-size={width},{max_height}", Path(html_path).resolve().as_uri()],
+             timeout)
+        if not png.is_file():
+            raise BrowserError(f"{target}: the browser wrote no screenshot")
+        size = _crop_bottom(png)
+        os.replace(png, target)
+    finally:
+        png.unlink(missing_ok=True)
+    return size

@@ -1,0 +1,260 @@
+"""matplotlib charts of a MeetingReport. Each returns a ``Figure`` (pyplot is never used, so nothing
+is shown or kept in global state); a speaker has the same colour in every chart."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from ..analytics.report import MeetingReport
+
+CATEGORY_COLORS = {"hesitation": "#d62728", "discourse_marker": "#ff7f0e", "repetition": "#9467bd"}
+MAX_LABEL = 22
+STYLE = {"axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+         "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold"}
+
+
+def label(name: object, width: int = MAX_LABEL) -> str:
+    """A speaker name that fits an axis: long names cut with an ellipsis."""
+    text = str(name)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def speakers_of(report: MeetingReport) -> list[str]:
+    if report.transcript is not None and report.transcript.speakers:
+        return list(report.transcript.speakers)
+    return [str(s) for s in report.speakers["speaker"]]
+
+
+def palette(speakers: list[str]) -> dict[str, tuple]:
+    """One colour per speaker, stable for the meeting: tab10 up to 10 speakers, tab20 up to 20, then a hue wheel."""
+    from matplotlib import colormaps
+
+    n = len(speakers)
+    cmap = colormaps["tab10" if n <= 10 else "tab20" if n <= 20 else "hsv"]
+    colors = cmap.colors if hasattr(cmap, "colors") and n <= 20 else [cmap(i / max(n, 1)) for i in range(n)]
+    return {s: colors[i % len(colors)] for i, s in enumerate(speakers)}
+
+
+def chart(fn):
+    """Draw under the shared style (rcParams are read while artists are created)."""
+    import functools
+
+    @functools.wraps(fn)
+    def draw(*args, **kwargs) -> Figure:
+        import matplotlib
+
+        with matplotlib.rc_context(STYLE):
+            return fn(*args, **kwargs)
+
+    return draw
+
+
+def _figure(report: MeetingReport, rows: int = 1, cols: int = 1, height_per_speaker: float = 0.0,
+            base_height: float = 3.2, width: float = 9.0, **subplot_kw):
+    n = max(len(speakers_of(report)), 1)
+    fig = Figure(figsize=(width, base_height + height_per_speaker * n), layout="constrained")
+    return fig, fig.subplots(rows, cols, squeeze=False, **subplot_kw)
+
+
+def _time_axis(ax, duration: float) -> None:
+    ax.set_xlim(0, max(duration, 1.0))
+    ax.set_xlabel("time (s)" if duration < 600 else "time (min)")
+    if duration >= 600:
+        ax.xaxis.set_major_formatter(lambda x, _pos: f"{x / 60:.0f}")
+
+
+def _speaker_rows(ax, speakers: list[str]) -> None:
+    ax.set_yticks(range(len(speakers)), [label(s) for s in speakers])
+    ax.set_ylim(len(speakers) - 0.5, -0.5)
+
+
+def _duration(report: MeetingReport) -> float:
+    return float(report.meeting.get("duration") or (report.utterances["end"].max() if len(report.utterances) else 1))
+
+
+def _activity(report: MeetingReport) -> pd.DataFrame:
+    t = report.transcript
+    if t is not None and t.turns:
+        return t.turns_frame()[["speaker", "start", "end"]]
+    return report.utterances.dropna(subset=["speaker"])[["speaker", "start", "end"]]
+
+
+@chart
+def timeline(report: MeetingReport) -> Figure:
+    """Who spoke when: one row per speaker, overlapped speech marked in a row of its own."""
+    from ..analytics.talk import overlaps
+
+    speakers = speakers_of(report)
+    colors = palette(speakers)
+    fig, axes = _figure(report, height_per_speaker=0.45, base_height=1.6)
+    ax = axes[0, 0]
+    act = _activity(report)
+    for i, s in enumerate(speakers):
+        spans = act[act["speaker"] == s]
+        ax.broken_barh(list(zip(spans["start"], spans["end"] - spans["start"])), (i - 0.35, 0.7),
+                       facecolors=colors[s], label=label(s))
+    ov = overlaps(act) if len(act) else pd.DataFrame(columns=["start", "end"])
+    if len(ov):
+        ov = ov.drop_duplicates(["start", "end"])
+        ax.broken_barh(list(zip(ov["start"], ov["end"] - ov["start"])), (len(speakers) - 0.35, 0.7),
+                       facecolors="0.35", hatch="///", label="overlap")
+    rows = speakers + (["overlap"] if len(ov) else [])
+    _speaker_rows(ax, rows)
+    _time_axis(ax, _duration(report))
+    ax.set_title("Speaker timeline")
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+@chart
+def talk_share(report: MeetingReport) -> Figure:
+    """Share of speaking time per speaker (bars sum to 100 %)."""
+    s = report.speakers.set_index("speaker").reindex(speakers_of(report)).fillna(0)
+    colors = palette(list(s.index))
+    fig, axes = _figure(report, height_per_speaker=0.35, base_height=1.2, width=7)
+    ax = axes[0, 0]
+    values = s["share"].to_numpy() * 100
+    ax.barh(range(len(s)), values, color=[colors[k] for k in s.index])
+    for i, (v, t) in enumerate(zip(values, s["talk_time"])):
+        ax.annotate(f"{v:.0f}% ({t:.0f} s)", (v, i), xytext=(3, 0), textcoords="offset points", va="center")
+    _speaker_rows(ax, list(s.index))
+    ax.set_xlim(0, max(values.max() * 1.25, 10) if len(values) else 100)
+    ax.set_xlabel("share of speaking time (%)")
+    ax.set_title("Talk share")
+    return fig
+
+
+@chart
+def pace(report: MeetingReport) -> Figure:
+    """Words per minute, and mean / longest turn, per speaker."""
+    s = report.speakers.set_index("speaker").reindex(speakers_of(report)).fillna(0)
+    colors = [palette(list(s.index))[k] for k in s.index]
+    fig, axes = _figure(report, 1, 2, height_per_speaker=0.35, base_height=1.4, width=10, sharey=True)
+    y = np.arange(len(s))
+    axes[0, 0].barh(y, s["wpm"], color=colors)
+    axes[0, 0].set_xlabel("words per minute")
+    axes[0, 0].set_title("Speaking rate")
+    axes[0, 1].barh(y, s["longest_turn"], color=colors, alpha=0.35, label="longest turn")
+    axes[0, 1].barh(y, s["mean_turn"], color=colors, height=0.4, label="mean turn")
+    axes[0, 1].set_xlabel("turn length (s)")
+    axes[0, 1].set_title("Turn length")
+    fig.legend(loc="outside upper right", fontsize=8, ncols=2)
+    _speaker_rows(axes[0, 0], list(s.index))
+    return fig
+
+
+@chart
+def filler_rates(report: MeetingReport, per: str = "per_minute") -> Figure:
+    """Filler rate per speaker, stacked by category (``per``: per_minute or per_100_words)."""
+    counts = report.filler_counts
+    speakers = speakers_of(report)
+    cats = [c for c in CATEGORY_COLORS if c in set(counts.get("category", []))]
+    table = counts[counts["category"].isin(cats)].pivot_table(index="speaker", columns="category", values=per,
+                                                              aggfunc="sum") if cats else pd.DataFrame()
+    table = table.reindex(index=speakers, columns=cats).fillna(0)
+    fig, axes = _figure(report, height_per_speaker=0.35, base_height=1.4, width=8)
+    ax = axes[0, 0]
+    left = np.zeros(len(speakers))
+    for cat in cats:
+        ax.barh(range(len(speakers)), table[cat], left=left, color=CATEGORY_COLORS[cat], label=cat.replace("_", " "))
+        left += table[cat].to_numpy()
+    _speaker_rows(ax, speakers)
+    ax.set_xlabel("fillers per minute of own speech" if per == "per_minute" else "fillers per 100 words")
+    ax.set_title("Filler words")
+    if cats:
+        fig.legend(loc="outside upper right", fontsize=8, ncols=len(cats))
+    return fig
+
+
+@chart
+def filler_timeline(report: MeetingReport) -> Figure:
+    """Every filler occurrence in time, one row per speaker, coloured by category."""
+    speakers = speakers_of(report)
+    occ = report.fillers
+    fig, axes = _figure(report, height_per_speaker=0.4, base_height=1.6)
+    ax = axes[0, 0]
+    row = {s: i for i, s in enumerate(speakers)}
+    for cat, color in CATEGORY_COLORS.items():
+        o = occ[(occ["category"] == cat) & occ["speaker"].isin(row)] if len(occ) else occ
+        if len(o):
+            ax.scatter(o["start"], o["speaker"].map(row), marker="|", s=250, color=color, label=cat.replace("_", " "))
+    _speaker_rows(ax, speakers)
+    _time_axis(ax, _duration(report))
+    ax.set_title("Fillers over time")
+    if len(occ):
+        fig.legend(loc="outside upper right", fontsize=8, ncols=3)
+    return fig
+
+
+@chart
+def sentiment(report: MeetingReport) -> Figure:
+    """Rolling sentiment per speaker over time (VADER compound, -1..1), utterances as dots."""
+    speakers = speakers_of(report)
+    colors = palette(speakers)
+    fig, axes = _figure(report, base_height=3.4)
+    ax = axes[0, 0]
+    u, tl = report.utterances, report.timeline
+    for s in speakers:
+        us = u[u["speaker"] == s]
+        ax.scatter(us["start"], us["sentiment"], s=10, color=colors[s], alpha=0.35)
+        ts = tl[tl["speaker"] == s]
+        ax.plot(ts["time"], ts["sentiment"], color=colors[s], lw=2, label=label(s))
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_ylabel("sentiment")
+    _time_axis(ax, _duration(report))
+    ax.set_title("Sentiment over time")
+    if speakers:
+        fig.legend(loc="outside upper right", fontsize=8, ncols=min(len(speakers), 4))
+    return fig
+
+
+@chart
+def topics(report: MeetingReport, top: int = 8) -> Figure:
+    """Top topics per speaker (one panel each; distinctive terms, z > 1.96, in bold)."""
+    speakers = speakers_of(report)
+    colors = palette(speakers)
+    cols = min(max(len(speakers), 1), 4)
+    rows = int(np.ceil(max(len(speakers), 1) / cols))
+    fig, axes = _figure(report, rows, cols, base_height=2.6 * rows, width=3.2 * cols)
+    for ax in axes.flat[len(speakers):]:
+        ax.set_visible(False)
+    t = report.topics
+    for ax, s in zip(axes.flat, speakers):
+        ts = t[t["speaker"] == s].sort_values("count", ascending=False).head(top)[::-1]
+        ax.barh(range(len(ts)), ts["count"], color=colors[s])
+        ax.set_yticks(range(len(ts)), [label(x, 20) for x in ts["term"]])
+        for tick, z in zip(ax.get_yticklabels(), ts["z"]):
+            tick.set_fontweight("bold" if z > 1.96 else "normal")
+        ax.set_title(label(s), color=colors[s])
+        ax.set_xlabel("mentions")
+        ax.grid(axis="y", visible=False)
+    return fig
+
+
+CHARTS = {"timeline": timeline, "talk_share": talk_share, "pace": pace, "filler_rates": filler_rates,
+          "filler_timeline": filler_timeline, "sentiment": sentiment, "topics": topics}
+
+
+class ReportPlots:
+    """``report.plot.timeline()`` etc.: every chart of this module bound to one report."""
+
+    def __init__(self, report: MeetingReport):
+        self._report = report
+
+    def __getattr__(self, name: str):
+        if name not in CHARTS:
+            raise AttributeError(f"no chart {name!r}; charts: {', '.join(CHARTS)}")
+        chart = CHARTS[name]
+        return lambda *args, **kwargs: chart(self._report, *args, **kwargs)
+
+    def __dir__(self):
+        return list(CHARTS)
+
+    def all(self) -> dict[str, Figure]:
+        return {name: chart(self._report) for name, chart in CHARTS.items()}

@@ -1,0 +1,183 @@
+"""Charts, the HTML report (escaping, real headless Chromium), save/load, renaming and the report CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from meeting_analytics.analytics import MeetingReport, analyze
+from meeting_analytics.report import charts
+from meeting_analytics.report.browser import dump_dom, find_browser, screenshot
+from test_analytics import meeting
+
+needs_browser = pytest.mark.skipif(find_browser() is None,
+                                   reason="no headless Chromium (make system installs chromium-headless-shell)")
+
+
+def call() -> MeetingReport:
+    utts = [("Interviewer", 0, 6, "Um, so tell me about the billing project?"),
+            ("Candidate", 6.5, 20, "Uh, I led the billing migration, like, the whole invoice pipeline. It went great."),
+            ("Interviewer", 19, 25, "What was the hardest problem with the invoice pipeline?"),
+            ("Candidate", 25.5, 40, "Um, the legacy database was terrible, you know, really slow and broken."),
+            ("Interviewer", 41, 44, "Thanks, that is very helpful.")]
+    turns = [(s, e, spk) for spk, s, e, _ in utts]
+    return analyze(meeting(utts, turns=turns, duration=45))
+
+
+def many_speakers(n: int = 8) -> MeetingReport:
+    names = [f"Participant number {i} from the regional operations team" for i in range(n)]
+    utts = [(names[i % n], 4.0 * i, 4.0 * i + 3.5, f"the release plan {i} looks good, um, for the customer")
+            for i in range(3 * n)]
+    return analyze(meeting(utts, turns=[(s, e, spk) for spk, s, e, _ in utts]))
+
+
+def bar_widths(ax) -> np.ndarray:
+    return np.array([p.get_width() for p in ax.patches])
+
+
+def test_timeline_draws_one_row_per_speaker_and_overlaps():
+    r = call()
+    ax = charts.timeline(r).axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["Candidate", "Interviewer", "overlap"]  # the 19-20 s overlap gets its own row
+    spans = ax.collections
+    assert len(spans) == 3 and ax.get_xlabel() == "time (s)"
+    assert len(spans[1].get_paths()) == 3  # the interviewer's three turns
+    assert len(spans[2].get_paths()) == 1
+
+
+def test_talk_share_bars_sum_to_100_and_colours_are_shared():
+    r = call()
+    fig = charts.talk_share(r)
+    ax = fig.axes[0]
+    assert bar_widths(ax).sum() == pytest.approx(100, abs=0.01)
+    assert ax.get_xlabel() == "share of speaking time (%)"
+    share_colour = to_hex(ax.patches[1].get_facecolor())
+    timeline_colour = to_hex(charts.timeline(r).axes[0].collections[1].get_facecolor()[0])
+    assert share_colour == timeline_colour == to_hex(charts.palette(r.transcript.speakers)["Interviewer"])
+
+
+def test_filler_rates_stack_to_each_speakers_total():
+    r = call()
+    ax = charts.filler_rates(r).axes[0]
+    totals = np.zeros(2)
+    for p in ax.patches:
+        totals[int(round(p.get_y() + p.get_height() / 2))] += p.get_width()
+    expected = r.speakers.set_index("speaker").loc[r.transcript.speakers, "fillers_per_minute"].to_numpy()
+    assert totals == pytest.approx(expected)
+    assert (expected > 0).all()
+
+
+def test_every_chart_with_eight_long_named_speakers():
+    r = many_speakers(8)
+    figs = r.plot.all()
+    assert set(figs) == set(charts.CHARTS)
+    tl = figs["timeline"].axes[0]
+    labels = [t.get_text() for t in tl.get_yticklabels()]
+    assert len(labels) == 8 and all(len(lbl) <= charts.MAX_LABEL for lbl in labels) and labels[0].endswith("…")
+    assert len([a for a in figs["topics"].axes if a.get_visible()]) == 8
+    assert figs["timeline"].get_size_inches()[1] > charts.timeline(call()).get_size_inches()[1]
+    for fig in figs.values():  # renders without error at the size it says
+        fig.canvas.draw()
+
+
+def test_rename_speakers_flows_into_tables_transcript_and_charts():
+    r = call().rename_speakers({"Candidate": "Ada", "Interviewer": "Bob"})
+    assert set(r.speakers.speaker) == {"Ada", "Bob"}
+    assert set(r.fillers.speaker) <= {"Ada", "Bob"} and set(r.questions.answered_by.dropna()) <= {"Ada", "Bob"}
+    assert r.transcript.speakers == ["Ada", "Bob"] and {u.speaker for u in r.transcript.utterances} == {"Ada", "Bob"}
+    assert [t.get_text() for t in r.plot.talk_share().axes[0].get_yticklabels()] == ["Ada", "Bob"]
+    assert "Candidate" not in r.to_html()
+
+
+def test_save_and_load_round_trip(tmp_path):
+    import meeting_analytics as ma
+
+    r = call()
+    r.save(tmp_path / "res", html=True)
+    back = ma.load(tmp_path / "res")
+    for name, frame in r.frames().items():
+        pd.testing.assert_frame_equal(frame.reset_index(drop=True), getattr(back, name).reset_index(drop=True),
+                                      check_dtype=False)
+    assert back.transcript == r.transcript and back.meeting["words"] == r.meeting["words"]
+    assert (tmp_path / "res" / "report.html").read_text().startswith("<!DOCTYPE html>")
+    assert "<table>" in r._repr_html_() and "Candidate" in r._repr_html_()
+    assert "tell me about the billing project" in r.transcript._repr_html_()
+
+
+def hostile() -> MeetingReport:
+    return analyze(meeting([("A", 0, 5, "we <script>alert(1)</script> said & left"),
+                            ("B <img src=x onerror=alert(2)>", 5, 9, "ok <b>bold</b> & fine?")]))
+
+
+def test_transcript_text_is_escaped_in_html():
+    page = hostile().to_html()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; said &amp; left" in page
+    assert "B &lt;img src=x onerror=alert(2)&gt;" in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<script" not in page.lower() and "<img src=x" not in page
+    assert "Content-Security-Policy" in page and "http://" not in page and "https://" not in page
+
+
+@needs_browser
+def test_html_in_headless_chromium_runs_no_script(tmp_path):
+    path = tmp_path / "hostile.html"
+    hostile().to_html(path)
+    dom = dump_dom(path)
+    assert "<script" not in dom.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom and 'id="transcript"' in dom
+
+
+@needs_browser
+def test_screenshot_of_the_report_shows_the_page(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "call.html"
+    call().to_html(path)
+    width, height = screenshot(path, tmp_path / "call.png")
+    with Image.open(tmp_path / "call.png") as img:
+        pixels = np.asarray(img.convert("RGB"))
+    assert (width, height) == (pixels.shape[1], pixels.shape[0]) and height > 2000  # every section, cropped
+    header = pixels[:40, :, :].reshape(-1, 3).mean(axis=0)
+    assert header[2] > header[0] + 30  # the dark blue header rendered, not a blank page
+
+
+def test_report_cli_renders_all_formats_without_models(tmp_path):
+    src = call().transcript.save(tmp_path / "interview.json")
+    code = ("import sys; from meeting_analytics.cli import main; rc = main(sys.argv[1:]); "
+            "assert not any(m in sys.modules for m in ('torch', 'whisperx', 'pyannote.audio')); sys.exit(rc)")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-c", code, "report", str(src), "-o", str(out),
+                           "--format", "html,png,csv,parquet,xlsx"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (out / "interview.html").stat().st_size > 10_000
+    assert {p.name for p in (out / "interview_charts").iterdir()} == {f"{n}.png" for n in charts.CHARTS}
+    sheets = pd.read_excel(out / "interview.xlsx", sheet_name=None)
+    assert {"meeting", "speakers", "fillers", "questions", "topics"} <= set(sheets)
+    assert len(sheets["speakers"]) == 2
+    again = tmp_path / "again"  # a result directory renders too
+    assert subprocess.run([sys.executable, "-m", "meeting_analytics.cli", "report", str(out / "interview_analytics"),
+                           "-o", str(again), "-f", "html"], capture_output=True).returncode == 0
+    assert (again / "interview.html").is_file()
+
+
+def test_report_cli_bad_inputs(tmp_path):
+    from meeting_analytics.cli import main
+
+    (tmp_path / "broken.json").write_text('{"segments": [')
+    assert main(["report", str(tmp_path / "broken.json"), "-o", str(tmp_path)]) == 1
+    assert main(["report", str(tmp_path), "-o", str(tmp_path)]) == 1  # a directory without report.json
+    assert main(["report", str(tmp_path / "broken.json"), "--format", "html,pdf"]) == 2
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+def test_import_does_not_load_torch():
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import meeting_analytics"],
+                         capture_output=True, text=True, check=True).stderr
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in out.splitlines() if "|" in line}
+    assert "meeting_analytics" in imported and not imported & {"torch", "whisperx", "pyannote", "matplotlib"}
