@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .tokens import per_distinct
+
 HESITATION, MARKER, REPETITION, CUSTOM = "hesitation", "discourse_marker", "repetition", "custom"
 CATEGORIES = (HESITATION, MARKER, REPETITION, CUSTOM)
 OCCURRENCE_COLUMNS = ["speaker", "start", "end", "text", "category", "utterance", "word_index", "context"]
@@ -114,24 +116,24 @@ _BOUNDARY_BEFORE = {"and", "but", "or", "um", "uh", "er", "erm", "ah", "oh", "ye
 
 
 def _rule_like(t, at, n):
-    return ~t.prev.isin(_LIKE_CONTENT_BEFORE) | t.prev_comma
+    return ~t.isin("prev", _LIKE_CONTENT_BEFORE) | t.prev_comma
 
 
 def _rule_you_know(t, at, n):
-    after = t.next.shift(-(n - 1)).fillna("")
-    comma_after = t.comma.shift(-(n - 1), fill_value=True)
-    return (comma_after | ~after.isin(_YOU_KNOW_CONTENT_AFTER)) & ~t.prev.isin(_YOU_KNOW_CONTENT_BEFORE)
+    after = t.isin("next", _YOU_KNOW_CONTENT_AFTER, ahead=n - 1)
+    comma_after = t.ahead(t.comma, n - 1, fill=True)
+    return (comma_after | ~after) & ~t.isin("prev", _YOU_KNOW_CONTENT_BEFORE)
 
 
 def _rule_i_mean(t, at, n):
-    after = t.next.shift(-(n - 1)).fillna("")
-    return ~after.isin({"it", "that", "this", "what", "to", "them", "you", "him", "her"}) | t.comma.shift(-(n - 1), fill_value=True)
+    after = t.isin("next", {"it", "that", "this", "what", "to", "them", "you", "him", "her"}, ahead=n - 1)
+    return ~after | t.ahead(t.comma, n - 1, fill=True)
 
 
 def _rule_opening(t, at, n):
     """so / well: a discourse marker at the start of an utterance or clause, not a modifier."""
-    opening = t.first | t.prev_comma | t.prev.isin(_BOUNDARY_BEFORE)
-    return opening & ~t.next.isin(_SO_CONTENT_AFTER) & (~t.prev.isin(_SO_CONTENT_BEFORE) | t.prev_comma)
+    opening = t.first | t.prev_comma | t.isin("prev", _BOUNDARY_BEFORE)
+    return opening & ~t.isin("next", _SO_CONTENT_AFTER) & (~t.isin("prev", _SO_CONTENT_BEFORE) | t.prev_comma)
 
 
 def _rule_right(t, at, n):
@@ -143,7 +145,7 @@ def _rule_okay(t, at, n):
 
 
 def _rule_kind_of(t, at, n):
-    return ~t.prev.isin(_DETERMINERS)
+    return ~t.isin("prev", _DETERMINERS)
 
 
 RULES = {"like": _rule_like, "you_know": _rule_you_know, "i_mean": _rule_i_mean, "so": _rule_opening,
@@ -152,41 +154,56 @@ RULES = {"like": _rule_like, "you_know": _rule_you_know, "i_mean": _rule_i_mean,
 
 # -- detection -----------------------------------------------------------------------------------
 
-def _tokens(words: pd.DataFrame) -> pd.DataFrame:
-    raw = words["text"].astype(str)
-    utt = words["utterance"].to_numpy()
-    tok = raw.str.lower().str.replace(_PUNCT, "", regex=True).str.replace("’", "'", regex=False)
-    t = pd.DataFrame({"tok": tok, "utt": utt})
-    same_prev = np.r_[False, utt[1:] == utt[:-1]]
-    same_next = np.r_[utt[:-1] == utt[1:], False]
-    t["first"], t["last"] = ~same_prev, ~same_next
-    t["prev"] = tok.shift(1).where(same_prev, "").fillna("")
-    t["next"] = tok.shift(-1).where(same_next, "").fillna("")
-    t["comma"] = raw.str.contains(r"[,;:—–]$|\.\.\.$", regex=True)
-    t["prev_comma"] = pd.Series(np.r_[False, t["comma"].to_numpy()[:-1]], index=t.index) & same_prev
-    t["question"] = raw.str.endswith("?")
-    t["false_start"] = raw.str.endswith("-") & (tok.str.len() > 0)
-    return t
+class _Tokens:
+    """Normalised tokens as integer codes, with their neighbours in the same utterance (numpy only)."""
+
+    def __init__(self, words: pd.DataFrame):
+        raw = words["text"].astype(str)
+        self.utt = words["utterance"].to_numpy()
+        tok = per_distinct(raw, lambda s: s.str.lower().str.replace(_PUNCT, "", regex=True).str.replace("’", "'"))
+        codes, vocab = pd.factorize(tok.to_numpy())
+        self.tok, self.code = tok.to_numpy(dtype=object), codes
+        self.index = {w: i for i, w in enumerate(vocab)}
+        same_prev = np.r_[False, self.utt[1:] == self.utt[:-1]]
+        self.first, self.last = ~same_prev, ~np.r_[same_prev[1:], False]
+        self.prev = np.where(same_prev, np.r_[-1, codes[:-1]], -1)
+        self.next = np.where(~self.last, np.r_[codes[1:], -1], -1)
+        self.comma = per_distinct(raw, lambda s: s.str.contains(r"[,;:—–]$|\.\.\.$", regex=True)).to_numpy(bool)
+        self.prev_comma = np.r_[False, self.comma[:-1]] & same_prev
+        self.question = per_distinct(raw, lambda s: s.str.endswith("?")).to_numpy(bool)
+        self.false_start = per_distinct(raw, lambda s: s.str.endswith("-")).to_numpy(bool) & (self.tok != "")
+
+    def codes_of(self, words) -> list[int]:
+        return [self.index[w] for w in words if w in self.index]
+
+    def ahead(self, values: np.ndarray, k: int, fill) -> np.ndarray:
+        """``values`` k words later in the same utterance, else ``fill``."""
+        if k == 0:
+            return values
+        out = np.full(len(values), fill, dtype=values.dtype)
+        same = self.utt[k:] == self.utt[:-k]
+        out[:-k] = np.where(same, values[k:], fill)
+        return out
+
+    def isin(self, which: str, words, ahead: int = 0) -> np.ndarray:
+        return np.isin(self.ahead(getattr(self, which), ahead, -1), self.codes_of(words))
+
+    def phrase_starts(self, phrase: str) -> np.ndarray:
+        mask = np.ones(len(self.code), dtype=bool)
+        for k, part in enumerate(phrase.split()):
+            if part not in self.index:
+                return np.zeros(len(self.code), dtype=bool)
+            mask &= self.ahead(self.code, k, -1) == self.index[part]
+        return mask
 
 
-def _phrase_starts(t: pd.DataFrame, phrase: str) -> np.ndarray:
-    parts = phrase.split()
-    mask = (t.tok == parts[0]).to_numpy().copy()
-    for k, part in enumerate(parts[1:], 1):
-        shifted = t.tok.shift(-k).fillna("").to_numpy() == part
-        same_utt = t.utt.shift(-k).to_numpy() == t.utt.to_numpy()
-        mask &= shifted & same_utt
-    return mask
-
-
-def _repetitions(t: pd.DataFrame, exempt: set[str]) -> np.ndarray:
+def _repetitions(t: _Tokens, exempt: set[str]) -> np.ndarray:
     """First word of each run of a repeated word ("I I I think" -> one) and of each false start ("the- the")."""
-    tok, nxt = t.tok.to_numpy(), t.next.to_numpy()
-    repeat = (tok == nxt) & (tok != "") & ~t["last"].to_numpy() & ~np.isin(tok, list(exempt))
+    repeat = (t.code == t.next) & (t.tok != "") & ~t.last & ~np.isin(t.code, t.codes_of(exempt))
     run_start = repeat & ~np.r_[False, repeat[:-1]]
-    false_start = np.zeros(len(t), dtype=bool)
-    for i in np.flatnonzero(t["false_start"].to_numpy() & ~t["last"].to_numpy()):  # rare: loop on hits only
-        false_start[i] = nxt[i].startswith(tok[i])
+    false_start = np.zeros(len(t.code), dtype=bool)
+    for i in np.flatnonzero(t.false_start & ~t.last):  # rare: loop on hits only
+        false_start[i] = t.tok[i + 1].startswith(t.tok[i])
     return run_start | (false_start & ~np.r_[False, false_start[:-1]])
 
 
@@ -196,20 +213,21 @@ def find_fillers(words: pd.DataFrame, lexicon: FillerLexicon | None = None, cont
     if words.empty:
         return pd.DataFrame(columns=OCCURRENCE_COLUMNS)
     words = words.reset_index(drop=True)
-    t = _tokens(words)
+    t = _Tokens(words)
+    same_prev = ~t.first
     hits: list[tuple[np.ndarray, int, str]] = []
     for phrase in sorted(lexicon.hesitations):
-        at = _phrase_starts(t, phrase)
-        at &= ~np.r_[False, at[:-1] & (t.utt.to_numpy()[1:] == t.utt.to_numpy()[:-1])]  # "um, um": one event
+        at = t.phrase_starts(phrase)
+        at &= ~np.r_[False, at[:-1] & same_prev[1:]]  # "um, um": one event
         hits.append((at, len(phrase.split()), HESITATION))
     for phrase, rule in lexicon.markers.items():
-        at = _phrase_starts(t, phrase)
+        at = t.phrase_starts(phrase)
         n = len(phrase.split())
         if rule is not None and at.any():
-            at = at & RULES[rule](t, at, n).to_numpy()
+            at = at & RULES[rule](t, at, n)
         hits.append((at, n, MARKER))
     for phrase in sorted(lexicon.custom):
-        hits.append((_phrase_starts(t, phrase), len(phrase.split()), CUSTOM))
+        hits.append((t.phrase_starts(phrase), len(phrase.split()), CUSTOM))
     if lexicon.detect_repetitions:
         hits.append((_repetitions(t, lexicon.repetition_exempt), 2, REPETITION))
     return _occurrences(words, hits, context_words)
@@ -217,7 +235,8 @@ def find_fillers(words: pd.DataFrame, lexicon: FillerLexicon | None = None, cont
 
 def _occurrences(words: pd.DataFrame, hits, context_words: int) -> pd.DataFrame:
     taken = np.zeros(len(words), dtype=bool)  # a word belongs to one filler at most (longest phrase first)
-    rows = []
+    text, utt = words["text"].to_numpy(dtype=object), words["utterance"].to_numpy()
+    parts = []
     for at, n, category in sorted(hits, key=lambda h: -h[1] if h[2] != REPETITION else 0):
         idx = np.flatnonzero(at & ~taken)
         if idx.size == 0:
@@ -225,29 +244,37 @@ def _occurrences(words: pd.DataFrame, hits, context_words: int) -> pd.DataFrame:
         span = n if category != REPETITION else 1
         for k in range(span):
             taken[np.minimum(idx + k, len(words) - 1)] = True
-        end_idx = np.minimum(idx + span - 1, len(words) - 1)
-        text = words["text"].to_numpy()
-        rows.append(pd.DataFrame({
-            "speaker": words["speaker"].to_numpy()[idx], "start": words["start"].to_numpy()[idx],
-            "end": words["end"].to_numpy()[end_idx], "category": category,
-            "text": [" ".join(text[i : i + span]) if category != REPETITION else f"{text[i]} {text[i + 1]}"
-                     for i in idx],
-            "utterance": words["utterance"].to_numpy()[idx], "word_index": idx}))
-    if not rows:
+        parts.append((idx, np.minimum(idx + span - 1, len(words) - 1), category, 2 if category == REPETITION else n))
+    if not parts:
         return pd.DataFrame(columns=OCCURRENCE_COLUMNS)
-    out = pd.concat(rows, ignore_index=True).sort_values(["start", "word_index"], kind="stable")
-    out["context"] = _contexts(words, out["word_index"].to_numpy(), context_words)
+    idx = np.concatenate([p[0] for p in parts])
+    last = np.concatenate([p[1] for p in parts])
+    shown = np.concatenate([np.full(len(p[0]), p[3]) for p in parts])
+    out = pd.DataFrame({"speaker": words["speaker"].to_numpy()[idx], "start": words["start"].to_numpy()[idx],
+                        "end": words["end"].to_numpy()[last],
+                        "category": np.concatenate([np.full(len(p[0]), p[2], dtype=object) for p in parts]),
+                        "text": _spans(text, utt, idx, idx + shown - 1, idx),
+                        "utterance": utt[idx], "word_index": idx})
+    out["context"] = _spans(text, utt, idx - context_words, idx + context_words, idx, mark=True)
+    out = out.sort_values(["start", "word_index"], kind="stable")
     return out[OCCURRENCE_COLUMNS].reset_index(drop=True)
 
 
-def _contexts(words: pd.DataFrame, idx: np.ndarray, k: int) -> list[str]:
-    text, utt = words["text"].to_numpy(), words["utterance"].to_numpy()
-    out = []
-    for i in idx:
-        lo, hi = max(0, i - k), min(len(text), i + k + 1)
-        span = [j for j in range(lo, hi) if utt[j] == utt[i]]
-        out.append(" ".join(f"[{text[j]}]" if j == i else str(text[j]) for j in span))
-    return out
+def _spans(text: np.ndarray, utt: np.ndarray, lo: np.ndarray, hi: np.ndarray, at: np.ndarray,
+           mark: bool = False) -> list[str]:
+    """Words lo..hi (inclusive, clipped to the utterance of word ``at``) joined; ``mark`` brackets word ``at``."""
+    n = len(text)
+    columns = []
+    for off in range(int((hi - lo).max()) + 1 if len(lo) else 0):
+        j = lo + off
+        ok = (j >= 0) & (j < n) & (j <= hi)
+        jj = np.clip(j, 0, n - 1)
+        ok &= utt[jj] == utt[at]
+        word = np.where(ok, text[jj], "")
+        if mark:
+            word = np.where(ok & (jj == at), "[" + word.astype(str) + "]", word)
+        columns.append(word)
+    return [" ".join(w for w in row if w) for row in zip(*columns)]
 
 
 def filler_counts(occurrences: pd.DataFrame, speaker_stats: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,10 @@
 """Sentiment per utterance (VADER by default), per speaker, and over time.
 
 VADER runs through NLTK's ``SentimentIntensityAnalyzer`` with the lexicon that ships in the
-``vaderSentiment`` package, so nothing is downloaded. Any object with ``polarity_scores(text) ->
-{"compound": float, ...}`` can replace it (e.g. a transformer model from a local path).
+``vaderSentiment`` package, so nothing is downloaded; its ``score_texts`` (``vader.VectorVader``)
+scores a whole column at once with the same results. Any object with ``polarity_scores(text) ->
+{"compound": float, ...}`` can replace it (e.g. a transformer model from a local path); one that also
+has ``score_texts(texts) -> array`` is called once per meeting.
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ class SentimentScorer(Protocol):
 
 @lru_cache(maxsize=1)
 def vader() -> SentimentScorer:
-    from nltk.sentiment.vader import SentimentIntensityAnalyzer
-
     from ..nltk_offline import ensure_vader_lexicon
+    from .vader import VectorVader
 
-    return SentimentIntensityAnalyzer(lexicon_file=ensure_vader_lexicon())
+    return VectorVader(lexicon_file=ensure_vader_lexicon())
+
+
+def score_texts(texts: np.ndarray, scorer: SentimentScorer) -> np.ndarray:
+    if hasattr(scorer, "score_texts"):
+        return np.asarray(scorer.score_texts(texts), dtype=float)
+    return np.array([scorer.polarity_scores(t)["compound"] for t in texts], dtype=float)
 
 
 def utterance_sentiment(utterances: pd.DataFrame, scorer: SentimentScorer | None = None) -> pd.DataFrame:
@@ -34,8 +41,7 @@ def utterance_sentiment(utterances: pd.DataFrame, scorer: SentimentScorer | None
     scorer = scorer or vader()
     # each distinct text scored once: meetings repeat short turns ("yeah", "okay", "thank you")
     unique, inverse = np.unique(utterances["text"].astype(str).to_numpy(), return_inverse=True)
-    scores = np.array([scorer.polarity_scores(t)["compound"] for t in unique], dtype=float)[inverse] \
-        if len(unique) else np.zeros(0)
+    scores = score_texts(unique, scorer)[inverse] if len(unique) else np.zeros(0)
     out = utterances.assign(sentiment=scores)
     out["label"] = np.select([scores >= POSITIVE, scores <= NEGATIVE], ["positive", "negative"], "neutral")
     return out
@@ -54,16 +60,19 @@ def speaker_sentiment(scored: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def sentiment_timeline(scored: pd.DataFrame, window: float = 60.0, step: float = 15.0) -> pd.DataFrame:
+def sentiment_timeline(scored: pd.DataFrame, window: float = 60.0, step: float = 15.0,
+                       ranges: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rolling mean sentiment per speaker over time: one row per (speaker, time) with the mean of the
-    utterances that start within ``window`` seconds ending at ``time``."""
+    utterances that start within ``window`` seconds ending at ``time``. Times run from 0 to the last
+    utterance's end, or per speaker over ``ranges`` (index speaker; columns t0, t1) for a corpus."""
     s = scored.dropna(subset=["speaker"]).sort_values("start")
     if s.empty:
         return pd.DataFrame(columns=["speaker", "time", "sentiment", "utterances"])
     end = float(s["end"].max())
-    times = np.arange(step, end + step, step)
     rows = []
     for speaker, g in s.groupby("speaker"):
+        t0, t1 = (0.0, end) if ranges is None else ranges.loc[speaker, ["t0", "t1"]]
+        times = np.arange(t0 + step, t1 + step, step)
         starts, values = g["start"].to_numpy(), g["sentiment"].to_numpy()
         csum = np.r_[0.0, np.cumsum(values)]
         hi = np.searchsorted(starts, times, side="right")

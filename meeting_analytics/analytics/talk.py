@@ -78,8 +78,9 @@ def overlaps(activity: pd.DataFrame) -> pd.DataFrame:
 
 
 def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataFrame | None = None,
-                  interruption_window: float = 2.0) -> pd.DataFrame:
-    """One row per speaker with the columns in ``SPEAKER_COLUMNS`` (times in seconds)."""
+                  interruption_window: float = 2.0, max_latency: float = np.inf) -> pd.DataFrame:
+    """One row per speaker with the columns in ``SPEAKER_COLUMNS`` (times in seconds); a reply later than
+    ``max_latency`` s after the previous speaker is not counted in the response latency."""
     activity = _activity(turns, utterances)
     speakers = sorted(set(activity["speaker"].dropna()) | set(words["speaker"].dropna()))
     if not speakers:
@@ -108,7 +109,8 @@ def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataF
     out["overlaps"] = ov.groupby("speaker").size().reindex(speakers, fill_value=0)
     out["overlap_time"] = (ov["end"] - ov["start"]).groupby(ov["speaker"]).sum().reindex(speakers, fill_value=0.0)
     switch = floors["speaker"] != floors["speaker"].shift()
-    latency = (floors["start"] - floors["end"].shift())[switch & (floors.index > 0)]
+    latency = (floors["start"] - floors["end"].shift())
+    latency = latency[switch & (floors.index > 0) & (latency < max_latency)]
     out["mean_response_latency"] = latency.groupby(floors["speaker"][latency.index]).mean().reindex(speakers)
     out = out.reset_index()
     return out.astype({"words": int, "turns": int, "questions": int, "interruptions": int, "interrupted": int,

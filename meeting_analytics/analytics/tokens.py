@@ -20,6 +20,17 @@ def stop_words(language: str = "en") -> frozenset[str]:
         return frozenset()
 
 
+def per_distinct(text: pd.Series, fn) -> pd.Series:
+    """``fn`` (Series -> Series of str ops) run once per distinct value of ``text``, mapped back: transcripts
+    repeat their words, so a corpus's vocabulary is far smaller than its length."""
+    codes, uniques = pd.factorize(text.astype(str).to_numpy())
+    if len(uniques) == 0:
+        return pd.Series([fn(pd.Series([""])).iloc[0]] * len(text), index=text.index) if len(text) else \
+            pd.Series([], index=text.index, dtype=object)
+    mapped = fn(pd.Series(uniques)).to_numpy()
+    return pd.Series(mapped[codes], index=text.index)
+
+
 def clean_tokens(text: pd.Series) -> pd.Series:
     """Word tokens without surrounding punctuation ("invoice," -> "invoice", "don't" kept)."""
-    return text.astype(str).str.replace(_TOKEN, "", regex=True)
+    return per_distinct(text, lambda s: s.str.replace(_TOKEN, "", regex=True))

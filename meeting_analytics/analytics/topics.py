@@ -131,28 +131,63 @@ def _terms(tw: pd.DataFrame, max_words: int = 4) -> pd.DataFrame:
     member = tag.isin(MODIFIER_TAGS).to_numpy() & ~tw["stop"].to_numpy()
     utt = tw["utterance"].to_numpy()
     brk = ~member | np.r_[True, utt[1:] != utt[:-1]] | np.r_[True, ~member[:-1]]
-    run = np.cumsum(brk)
-    frame = pd.DataFrame({"run": run, "speaker": tw["speaker"].to_numpy(), "lemma": tw["lemma"].to_numpy(),
-                          "noun": noun})[member]
-    # drop modifiers after a run's last noun ("the invoice attached")
-    last_noun = frame["noun"][::-1].groupby(frame["run"][::-1]).cummax()[::-1]
-    frame = frame[last_noun.to_numpy()]
-    size = frame.groupby("run")["lemma"].transform("size")
-    frame = frame[(size >= 2) & (frame.groupby("run").cumcount(ascending=False) < max_words)]
-    phrases = frame.groupby("run", sort=False).agg(speaker=("speaker", "first"), term=("lemma", " ".join))
-    return pd.concat([single, phrases.assign(kind="phrase")], ignore_index=True)
+    rows = np.flatnonzero(member)
+    if not len(rows):
+        return single
+    lemma, speaker = tw["lemma"].to_numpy(dtype=object)[rows], tw["speaker"].to_numpy(dtype=object)[rows]
+    starts = np.flatnonzero(brk[rows])
+    # a phrase ends at its run's last noun ("the invoice attached" -> "invoice"), keeps its last max_words
+    last_noun = np.maximum.reduceat(np.where(noun[rows], np.arange(len(rows)), -1), starts)
+    first = np.maximum(starts, last_noun - max_words + 1)
+    length = last_noun - first + 1
+    keep = length >= 2
+    first, length = first[keep], length[keep]
+    term = lemma[first].astype(object)
+    for k in range(1, max_words):
+        more = length > k
+        term[more] = term[more] + " " + lemma[first[more] + k]
+    phrases = pd.DataFrame({"speaker": speaker[first], "term": term, "kind": "phrase"})
+    return pd.concat([single, phrases], ignore_index=True)
 
 
-def _log_odds(counts: pd.DataFrame, alpha0: float = 10.0) -> pd.DataFrame:
+def _log_odds(counts: pd.DataFrame, by: list[str], alpha0: float = 10.0) -> pd.DataFrame:
     """Log-odds ratio (informative Dirichlet prior from the meeting's totals) of each speaker's use of each
-    term against everyone else's, and its z-score."""
-    total_term = counts.groupby("term")["count"].transform("sum")
-    grand = counts["count"].sum()
-    alpha = alpha0 * total_term / max(grand, 1)
-    n_i = counts.groupby("speaker")["count"].transform("sum")
+    term against everyone else's in the same meeting (``by``: the meeting key columns), and its z-score."""
+    total_term = counts.groupby(by + ["term"])["count"].transform("sum") if by else \
+        counts.groupby("term")["count"].transform("sum")
+    grand = counts.groupby(by)["count"].transform("sum") if by else counts["count"].sum()
+    alpha = alpha0 * total_term / np.maximum(grand, 1)
+    n_i = counts.groupby(by + ["speaker"])["count"].transform("sum")
     y_i, y_j, n_j = counts["count"], total_term - counts["count"], grand - n_i
     delta = np.log((y_i + alpha) / (n_i + alpha0 - y_i - alpha)) - np.log((y_j + alpha) / (n_j + alpha0 - y_j - alpha))
     return counts.assign(log_odds=delta, z=delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha)))
+
+
+def topic_mentions(words: pd.DataFrame, language: str | None = "en") -> pd.DataFrame:
+    """One row per topic mention: speaker, term, kind (``word`` or ``phrase``)."""
+    if words.empty:
+        return pd.DataFrame(columns=["speaker", "term", "kind"])
+    return _terms(tagged_words(words, language)).dropna(subset=["speaker"])
+
+
+def summarize_topics(mentions: pd.DataFrame, top: int = 20, by: list[str] | None = None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-speaker topics, meeting topics) from mentions; ``by`` names meeting key columns of a corpus."""
+    by = list(by or [])
+    if mentions.empty:
+        return pd.DataFrame(columns=by + TOPIC_COLUMNS), pd.DataFrame(columns=by + MEETING_TOPIC_COLUMNS)
+    counts = mentions.groupby(by + ["speaker", "term", "kind"], observed=True).size().rename("count").reset_index()
+    counts["share"] = counts["count"] / counts.groupby(by + ["speaker", "kind"])["count"].transform("sum")
+    counts = _log_odds(counts, by)
+    per_speaker = counts.sort_values(by + ["speaker", "count", "z", "term"],
+                                     ascending=[True] * (len(by) + 1) + [False, False, True])
+    per_speaker = per_speaker.groupby(by + ["speaker"], group_keys=False).head(top).reset_index(drop=True)
+    meeting = counts.groupby(by + ["term", "kind"]).agg(count=("count", "sum"), speakers=("speaker", "nunique"))
+    meeting = meeting.reset_index()
+    meeting["share"] = meeting["count"] / meeting.groupby(by + ["kind"])["count"].transform("sum")
+    meeting = meeting.sort_values(by + ["count", "term"], ascending=[True] * len(by) + [False, True])
+    meeting = (meeting.groupby(by, group_keys=False).head(top * 5) if by else meeting.head(top * 5))
+    return per_speaker[by + TOPIC_COLUMNS], meeting.reset_index(drop=True)[by + MEETING_TOPIC_COLUMNS]
 
 
 def topics(words: pd.DataFrame, language: str | None = "en", top: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -161,18 +196,4 @@ def topics(words: pd.DataFrame, language: str | None = "en", top: int = 20) -> t
     Per speaker: the ``top`` terms by count with kind (word/phrase), share of the speaker's topic
     mentions, and log-odds/z against the other speakers (z > 1.96: distinctive for this speaker).
     Meeting: every term's count, share and the number of speakers who used it (top ``top`` * 5)."""
-    if words.empty:
-        return pd.DataFrame(columns=TOPIC_COLUMNS), pd.DataFrame(columns=MEETING_TOPIC_COLUMNS)
-    mentions = _terms(tagged_words(words, language)).dropna(subset=["speaker"])
-    if mentions.empty:
-        return pd.DataFrame(columns=TOPIC_COLUMNS), pd.DataFrame(columns=MEETING_TOPIC_COLUMNS)
-    counts = mentions.groupby(["speaker", "term", "kind"]).size().rename("count").reset_index()
-    counts["share"] = counts["count"] / counts.groupby(["speaker", "kind"])["count"].transform("sum")
-    counts = _log_odds(counts)
-    per_speaker = counts.sort_values(["speaker", "count", "z", "term"], ascending=[True, False, False, True])
-    per_speaker = per_speaker.groupby("speaker", group_keys=False).head(top).reset_index(drop=True)
-    meeting = counts.groupby(["term", "kind"]).agg(count=("count", "sum"), speakers=("speaker", "nunique"))
-    meeting = meeting.reset_index()
-    meeting["share"] = meeting["count"] / meeting.groupby("kind")["count"].transform("sum")
-    meeting = meeting.sort_values(["count", "term"], ascending=[False, True]).head(top * 5).reset_index(drop=True)
-    return per_speaker[TOPIC_COLUMNS], meeting[MEETING_TOPIC_COLUMNS]
+    return summarize_topics(topic_mentions(words, language), top)
