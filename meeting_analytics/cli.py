@@ -140,6 +140,34 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--screenshot", action="store_true",
                    help="also render the HTML in headless Chromium to <stem>.png (needs chromium)")
 
+    b = sub.add_parser("batch", help="transcribe + analyse many recordings, resumable, on workers or Ray",
+                       description="Every recording's transcript and analytics under DIR/results/<key>/ (key: "
+                                   "content hash + options), a manifest in DIR/manifest.sqlite. A rerun skips "
+                                   "finished files and picks up new ones; a killed batch loses no finished result.")
+    b.add_argument("inputs", nargs="+", help="audio files, directories (searched recursively) or glob patterns")
+    b.add_argument("--output_dir", "-o", required=True, help="results directory (shared storage for Ray clusters)")
+    b.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes / Ray actors, each loading the models once (default: 1 per GPU, "
+                        "1 per 4 CPU cores)")
+    b.add_argument("--executor", choices=["local", "ray"], default="local", help="local processes or a Ray cluster")
+    b.add_argument("--ray_address", default=None,
+                   help="Ray cluster address ('auto': the running one); default: start a local cluster")
+    b.add_argument("--retry_failed", action="store_true", help="run files that failed before again")
+    b.add_argument("--verbatim", dest="verbatim", action="store_true", default=True,
+                   help="without --initial_prompt: prompt Whisper to keep fillers (default, English)")
+    b.add_argument("--no_verbatim", dest="verbatim", action="store_false", help="plain Whisper decoding")
+    b.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
+                   help="no progress lines, errors only")
+    add_model_flags(b)
+
+    c = sub.add_parser("corpus", help="corpus-level report from a batch results directory (no models)",
+                       description="All speakers of all meetings in one table, filler rates, the most frequent "
+                                   "questions (near-duplicates grouped), topics across meetings, sentiment by "
+                                   "meeting and date, throughput and cost, and an HTML report.")
+    c.add_argument("results", help="the --output_dir of a batch")
+    c.add_argument("--output_dir", "-o", default=None, help="where to write (default: RESULTS/corpus)")
+    c.add_argument("--screenshot", action="store_true", help="also render the HTML in headless Chromium")
+
     e = sub.add_parser("evaluate", help="score transcripts against reference RTTM/UEM/STM or synthetic truth",
                        description="WER (Whisper English normalisation), cpWER, DER/JER (pyannote.metrics), and "
                                    "with a synthetic truth also word-boundary error, word speaker accuracy and "
@@ -323,6 +351,48 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .analytics.verbatim import verbatim_prompt
+    from .asr import OptionError
+    from .batch import expand_inputs, run_batch
+    from .executors import default_workers
+    from .weights import ModelUnavailableError
+
+    kwargs = _kwargs(args)
+    if args.verbatim and not kwargs.get("initial_prompt"):
+        kwargs["initial_prompt"] = verbatim_prompt(kwargs.get("language"), kwargs.get("model"))
+    try:
+        options_from_kwargs(**kwargs).validate()
+    except (OptionError, ModelUnavailableError) as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    inputs = expand_inputs(args.inputs)
+    if not inputs:
+        _err("no input files found")
+        return EXIT_USAGE
+    workers = args.workers or default_workers(kwargs.get("device", "cpu"))
+    report = _progress if args.print_text else (lambda m: None)
+    summary = run_batch(inputs, args.output_dir, kwargs, workers, args.executor, args.ray_address,
+                        args.retry_failed, progress=args.print_text, report=report)
+    for path, reason in summary.failures:
+        _err(reason if reason and path in reason else f"{path}: {reason}")
+    report(f"{summary.done} done, {summary.skipped} skipped (already done), {summary.failed} failed; "
+           f"{summary.audio_seconds / 3600:.2f} audio h in {summary.wall_seconds:.0f} s -> {args.output_dir}")
+    return EXIT_BAD_INPUT if summary.failed else 0
+
+
+def cmd_corpus(args: argparse.Namespace) -> int:
+    from .corpus_report import CorpusError, build_corpus
+
+    try:
+        written = build_corpus(args.results, args.output_dir, screenshot=args.screenshot)
+    except CorpusError as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    _progress(f"corpus report: {len(written)} files in {Path(written[0]).parent}")
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import warnings
 
@@ -376,6 +446,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_evaluate(args)
     if args.command == "report":
         return cmd_report(args)
+    if args.command == "batch":
+        return cmd_batch(args)
+    if args.command == "corpus":
+        return cmd_corpus(args)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 

@@ -140,6 +140,33 @@ def _speak(word: str, voice: str, pitch: int, wpm: int) -> np.ndarray:
     return pcm[loud[0] : loud[-1] + 1]
 
 
+FUNCTION_WORDS = {"the", "a", "an", "to", "of", "for", "in", "on", "by", "at", "my", "your", "our", "is", "was"}
+
+
+def _chunks(tokens: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
+    """Words spoken in one breath: a function word joins the next word ("the billing"), as in speech,
+    where it is reduced and coarticulated; spoken alone, espeak's "the" sounds like "uh"."""
+    out: list[list[tuple[str, bool]]] = []
+    for token in tokens:
+        if out and len(out[-1]) == 1 and not out[-1][0][1] and out[-1][0][0] in FUNCTION_WORDS and not token[1]:
+            out[-1].append(token)
+        else:
+            out.append([token])
+    return out
+
+
+def _speak_chunk(chunk: list[str], voice: tuple) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Audio of the words said together, and each word's sample span (split in proportion to the
+    words' lengths when said alone)."""
+    if len(chunk) == 1:
+        pcm = _speak(chunk[0], *voice)
+        return pcm, [(0, len(pcm))]
+    pcm = _speak(" ".join(chunk), *voice)
+    alone = np.array([len(_speak(w, *voice)) for w in chunk], dtype=float)
+    edges = np.r_[0, np.round(np.cumsum(alone) / alone.sum() * len(pcm))].astype(int)
+    return pcm, [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+
+
 def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
     from scipy.signal import resample_poly
 
@@ -177,12 +204,16 @@ def synthesize_meeting(n_speakers: int = 2, duration: float = 60.0, seed: int = 
         else:
             tokens = _utterance_words(rng, filler_rate)
         first = len(words)
-        for text, filler in tokens:
-            pcm = _speak(text, *voice)
+        for k, chunk in enumerate(_chunks(tokens)):
+            hesitation = chunk[0][1] and chunk[0][0] in ("um", "uh")
+            if hesitation and k > 0:  # people pause around a hesitation (Clark & Fox Tree 2002)
+                t += rng.uniform(0.1, 0.25)
             begin = int(round(t * SAMPLE_RATE))
+            pcm, bounds = _speak_chunk([w for w, _ in chunk], voice)
             placed.append((begin, pcm))
-            words.append(SynthWord(text, begin / SAMPLE_RATE, (begin + len(pcm)) / SAMPLE_RATE, speaker, filler))
-            t = words[-1].end + rng.uniform(0.04, 0.12)
+            words.extend(SynthWord(text, (begin + a) / SAMPLE_RATE, (begin + b) / SAMPLE_RATE, speaker, filler)
+                         for (text, filler), (a, b) in zip(chunk, bounds))
+            t = words[-1].end + (rng.uniform(0.15, 0.4) if hesitation else rng.uniform(0.04, 0.12))
         turns.append(Turn(words[first].start, words[-1].end, speaker))
         t = max(t, max(tt.end for tt in turns)) + rng.choice([rng.uniform(0.2, 0.8), rng.uniform(0.8, 1.6)])
         prev = speaker

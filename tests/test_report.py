@@ -111,6 +111,15 @@ def test_save_and_load_round_trip(tmp_path):
     assert "tell me about the billing project" in r.transcript._repr_html_()
 
 
+def test_empty_and_one_speaker_meetings_render():
+    from meeting_analytics.transcript import Transcript
+
+    for r in (analyze(Transcript("en", 10.0)), analyze(meeting([("A", 0, 5, "hello there everyone")]))):
+        page = r.to_html()
+        assert page.count("<section") == 6 and page.rstrip().endswith("</html>")
+        assert all(len(fig.axes) >= 1 for fig in r.plot.all().values())
+
+
 def hostile() -> MeetingReport:
     return analyze(meeting([("A", 0, 5, "we <script>alert(1)</script> said & left"),
                             ("B <img src=x onerror=alert(2)>", 5, 9, "ok <b>bold</b> & fine?")]))

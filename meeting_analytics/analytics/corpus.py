@@ -19,7 +19,7 @@ from ..transcript import Transcript
 from . import fillers as F
 from .questions import questions
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
-from .talk import _union_duration, floor_turns, speaker_stats
+from .talk import _union_duration, speaker_stats
 from .topics import summarize_topics, topic_mentions
 
 GAP = 3600.0
@@ -90,9 +90,9 @@ class _Axis:
 
     def __init__(self, c: CorpusFrames):
         self.names = c.meetings["meeting"].to_numpy(dtype=object)
-        index = {n: i for i, n in enumerate(self.names)}
-        self.code = {k: f["meeting"].map(index).to_numpy() for k, f in (("w", c.words), ("u", c.utterances),
-                                                                          ("t", c.turns))}
+        index = pd.Index(self.names)
+        self.code = {k: index.get_indexer(f["meeting"]) for k, f in (("w", c.words), ("u", c.utterances),
+                                                                      ("t", c.turns))}
         self.offset = np.r_[0.0, np.cumsum(c.meetings["duration"].to_numpy(float) + GAP)[:-1]]
         n_utt = np.bincount(self.code["u"], minlength=len(self.names))
         self.utt_offset = np.r_[0, np.cumsum(n_utt)[:-1]]
@@ -187,16 +187,15 @@ def ax_named(ax: _Axis, mentions: pd.DataFrame) -> pd.DataFrame:
 
 
 def _codes(ax: _Axis, frame: pd.DataFrame) -> np.ndarray:
-    index = {n: i for i, n in enumerate(ax.names)}
-    return frame["meeting"].map(index).to_numpy()
+    return pd.Index(ax.names).get_indexer(frame["meeting"])
 
 
 def _meeting_stats(c: CorpusFrames) -> pd.DataFrame:
     """Per meeting: duration, speech time, silence share, speakers, words, switches per minute."""
     act = c.turns if len(c.turns) else c.utterances.dropna(subset=["speaker"])
     speech = {m: _union_duration(g["start"].to_numpy(), g["end"].to_numpy()) for m, g in act.groupby("meeting")}
-    floors = pd.concat([floor_turns(g).assign(meeting=m) for m, g in c.utterances.groupby("meeting", sort=False)],
-                       ignore_index=True) if len(c.utterances) else pd.DataFrame(columns=["meeting"])
+    u = c.utterances.dropna(subset=["speaker"]).sort_values(["meeting", "start", "end"], kind="stable")
+    floors = u[(u["speaker"] != u["speaker"].shift()) | (u["meeting"] != u["meeting"].shift())]
     out = c.meetings.copy()
     out["speech_time"] = out["meeting"].map(speech).fillna(0.0)
     out["silence_share"] = np.where(out["duration"] > 0, 1 - out["speech_time"] / out["duration"].where(out["duration"] > 0, 1), 0.0)

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .tokens import per_distinct
 
 HESITATION, MARKER, REPETITION, CUSTOM = "hesitation", "discourse_marker", "repetition", "custom"
 CATEGORIES = (HESITATION, MARKER, REPETITION, CUSTOM)
@@ -158,20 +157,22 @@ class _Tokens:
     """Normalised tokens as integer codes, with their neighbours in the same utterance (numpy only)."""
 
     def __init__(self, words: pd.DataFrame):
-        raw = words["text"].astype(str)
         self.utt = words["utterance"].to_numpy()
-        tok = per_distinct(raw, lambda s: s.str.lower().str.replace(_PUNCT, "", regex=True).str.replace("’", "'"))
-        codes, vocab = pd.factorize(tok.to_numpy())
-        self.tok, self.code = tok.to_numpy(dtype=object), codes
+        raw_codes, raw = pd.factorize(words["text"].astype(str).to_numpy())
+        raw = pd.Series(raw, dtype=object)  # each distinct spelling once: transcripts repeat their words
+        clean = raw.str.lower().str.replace(_PUNCT, "", regex=True).str.replace("’", "'")
+        vocab_codes, vocab = pd.factorize(clean.to_numpy())
+        codes = vocab_codes[raw_codes] if len(raw_codes) else raw_codes
+        self.tok, self.code = clean.to_numpy(dtype=object)[raw_codes], codes
         self.index = {w: i for i, w in enumerate(vocab)}
         same_prev = np.r_[False, self.utt[1:] == self.utt[:-1]]
         self.first, self.last = ~same_prev, ~np.r_[same_prev[1:], False]
         self.prev = np.where(same_prev, np.r_[-1, codes[:-1]], -1)
         self.next = np.where(~self.last, np.r_[codes[1:], -1], -1)
-        self.comma = per_distinct(raw, lambda s: s.str.contains(r"[,;:—–]$|\.\.\.$", regex=True)).to_numpy(bool)
+        self.comma = raw.str.contains(r"[,;:—–]$|\.\.\.$", regex=True).to_numpy(bool)[raw_codes]
         self.prev_comma = np.r_[False, self.comma[:-1]] & same_prev
-        self.question = per_distinct(raw, lambda s: s.str.endswith("?")).to_numpy(bool)
-        self.false_start = per_distinct(raw, lambda s: s.str.endswith("-")).to_numpy(bool) & (self.tok != "")
+        self.question = raw.str.endswith("?").to_numpy(bool)[raw_codes]
+        self.false_start = raw.str.endswith("-").to_numpy(bool)[raw_codes] & (self.tok != "")
 
     def codes_of(self, words) -> list[int]:
         return [self.index[w] for w in words if w in self.index]
@@ -261,20 +262,19 @@ def _occurrences(words: pd.DataFrame, hits, context_words: int) -> pd.DataFrame:
 
 
 def _spans(text: np.ndarray, utt: np.ndarray, lo: np.ndarray, hi: np.ndarray, at: np.ndarray,
-           mark: bool = False) -> list[str]:
+           mark: bool = False) -> np.ndarray:
     """Words lo..hi (inclusive, clipped to the utterance of word ``at``) joined; ``mark`` brackets word ``at``."""
     n = len(text)
-    columns = []
+    out = np.full(len(lo), "", dtype=object)
     for off in range(int((hi - lo).max()) + 1 if len(lo) else 0):
         j = lo + off
-        ok = (j >= 0) & (j < n) & (j <= hi)
         jj = np.clip(j, 0, n - 1)
-        ok &= utt[jj] == utt[at]
-        word = np.where(ok, text[jj], "")
+        ok = (j >= 0) & (j < n) & (j <= hi) & (utt[jj] == utt[at])
+        word = text[jj].astype(object)
         if mark:
-            word = np.where(ok & (jj == at), "[" + word.astype(str) + "]", word)
-        columns.append(word)
-    return [" ".join(w for w in row if w) for row in zip(*columns)]
+            word = np.where(jj == at, "[" + word + "]", word)
+        out = np.where(ok, np.where(out == "", word, out + " " + word), out)
+    return out
 
 
 def filler_counts(occurrences: pd.DataFrame, speaker_stats: pd.DataFrame) -> pd.DataFrame:

@@ -21,21 +21,25 @@ def questions(utterances: pd.DataFrame, max_gap: float = 10.0) -> pd.DataFrame:
 
     The answer is the next utterance by another speaker that starts within ``max_gap`` s of the
     question's end; ``answered_by``/``answer`` are empty when nobody else spoke up in time."""
-    u = utterances.reset_index().rename(columns={"index": "utterance"}).sort_values("start", kind="stable")
+    u = utterances.reset_index(drop=True)
+    u = u[u["speaker"].notna()].assign(utterance=lambda f: f.index).sort_values("start", kind="stable")
     u = u.reset_index(drop=True)
-    asked = u["text"].astype(str).str.contains("?", regex=False) & u["speaker"].notna()
-    rows = []
-    speakers, starts, ends = u["speaker"].to_numpy(), u["start"].to_numpy(), u["end"].to_numpy()
-    for i in np.flatnonzero(asked.to_numpy()):
-        sentences = _question_sentences(str(u.at[i, "text"]))
-        if not sentences:
-            continue
-        j = i + 1
-        while j < len(u) and (speakers[j] == speakers[i] or speakers[j] is None) and starts[j] - ends[i] <= max_gap:
-            j += 1
-        answered = j < len(u) and speakers[j] != speakers[i] and starts[j] - ends[i] <= max_gap
-        rows.append((speakers[i], starts[i], ends[i], " ".join(sentences),
-                     speakers[j] if answered else None, u.at[j, "text"] if answered else None,
-                     starts[j] if answered else np.nan, starts[j] - ends[i] if answered else np.nan,
-                     int(u.at[i, "utterance"])))
-    return pd.DataFrame(rows, columns=QUESTION_COLUMNS)
+    text = u["text"].astype(str)
+    sentences = text[text.str.contains("?", regex=False)].map(_question_sentences)
+    sentences = sentences[sentences.str.len() > 0]
+    if sentences.empty:
+        return pd.DataFrame(columns=QUESTION_COLUMNS)
+    speaker = u["speaker"].to_numpy(dtype=object)
+    # the next utterance by someone else: the first one after this speaker's run of utterances
+    run_end = np.r_[np.flatnonzero(speaker[1:] != speaker[:-1]), len(u) - 1]
+    nxt = run_end[np.searchsorted(run_end, np.arange(len(u)))] + 1
+    i = sentences.index.to_numpy()
+    j = np.minimum(nxt[i], len(u) - 1)
+    starts, ends = u["start"].to_numpy(float), u["end"].to_numpy(float)
+    answered = (nxt[i] < len(u)) & (starts[j] - ends[i] <= max_gap)
+    pick = lambda col: np.where(answered, u[col].to_numpy(dtype=object)[j], None)  # noqa: E731
+    return pd.DataFrame({"speaker": speaker[i], "start": starts[i], "end": ends[i],
+                         "question": sentences.map(" ".join).to_numpy(), "answered_by": pick("speaker"),
+                         "answer": pick("text"), "answer_start": np.where(answered, starts[j], np.nan),
+                         "latency": np.where(answered, starts[j] - ends[i], np.nan),
+                         "utterance": u["utterance"].to_numpy()[i]}, columns=QUESTION_COLUMNS)

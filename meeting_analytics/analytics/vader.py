@@ -19,6 +19,9 @@ from nltk.sentiment.vader import SentimentIntensityAnalyzer, VaderConstants
 
 _C = VaderConstants
 _PUNCT = set(string.punctuation)
+_MULTI_BOOSTERS = [k for k in _C.BOOSTER_DICT if " " in k]
+_IDIOM_WORDS = sorted({w for key in [*_C.SPECIAL_CASE_IDIOMS, *_MULTI_BOOSTERS] for w in key.split()})
+_IDIOM_ID = {w: i for i, w in enumerate(_IDIOM_WORDS)}
 
 
 def _vader_token(token: str) -> str:
@@ -44,7 +47,8 @@ class VectorVader(SentimentIntensityAnalyzer):
                 "upper": np.array([t.isupper() for t in tok]),
                 "negated": np.array([w in _C.NEGATE or "n't" in w for w in low]),
                 "so_this": np.array([t in ("so", "this") for t in tok]),
-                "never": np.array([t == "never" for t in tok])}
+                "never": np.array([t == "never" for t in tok]),
+                "iw": np.array([_IDIOM_ID.get(t, -1) for t in tok])}  # idioms match the token as said
 
     def score_texts(self, texts) -> np.ndarray:
         """Compound score (-1..1, rounded to 4 places like NLTK) of every text."""
@@ -80,9 +84,9 @@ class VectorVader(SentimentIntensityAnalyzer):
         def back(name: str, k: int, fill=False) -> np.ndarray:
             return np.where(ipos >= k, V[name][np.maximum(anchor - k, 0)], fill)
 
-        def ahead(name: str, k: int) -> np.ndarray:
+        def ahead(name: str, k: int, fill="") -> np.ndarray:
             j = np.minimum(anchor + k, m - 1)
-            return np.where((anchor + k < m) & (utt[j] == utt), V[name][j], "")
+            return np.where((anchor + k < m) & (utt[j] == utt), V[name][j], fill)
 
         n_upper = np.bincount(utt, weights=V["upper"])
         n_tok = np.bincount(utt)
@@ -121,25 +125,41 @@ class VectorVader(SentimentIntensityAnalyzer):
 
     @staticmethod
     def _idioms(v: np.ndarray, cond: np.ndarray, V, back, ahead) -> np.ndarray:
+        """NLTK's idiom check on word ids: the first idiom among the preceding sequences wins, an idiom
+        starting here overrides it, a preceding two-word booster ("kind of") dampens."""
         rows = np.flatnonzero(cond)
+        ids = {0: V["iw"][rows], **{k: back("iw", k, -1)[rows] for k in (1, 2, 3)},
+               **{-k: ahead("iw", k, -1)[rows] for k in (1, 2)}}
+        near = np.zeros(len(rows), bool)
+        for a in ids.values():
+            near |= a >= 0
+        rows = rows[near]
         if not len(rows):
             return v
-        w = {k: back("token", k, "")[rows] for k in (1, 2, 3)}
-        w0, a1, a2 = V["token"][rows], ahead("token", 1)[rows], ahead("token", 2)[rows]
-        j = lambda *parts: pd.Series(parts[0]).str.cat(list(map(pd.Series, parts[1:])), sep=" ").to_numpy()  # noqa: E731
+        ids = {k: a[near] for k, a in ids.items()}
+
+        def match(positions: tuple[int, ...], phrase: str) -> np.ndarray:
+            words = phrase.split()
+            if len(words) != len(positions):
+                return np.zeros(len(rows), bool)
+            hit = np.ones(len(rows), bool)
+            for p, w in zip(positions, words):
+                hit &= ids[p] == _IDIOM_ID[w]
+            return hit
+
         out = v[rows].copy()
-        idioms = _C.SPECIAL_CASE_IDIOMS
-        # NLTK: the first match among these wins, then a following bigram/trigram overrides
         found = np.zeros(len(rows), bool)
-        for seq in (j(w[1], w0), j(w[2], w[1], w0), j(w[2], w[1]), j(w[3], w[2], w[1]), j(w[3], w[2])):
-            hit = ~found & np.isin(seq, list(idioms))
-            out[hit] = [idioms[s] for s in seq[hit]]
-            found |= hit
-        for seq, ok in ((j(w0, a1), a1 != ""), (j(w0, a1, a2), a2 != "")):
-            hit = ok & np.isin(seq, list(idioms))
-            out[hit] = [idioms[s] for s in seq[hit]]
-        booster_pair = np.isin(j(w[3], w[2]), list(_C.BOOSTER_DICT)) | np.isin(j(w[2], w[1]), list(_C.BOOSTER_DICT))
-        out = np.where(booster_pair, out + _C.B_DECR, out)
+        for seq in ((1, 0), (2, 1, 0), (2, 1), (3, 2, 1), (3, 2)):
+            for phrase, value in _C.SPECIAL_CASE_IDIOMS.items():
+                hit = ~found & match(seq, phrase)
+                out[hit], found = value, found | hit
+        for seq in ((0, -1), (0, -1, -2)):
+            for phrase, value in _C.SPECIAL_CASE_IDIOMS.items():
+                out[match(seq, phrase)] = value
+        pair = np.zeros(len(rows), bool)
+        for phrase in _MULTI_BOOSTERS:
+            pair |= match((3, 2), phrase) | match((2, 1), phrase)
+        out = np.where(pair, out + _C.B_DECR, out)
         v = v.copy()
         v[rows] = out
         return v

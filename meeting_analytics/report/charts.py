@@ -70,7 +70,7 @@ def _time_axis(ax, duration: float) -> None:
 
 def _speaker_rows(ax, speakers: list[str]) -> None:
     ax.set_yticks(range(len(speakers)), [label(s) for s in speakers])
-    ax.set_ylim(len(speakers) - 0.5, -0.5)
+    ax.set_ylim(max(len(speakers), 1) - 0.5, -0.5)
 
 
 def _duration(report: MeetingReport) -> float:

@@ -172,9 +172,13 @@ def render(report: MeetingReport, title: str | None = None) -> str:
                                             figure_img(report.plot.sentiment(), "sentiment over time")]),
         _section("transcript", "Transcript", [transcript]),
     ]
+    return page(title, f"<p>{esc(meta)}</p><nav>{nav}</nav>", "".join(body))
+
+
+def page(title: str, header: str, main: str) -> str:
+    """The document: no scripts, and a Content-Security-Policy that would block any (and any fetch)."""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
             "style-src 'unsafe-inline'\">"
             f"<meta name=\"viewport\" content=\"width=device-width\"><title>{esc(title)}</title><style>{CSS}</style>"
-            f"</head><body><header><h1>{esc(title)}</h1><p>{esc(meta)}</p><nav>{nav}</nav></header>"
-            f"<main>{''.join(body)}</main></body></html>\n")
+            f"</head><body><header><h1>{esc(title)}</h1>{header}</header><main>{main}</main></body></html>\n")

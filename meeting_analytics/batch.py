@@ -1,0 +1,269 @@
+"""Batch processing: many recordings, resumable, on local worker processes or a Ray cluster.
+
+Each recording's result (transcript JSON, analytics frames, ``result.json`` last) is built in a
+temporary directory and renamed into ``DIR/results/<content hash>-<options hash>/`` in one step,
+so a result directory exists complete or not at all: a batch killed with SIGKILL at any point and
+restarted redoes only what had not been renamed into place. The key holds the file's content hash
+and a hash of the options that change results, so a rerun skips finished work, picks up new files
+and recomputes only what changed options require. ``DIR/manifest.sqlite`` records status, reason,
+timings and model versions per file.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+AUDIO_EXTENSIONS = {".wav", ".mp3", ".flac", ".m4a", ".ogg", ".opus", ".aac", ".wma", ".webm", ".mp4", ".mkv",
+                    ".mov", ".avi", ".amr", ".aiff", ".aif", ".caf", ".mka"}
+# options that do not change a result (where and how fast it runs)
+NEUTRAL_OPTIONS = {"device", "threads", "hf_token", "allow_download", "batch_size"}
+RESULT_MARKER = "result.json"
+
+
+def expand_inputs(items: Iterable[str]) -> list[Path]:
+    """Files as given, directories searched recursively for audio/video, glob patterns expanded."""
+    out: dict[Path, None] = {}
+    for item in items:
+        paths = [Path(p) for p in sorted(glob.glob(item, recursive=True))] if glob.has_magic(item) else [Path(item)]
+        for p in paths:
+            if p.is_dir():
+                for f in sorted(p.rglob("*")):
+                    if f.is_file() and f.suffix.lower() in AUDIO_EXTENSIONS:
+                        out[f] = None
+            else:
+                out[p] = None
+    return list(out)
+
+
+def content_hash(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def options_hash(options: dict) -> str:
+    from . import __version__
+
+    relevant = {k: v for k, v in sorted(_flat(options).items()) if k not in NEUTRAL_OPTIONS}
+    relevant["meeting-analytics"] = __version__
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _flat(d: dict) -> dict:
+    out = {}
+    for k, v in d.items():
+        out.update(_flat(v) if isinstance(v, dict) else {k: v})
+    return out
+
+
+@dataclass
+class Job:
+    path: str
+    key: str
+    out_dir: str
+    num_speakers: int | None = None
+
+
+@dataclass
+class Outcome:
+    path: str
+    key: str
+    status: str  # done | failed
+    error: str | None = None
+    audio_seconds: float | None = None
+    wall_seconds: float | None = None
+    worker: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
+    models: dict | None = None
+    versions: dict | None = None
+    timings: dict | None = None
+
+
+# -- worker side ---------------------------------------------------------------------------------
+
+_PIPELINE = None
+
+
+def init_worker(options: dict, threads: int | None = None) -> None:
+    """Build this worker's pipeline once (models loaded once per worker)."""
+    global _PIPELINE
+    from .cli import options_from_kwargs
+    from .pipeline import Pipeline
+
+    if threads:
+        os.environ["OMP_NUM_THREADS"] = str(threads)
+        import torch
+
+        torch.set_num_threads(threads)
+        options = {**options, "threads": threads}
+    _PIPELINE = Pipeline(options_from_kwargs(**options))
+
+
+def process(job: Job) -> Outcome:
+    """Transcribe, diarize and analyse one file into its result directory; never raises for bad input."""
+    from .analytics import analyze
+    from .audio import AudioError, check_speech_audio, load_audio
+
+    t0 = time.perf_counter()
+    try:
+        audio = load_audio(job.path)
+        check_speech_audio(audio, job.path)
+        transcript = _PIPELINE.run(audio, source=job.path, num_speakers=job.num_speakers)
+        report = analyze(transcript)
+        meta = transcript.metadata
+        outcome = Outcome(job.path, job.key, "done", audio_seconds=transcript.duration,
+                          wall_seconds=round(time.perf_counter() - t0, 3), models=meta.get("models"),
+                          versions=meta.get("versions"), timings=meta.get("timings"))
+        write_result(Path(job.out_dir), job.key, report, outcome)
+        return outcome
+    except AudioError as exc:
+        return Outcome(job.path, job.key, "failed", error=str(exc), wall_seconds=time.perf_counter() - t0)
+    except Exception as exc:  # one bad file never stops the batch
+        return Outcome(job.path, job.key, "failed", error=f"{job.path}: {type(exc).__name__}: {exc}",
+                       wall_seconds=time.perf_counter() - t0)
+
+
+def write_result(out_dir: Path, key: str, report, outcome: Outcome) -> Path:
+    """Write into a temporary directory, then rename it into place (atomic on one file system)."""
+    results = out_dir / "results"
+    final = results / key
+    tmp = results / f".tmp-{key}-{os.getpid()}-{time.monotonic_ns()}"
+    report.save(tmp, formats=("parquet",))
+    (tmp / RESULT_MARKER).write_text(json.dumps(asdict(outcome), indent=1, default=str))
+    try:
+        os.rename(tmp, final)
+    except OSError:  # already there (another worker, an earlier run): keep the first, drop this copy
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def is_done(out_dir: Path, key: str) -> bool:
+    return (out_dir / "results" / key / RESULT_MARKER).is_file()
+
+
+def clean_partial(out_dir: Path) -> int:
+    """Remove temporary directories left by a killed batch."""
+    stale = list((out_dir / "results").glob(".tmp-*")) if (out_dir / "results").is_dir() else []
+    for d in stale:
+        shutil.rmtree(d, ignore_errors=True)
+    return len(stale)
+
+
+# -- driver side ---------------------------------------------------------------------------------
+
+@dataclass
+class BatchSummary:
+    files: int
+    done: int
+    failed: int
+    skipped: int
+    audio_seconds: float
+    wall_seconds: float
+    failures: list[tuple[str, str]]
+
+
+class Progress:
+    """files done, audio hours done, throughput (audio hours per wall hour) and ETA, on stderr."""
+
+    def __init__(self, total: int, enabled: bool = True, stream=sys.stderr):
+        self.total, self.enabled, self.stream = total, enabled, stream
+        self.count = self.audio = 0.0
+        self.t0 = time.perf_counter()
+
+    def update(self, outcome: Outcome) -> None:
+        self.count += 1
+        self.audio += outcome.audio_seconds or 0.0
+        if not self.enabled:
+            return
+        wall = time.perf_counter() - self.t0
+        rate = self.audio / wall if wall > 0 else 0.0
+        eta = (self.total - self.count) * wall / self.count if self.count else 0.0
+        width = 24
+        bar = "#" * int(width * self.count / max(self.total, 1))
+        status = "" if outcome.status == "done" else f"  FAILED {outcome.error}"
+        print(f"[{bar:<{width}}] {int(self.count)}/{self.total} files, {self.audio / 3600:.2f} audio h, "
+              f"{rate:.1f}x real time, ETA {eta / 60:.1f} min  {Path(outcome.path).name}{status}",
+              file=self.stream, flush=True)
+
+
+def plan(inputs: list[Path], out_dir: Path, options: dict, manifest, retry_failed: bool,
+         report: Callable[[str], None]) -> tuple[list[Job], int, list[tuple[str, str]]]:
+    """Jobs still to run, the number skipped as done, and the failures kept from earlier runs."""
+    opt_hash = options_hash(options)[:12]
+    jobs, skipped, kept_failures = [], 0, []
+    for path in inputs:
+        p = str(path)
+        if not path.is_file():
+            manifest.upsert(p, status="failed", error=f"{p}: no such file", finished=time.time())
+            kept_failures.append((p, f"{p}: no such file"))
+            continue
+        digest = content_hash(path)
+        key = f"{digest[:20]}-{opt_hash}"
+        row = manifest.get(p)
+        if is_done(out_dir, key):
+            skipped += 1
+            if not row or row["status"] != "done" or row["key"] != key:
+                manifest.upsert(p, key=key, content_hash=digest, options_hash=opt_hash, status="done", error=None)
+            continue
+        if row and row["status"] == "failed" and row["key"] == key and not retry_failed:
+            kept_failures.append((p, row["error"]))
+            continue
+        manifest.upsert(p, key=key, content_hash=digest, options_hash=opt_hash, status="pending", error=None,
+                        file_mtime=path.stat().st_mtime)
+        jobs.append(Job(p, key, str(out_dir), options.get("num_speakers")))
+    report(f"{len(inputs)} files: {skipped} already done, {len(kept_failures)} failed before"
+           f"{' (not retried; --retry_failed)' if kept_failures and not retry_failed else ''}, {len(jobs)} to run")
+    return jobs, skipped, kept_failures
+
+
+def record(manifest, outcome: Outcome) -> None:
+    row = manifest.get(outcome.path) or {}
+    manifest.upsert(outcome.path, status=outcome.status, error=outcome.error, audio_seconds=outcome.audio_seconds,
+                    wall_seconds=outcome.wall_seconds, finished=time.time(), worker=outcome.worker,
+                    attempts=(row.get("attempts") or 0) + 1, models=outcome.models, versions=outcome.versions,
+                    timings=outcome.timings)
+
+
+def run_batch(inputs: list[Path], out_dir: str | Path, options: dict, workers: int = 1, executor: str = "local",
+              ray_address: str | None = None, retry_failed: bool = False, progress: bool = True,
+              report: Callable[[str], None] = lambda m: None) -> BatchSummary:
+    from .executors import run_local, run_ray
+    from .manifest import Manifest
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if clean_partial(out):
+        report("removed unfinished results of an interrupted run")
+    manifest = Manifest(out / "manifest.sqlite")
+    t0 = time.perf_counter()
+    try:
+        jobs, skipped, failures = plan(inputs, out, options, manifest, retry_failed, report)
+        run_id = manifest.start_run(executor, workers, len(inputs), {k: v for k, v in options.items()
+                                                                      if k != "hf_token"})
+        bar = Progress(len(jobs), enabled=progress)
+        done = audio = 0
+        runner = run_ray if executor == "ray" else run_local
+        kwargs = {"address": ray_address} if executor == "ray" else {}
+        for outcome in runner(jobs, options, workers, **kwargs):
+            record(manifest, outcome)
+            bar.update(outcome)
+            if outcome.status == "done":
+                done += 1
+                audio += outcome.audio_seconds or 0.0
+            else:
+                failures.append((outcome.path, outcome.error))
+        wall = time.perf_counter() - t0
+        manifest.finish_run(run_id, done=done, failed=len(failures), skipped=skipped, audio_seconds=audio)
+    finally:
+        manifest.close()
+    return BatchSummary(len(inputs), done, len(failures), skipped, audio, wall, failures)

@@ -1,0 +1,71 @@
+"""The batch manifest: one SQLite row per input file (status, reason, timings, models) and one per run.
+
+SQLite commits are atomic, so a batch killed at any moment leaves the manifest at its last commit;
+only the batch's driver process writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, key TEXT, content_hash TEXT, options_hash TEXT, status TEXT, error TEXT,
+    audio_seconds REAL, wall_seconds REAL, started REAL, finished REAL, attempts INTEGER DEFAULT 0,
+    worker TEXT, file_mtime REAL, models TEXT, versions TEXT, timings TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL, finished REAL, executor TEXT, workers INTEGER,
+    files INTEGER, done INTEGER, failed INTEGER, skipped INTEGER, audio_seconds REAL, options TEXT);
+"""
+COLUMNS = ("path", "key", "content_hash", "options_hash", "status", "error", "audio_seconds", "wall_seconds",
+           "started", "finished", "attempts", "worker", "file_mtime", "models", "versions", "timings")
+
+
+class Manifest:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=60)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def get(self, path: str) -> dict | None:
+        row = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM files WHERE path = ?", (path,)).fetchone()
+        return dict(zip(COLUMNS, row)) if row else None
+
+    def upsert(self, path: str, **values) -> None:
+        for key in ("models", "versions", "timings"):
+            if key in values and not isinstance(values[key], (str, type(None))):
+                values[key] = json.dumps(values[key])
+        current = self.get(path)
+        with self.db:
+            if current is None:
+                cols = ["path", *values]
+                self.db.execute(f"INSERT INTO files ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                (path, *values.values()))
+            elif values:
+                self.db.execute(f"UPDATE files SET {', '.join(f'{k} = ?' for k in values)} WHERE path = ?",
+                                (*values.values(), path))
+
+    def start_run(self, executor: str, workers: int, files: int, options: dict) -> int:
+        with self.db:
+            cur = self.db.execute("INSERT INTO runs (started, executor, workers, files, options) VALUES (?, ?, ?, ?, ?)",
+                                  (time.time(), executor, workers, files, json.dumps(options, default=str)))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, **counts) -> None:
+        with self.db:
+            self.db.execute(f"UPDATE runs SET finished = ?, {', '.join(f'{k} = ?' for k in counts)} WHERE id = ?",
+                            (time.time(), *counts.values(), run_id))
+
+    def frame(self, table: str = "files"):
+        import pandas as pd
+
+        return pd.read_sql_query(f"SELECT * FROM {table}", self.db)

@@ -1,0 +1,93 @@
+"""The corpus report page: throughput and cost, meetings, speakers, fillers, questions, topics, sentiment."""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .charts import STYLE, label
+from .html import esc, figure_img, page, table
+
+
+def _barh(values: pd.Series, title: str, xlabel: str, color="#1f77b4") -> Figure:
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(9, 1.2 + 0.28 * max(len(values), 1)), layout="constrained")
+        ax = fig.subplots()
+        v = values[::-1]
+        ax.barh(range(len(v)), v.to_numpy(), color=color)
+        ax.set_yticks(range(len(v)), [label(x, 48) for x in v.index])
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+    return fig
+
+
+def _sentiment_by_date(by_date: pd.DataFrame) -> Figure:
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(9, 2.8), layout="constrained")
+        ax = fig.subplots()
+        dates = pd.to_datetime(by_date["date"])
+        ax.plot(dates, by_date["mean_sentiment"], marker="o")
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_ylabel("mean sentiment")
+        ax.set_title("Sentiment over calendar time")
+    return fig
+
+
+def render_corpus(t: dict) -> str:
+    cost, meetings = t["cost"], t["meetings"]
+    hosted = "".join(f"<tr><td>{esc(k)}</td><td class=\"num\">${v:,.2f}</td></tr>"
+                     for k, v in cost["hosted_equivalent_usd"].items())
+    summary = (f"<table><tbody><tr><td>files done / failed</td><td class=\"num\">{cost['files_done']} / "
+               f"{cost['files_failed']}</td></tr><tr><td>audio hours</td><td class=\"num\">{cost['audio_hours']:.3f}"
+               f"</td></tr><tr><td>wall hours (all runs)</td><td class=\"num\">{cost['wall_hours']:.3f}</td></tr>"
+               f"<tr><td>real-time factor (wall / audio)</td><td class=\"num\">{esc(cost['real_time_factor'])}</td></tr>"
+               f"<tr><td>audio hours per wall hour</td><td class=\"num\">{esc(cost['audio_hours_per_wall_hour'])}"
+               f"</td></tr>{hosted}</tbody></table>")
+    fill = t["filler_rates"].groupby("meeting")["all"].mean() if "all" in t["filler_rates"] else pd.Series(dtype=float)
+    q = t["questions"].head(15).set_index("question")["count"]
+    topics = t["topics"].head(20)
+    topics = pd.Series(topics["count"].to_numpy(), index=topics["term"])
+    mood = meetings.set_index("meeting")["mean_sentiment"].sort_values()
+    charts = [figure_img(_barh(fill.sort_values(ascending=False).head(30), "Fillers per minute (mean of speakers)",
+                               "fillers per minute"), "fillers per meeting") if len(fill) else "",
+              figure_img(_barh(q, "Most frequent questions (near-duplicates grouped)", "times asked",
+                               "#ff7f0e"), "top questions") if len(q) else "",
+              figure_img(_barh(topics, "Topics across meetings", "mentions", "#2ca02c"), "top topics")
+              if len(topics) else "",
+              figure_img(_barh(mood.head(30), "Mean sentiment per meeting", "VADER compound", "#9467bd"),
+                         "sentiment per meeting") if len(mood) else ""]
+    if len(t["sentiment_by_date"]) > 1:
+        charts.append(figure_img(_sentiment_by_date(t["sentiment_by_date"]), "sentiment over time"))
+    num = lambda f: (f, ".2f")  # noqa: E731
+    sections = [
+        ("throughput", "Throughput and cost", summary),
+        ("charts", "Across the corpus", "".join(charts)),
+        ("meetings", "Meetings", table(meetings, {"meeting": ("meeting", None), "date": ("date", None),
+                                                   "duration": ("duration (s)", ".0f"), "speakers": ("speakers", "d"),
+                                                   "words": ("words", "d"), "fillers": ("fillers", "d"),
+                                                   "questions": ("questions", "d"),
+                                                   "mean_sentiment": ("sentiment", "+.2f"),
+                                                   "negative_share": ("negative", ".0%")}, limit=300)),
+        ("speakers", "Speakers", table(t["speakers"], {"meeting": ("meeting", None), "speaker": ("speaker", None),
+                                                        "talk_time": ("talk (s)", ".0f"), "share": ("share", ".0%"),
+                                                        "wpm": ("wpm", ".0f"), "questions": ("questions", "d"),
+                                                        "fillers_per_minute": num("fillers/min"),
+                                                        "mean_sentiment": ("sentiment", "+.2f")}, limit=300)),
+        ("questions", "Questions", table(t["questions"], {"question": ("question", None), "count": ("asked", "d"),
+                                                          "meetings": ("meetings", "d"),
+                                                          "answered_share": ("answered", ".0%"),
+                                                          "variants": ("variants", "d"),
+                                                          "example_answer": ("an answer", None)}, limit=50)),
+        ("topics", "Topics", table(t["topics"], {"term": ("term", None), "kind": ("kind", None),
+                                                 "count": ("mentions", "d"), "meetings": ("meetings", "d")}, limit=50)),
+        ("failed", "Failed files", table(t["failed"], {"path": ("file", None), "error": ("reason", None)})),
+    ]
+    nav = "".join(f'<a href="#{k}">{esc(title)}</a>' for k, title, _ in sections)
+    body = "".join(f'<section id="{k}"><h2>{esc(title)}</h2>{html}</section>' for k, title, html in sections)
+    title = f"Corpus report: {cost['files_done']} recordings, {cost['audio_hours']:.2f} audio hours"
+    return page(title, f"<nav>{nav}</nav>", body)
