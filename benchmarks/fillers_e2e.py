@@ -27,13 +27,13 @@ from meeting_analytics.synth import synthesize_meeting, write_wav  # noqa: E402
 from meeting_analytics.asr import ASROptions  # noqa: E402
 
 
-def run(seeds, model, duration=60.0):
+def run(seeds, model, duration=60.0, phrases=False):
     rows = []
     pipes = {name: Pipeline(PipelineOptions(asr=ASROptions(model=model, initial_prompt=prompt)))
              for name, prompt in (("no prompt", None), ("verbatim prompt", VERBATIM_PROMPT_EN))}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
-            m = synthesize_meeting(2, duration, seed=seed, filler_rate=0.15)
+            m = synthesize_meeting(2, duration, seed=seed, filler_rate=0.15, phrases=phrases)
             wav = write_wav(Path(tmp) / f"m{seed}.wav", m.audio)
             truth = m.filler_occurrences()
             for name, pipe in pipes.items():
@@ -57,9 +57,11 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", default="0,1,2,3")
     ap.add_argument("--model", default="tiny.en")
+    ap.add_argument("--duration", type=float, default=60.0)
+    ap.add_argument("--phrases", action="store_true", help="speak runs of words in one breath (natural prosody)")
     ap.add_argument("--out", default="benchmarks/results/fillers_e2e.csv")
     args = ap.parse_args()
-    frame = run([int(s) for s in args.seeds.split(",")], args.model)
+    frame = run([int(s) for s in args.seeds.split(",")], args.model, args.duration, args.phrases)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(args.out, index=False)
     print(frame.round(3).to_string(index=False))

@@ -96,6 +96,22 @@ def options_from_kwargs(**kw):
     return PipelineOptions(asr=asr, **rest)
 
 
+def add_verbatim_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--verbatim", dest="verbatim", action="store_true", default=True,
+                   help="for audio without --initial_prompt: prompt Whisper to keep fillers (default, English)")
+    p.add_argument("--no_verbatim", dest="verbatim", action="store_false", help="plain Whisper decoding")
+
+
+def _verbatim_kwargs(args: argparse.Namespace) -> dict:
+    """The pipeline options of the command line, with the verbatim prompt unless turned off or replaced."""
+    from .analytics.verbatim import verbatim_prompt
+
+    kwargs = _kwargs(args)
+    if args.verbatim and not kwargs.get("initial_prompt"):
+        kwargs["initial_prompt"] = verbatim_prompt(kwargs.get("language"), kwargs.get("model"))
+    return kwargs
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .writers import FORMATS
 
@@ -121,9 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                            "<stem>_analytics/ (CSV, Parquet, report.json)")
     a.add_argument("--filler_lexicon", default=None,
                    help="extra filler phrases: a JSON {category: [phrases]} or a text file, one phrase per line")
-    a.add_argument("--verbatim", dest="verbatim", action="store_true", default=True,
-                   help="for audio without --initial_prompt: prompt Whisper to keep fillers (default, English)")
-    a.add_argument("--no_verbatim", dest="verbatim", action="store_false", help="plain Whisper decoding")
+    add_verbatim_flags(a)
     a.add_argument("--no_html", dest="html", action="store_false", default=True,
                    help="skip the HTML report (default: <stem>_analytics/report.html)")
     a.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
@@ -153,9 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--ray_address", default=None,
                    help="Ray cluster address ('auto': the running one); default: start a local cluster")
     b.add_argument("--retry_failed", action="store_true", help="run files that failed before again")
-    b.add_argument("--verbatim", dest="verbatim", action="store_true", default=True,
-                   help="without --initial_prompt: prompt Whisper to keep fillers (default, English)")
-    b.add_argument("--no_verbatim", dest="verbatim", action="store_false", help="plain Whisper decoding")
+    add_verbatim_flags(b)
     b.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
                    help="no progress lines, errors only")
     add_model_flags(b)
@@ -263,15 +275,12 @@ def _speaker_table(report) -> str:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from .analytics import analyze
     from .analytics.fillers import FillerLexicon, lexicon_for
-    from .analytics.verbatim import verbatim_prompt
     from .asr import OptionError
     from .audio import AudioError
     from .transcript import Transcript, TranscriptError
     from .weights import ModelUnavailableError
 
-    kwargs = _kwargs(args)
-    if args.verbatim and not kwargs.get("initial_prompt"):
-        kwargs["initial_prompt"] = verbatim_prompt(kwargs.get("language"), kwargs.get("model"))
+    kwargs = _verbatim_kwargs(args)
     failed, pipeline = 0, _lazy_pipeline(args, kwargs)
     for path in args.inputs:
         stem = Path(path).stem
@@ -352,15 +361,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .analytics.verbatim import verbatim_prompt
     from .asr import OptionError
     from .batch import expand_inputs, run_batch
     from .executors import default_workers
     from .weights import ModelUnavailableError
 
-    kwargs = _kwargs(args)
-    if args.verbatim and not kwargs.get("initial_prompt"):
-        kwargs["initial_prompt"] = verbatim_prompt(kwargs.get("language"), kwargs.get("model"))
+    kwargs = _verbatim_kwargs(args)
     try:
         options_from_kwargs(**kwargs).validate()
     except (OptionError, ModelUnavailableError) as exc:

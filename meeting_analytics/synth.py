@@ -140,16 +140,19 @@ def _speak(word: str, voice: str, pitch: int, wpm: int) -> np.ndarray:
     return pcm[loud[0] : loud[-1] + 1]
 
 
-FUNCTION_WORDS = {"the", "a", "an", "to", "of", "for", "in", "on", "by", "at", "my", "your", "our", "is", "was"}
-
-
-def _chunks(tokens: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
-    """Words spoken in one breath: a function word joins the next word ("the billing"), as in speech,
-    where it is reduced and coarticulated; spoken alone, espeak's "the" sounds like "uh"."""
+def _chunks(tokens: list[tuple[str, bool]], phrases: bool = False) -> list[list[tuple[str, bool]]]:
+    """What is said in one go: each word alone (exact word times), or with ``phrases`` every run of words
+    between fillers and each filler phrase ("you know") as a whole, for natural prosody: words said
+    alone are unnaturally separated, and espeak's lone "the" sounds like "uh"."""
+    if not phrases:
+        return [[token] for token in tokens]
     out: list[list[tuple[str, bool]]] = []
     for token in tokens:
-        if out and len(out[-1]) == 1 and not out[-1][0][1] and out[-1][0][0] in FUNCTION_WORDS and not token[1]:
-            out[-1].append(token)
+        last = out[-1] if out else None
+        same_kind = last is not None and token[1] == last[-1][1]
+        joins = same_kind and (not token[1] or " ".join(w for w, _ in last + [token]) in FILLERS)
+        if joins:
+            last.append(token)
         else:
             out.append([token])
     return out
@@ -184,8 +187,11 @@ def _utterance_words(rng: random.Random, filler_rate: float) -> list[tuple[str, 
 
 
 def synthesize_meeting(n_speakers: int = 2, duration: float = 60.0, seed: int = 0, filler_rate: float = 0.12,
-                       overlap_rate: float = 0.15, noise_db: float | None = -45.0) -> SynthMeeting:
-    """A meeting of at least ``duration`` seconds with ``n_speakers`` espeak-ng voices."""
+                       overlap_rate: float = 0.15, noise_db: float | None = -45.0,
+                       phrases: bool = False) -> SynthMeeting:
+    """A meeting of at least ``duration`` seconds with ``n_speakers`` espeak-ng voices. Words are spoken
+    one by one (exact word times) unless ``phrases``: runs of words between fillers in one breath
+    (natural prosody; word times split in proportion to the words' lengths)."""
     if not 1 <= n_speakers <= len(VOICES):
         raise ValueError(f"n_speakers must be in 1..{len(VOICES)}")
     rng = random.Random(seed)
@@ -204,7 +210,7 @@ def synthesize_meeting(n_speakers: int = 2, duration: float = 60.0, seed: int = 
         else:
             tokens = _utterance_words(rng, filler_rate)
         first = len(words)
-        for k, chunk in enumerate(_chunks(tokens)):
+        for k, chunk in enumerate(_chunks(tokens, phrases)):
             hesitation = chunk[0][1] and chunk[0][0] in ("um", "uh")
             if hesitation and k > 0:  # people pause around a hesitation (Clark & Fox Tree 2002)
                 t += rng.uniform(0.1, 0.25)
@@ -254,4 +260,20 @@ def write_meeting(meeting: SynthMeeting, out_dir: str | Path, stem: str) -> dict
              "rttm": write_rttm(truth, out / f"{stem}.rttm", uri=stem)}
     stm = "".join(f"{stem} 1 {u.speaker} {u.start:.3f} {u.end:.3f} {u.text}\n" for u in truth.utterances)
     paths["stm"] = atomic_write_text(out / f"{stem}.stm", stm)
+    return paths
+
+
+def write_batch(out_dir: str | Path, n: int = 10, duration: float = 5.0, seed: int = 200,
+                bad: bool = True) -> list[Path]:
+    """A folder of short two-speaker recordings (``call_2026-10-DD.wav``, one in ``sub/``), plus a text
+    file named .wav and a silent one when ``bad``: the batch tests' and benchmarks' input."""
+    out = Path(out_dir)
+    paths = []
+    for i in range(n):
+        m = synthesize_meeting(2, duration, seed=seed + i, filler_rate=0.15, overlap_rate=0.0)
+        paths.append(write_wav(out / ("sub" if i == 3 else "") / f"call_2026-10-{i % 28 + 1:02d}_{i:03d}.wav",
+                               m.audio))
+    if bad:
+        paths.append(atomic_write_text(out / "notes.wav", "not audio at all"))
+        paths.append(write_wav(out / "silence.wav", np.zeros(SAMPLE_RATE * 4, dtype=np.float32)))
     return paths

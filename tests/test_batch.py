@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from meeting_analytics.analytics import MeetingReport
@@ -24,14 +23,10 @@ GOOD = 10
 @pytest.fixture(scope="session")
 def recordings(tmp_path_factory) -> Path:
     """10 short synthetic two-speaker recordings (one in a sub-folder) and 2 bad files."""
-    from meeting_analytics.synth import synthesize_meeting, write_wav
+    from meeting_analytics.synth import write_batch
 
     d = tmp_path_factory.mktemp("recordings")
-    for i in range(GOOD):
-        m = synthesize_meeting(2, 5.0, seed=200 + i, filler_rate=0.15, overlap_rate=0.0)
-        write_wav(d / ("sub" if i == 3 else "") / f"call_2026-10-{i + 1:02d}.wav", m.audio)
-    (d / "notes.wav").write_text("not audio at all")
-    write_wav(d / "silence.wav", np.zeros(16000 * 4, dtype=np.float32))
+    write_batch(d, GOOD)
     return d
 
 
@@ -128,7 +123,7 @@ def test_corpus_report_from_the_batch(local_run, tmp_path):
 
     meetings = pd.read_parquet(tmp_path / "corpus" / "meetings.parquet")
     assert len(meetings) == GOOD and set(meetings["date_source"]) == {"file name"}
-    assert sorted(meetings["date"]) == [f"2026-10-{i + 1:02d}" for i in range(GOOD)]
+    assert sorted(meetings["date"]) == [f"2026-10-{i + 1:02d}" for i in range(GOOD)]  # from the file names
     speakers = pd.read_parquet(tmp_path / "corpus" / "speakers.parquet")
     assert speakers.groupby("meeting")["share"].sum().round(6).eq(1).all()
     cost = json.loads((tmp_path / "corpus" / "cost.json").read_text())

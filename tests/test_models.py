@@ -132,3 +132,28 @@ def test_api_transcribe_reuses_models_for_same_options():
     again = ma.transcribe(DATA / "speech" / "jfk.flac", diarize=False)
     assert ma._last_pipeline[1] is pipe
     assert again.text == first.text and again.speakers == []
+
+
+@pytest.fixture(scope="session")
+def verbatim_pipeline():
+    from meeting_analytics.analytics.verbatim import VERBATIM_PROMPT_EN
+    from meeting_analytics.asr import ASROptions
+    from meeting_analytics.pipeline import Pipeline, PipelineOptions
+
+    return Pipeline(PipelineOptions(asr=ASROptions(initial_prompt=VERBATIM_PROMPT_EN)))
+
+
+@pytest.mark.models
+def test_fillers_end_to_end_with_the_verbatim_prompt(verbatim_pipeline, tmp_path):
+    """A 60 s synthetic meeting (seed 0, phrases spoken in one breath) with known fillers, the default
+    model with the verbatim prompt: precision and recall >= 0.8 for each speaker."""
+    from meeting_analytics.analytics import analyze
+    from meeting_analytics.evaluate import filler_scores, speaker_attribution
+    from meeting_analytics.synth import synthesize_meeting, write_wav
+
+    m = synthesize_meeting(2, 60.0, seed=0, filler_rate=0.15, phrases=True)
+    t = verbatim_pipeline(write_wav(tmp_path / "m.wav", m.audio), num_speakers=2)
+    _, mapping = speaker_attribution(m.transcript().words, t.words)
+    scores = filler_scores(m.filler_occurrences(), analyze(t).fillers, mapping).set_index("speaker")
+    assert set(scores.index) == {"S1", "S2"} and (scores["truth"] >= 4).all()
+    assert (scores["precision"] >= 0.8).all() and (scores["recall"] >= 0.8).all(), scores

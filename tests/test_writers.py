@@ -1,6 +1,5 @@
 """Every output format parsed back with a real parser (srt, webvtt-py, pandas, json, pyannote RTTM)."""
 
-import io
 import json
 
 import pandas as pd
