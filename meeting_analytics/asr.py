@@ -56,18 +56,42 @@ class ASROptions:
     allow_download: bool = False
 
 
+def default_threads() -> int:
+    """Half the cores, at least one. On the 2-core reference machine one thread each for CTranslate2 and
+    torch ran the pipeline 2.5x faster than two (torch's OpenMP threads spin against each other and
+    against CTranslate2's; BENCHMARKS.md)."""
+    import os
+
+    return max(1, (os.cpu_count() or 1) // 2)
+
+
+def _time_vad(transcriber: "Transcriber") -> None:
+    """Time whisperx's VAD apart from decoding (its type must stay a whisperx ``Vad``: whisperx checks it)."""
+    vad = transcriber.pipeline.vad_model
+    base = type(vad)
+
+    def timed_call(self, *args, **kwargs):
+        import time
+
+        t0 = time.perf_counter()
+        try:
+            return base.__call__(self, *args, **kwargs)
+        finally:
+            transcriber.vad_seconds = time.perf_counter() - t0
+
+    vad.__class__ = type(f"Timed{base.__name__}", (base,), {"__call__": timed_call})
+
+
 class Transcriber:
     """Loads WhisperX (ASR + pyannote VAD) once; ``__call__`` returns text segments and the language."""
 
     def __init__(self, options: ASROptions):
-        import os
-
         import whisperx
         from whisperx.asr import WhisperModel
 
         self.options = options
         self.resolved: ResolvedModel = resolve_whisper(options.model, options.allow_download)
-        threads = options.threads or (os.cpu_count() or 1)
+        threads = options.threads or default_threads()
         model = WhisperModel(self.resolved.path, device=options.device, compute_type=options.compute_type,
                              cpu_threads=threads, local_files_only=not options.allow_download)
         self.english_only = not model.model.is_multilingual
@@ -79,6 +103,9 @@ class Transcriber:
             language=self.language, vad_method="pyannote", model=model,
             vad_options={"vad_onset": options.vad_onset, "vad_offset": options.vad_offset,
                          "chunk_size": options.chunk_size})
+
+        self.vad_seconds = 0.0
+        _time_vad(self)
 
     @property
     def whisper_model(self):

@@ -119,8 +119,10 @@ def process(job: Job) -> Outcome:
         audio = load_audio(job.path)
         check_speech_audio(audio, job.path)
         transcript = _PIPELINE.run(audio, source=job.path, num_speakers=job.num_speakers)
+        t1 = time.perf_counter()
         report = analyze(transcript)
         meta = transcript.metadata
+        meta["timings"]["analytics"] = round(time.perf_counter() - t1, 3)
         outcome = Outcome(job.path, job.key, "done", audio_seconds=transcript.duration,
                           wall_seconds=round(time.perf_counter() - t0, 3), models=meta.get("models"),
                           versions=meta.get("versions"), timings=meta.get("timings"))

@@ -55,7 +55,9 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
                                                                "float16", "float32", "bfloat16"],
                    help="CTranslate2 compute type (default: %(default)s; float16 on GPU)")
     g.add_argument("--device", default="cpu", help="cpu or cuda (default: %(default)s)")
-    g.add_argument("--threads", type=int, default=0, help="CPU threads for the ASR model; 0 = all cores (default)")
+    g.add_argument("--threads", type=int, default=0,
+                   help="CPU threads for ASR (CTranslate2) and torch (VAD, diarization); 0 = half the cores, at "
+                        "least 1 (default; measured fastest, BENCHMARKS.md)")
     g.add_argument("--beam_size", type=_positive_int, default=5, help="beam size (default: %(default)s)")
     g.add_argument("--temperature", type=_temperatures, default=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
                    help="sampling temperature, or comma-separated fallback temperatures (default: 0,0.2,...,1)")

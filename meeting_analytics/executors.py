@@ -15,14 +15,20 @@ MAX_CRASHES = 2
 
 
 def default_workers(device: str = "cpu") -> int:
-    """One worker per GPU; on CPU one per 4 cores (CTranslate2 and torch use several threads each)."""
+    """One worker per GPU; on CPU one per core, as memory allows (about 2 GiB each): on 2 cores, two
+    one-thread workers did 3x the work of one two-thread worker (BENCHMARKS.md)."""
     if device.startswith("cuda"):
         return 1
-    return max(1, (os.cpu_count() or 1) // 4)
+    try:
+        mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem_gib = 4.0
+    return max(1, min(os.cpu_count() or 1, int(mem_gib // 2)))
 
 
 def threads_per_worker(workers: int) -> int:
-    return max(1, (os.cpu_count() or 1) // max(workers, 1))
+    """Half a worker's share of the cores, at least one (see asr.default_threads)."""
+    return max(1, (os.cpu_count() or 1) // (2 * max(workers, 1)))
 
 
 def run_local(jobs: list[Job], options: dict, workers: int) -> Iterator[Outcome]:

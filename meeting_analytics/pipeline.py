@@ -12,7 +12,7 @@ from . import __version__
 from .align import ALIGNERS, DEFAULT_ALIGNER, EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
 from .assign import assign_speakers, group_utterances
 from .audio import SAMPLE_RATE, AudioError, check_speech_audio, load_audio
-from .asr import ASROptions, OptionError, Transcriber, check_language_code
+from .asr import ASROptions, OptionError, Transcriber, check_language_code, default_threads
 from .transcript import Transcript, Word
 from .weights import check_whisper_name
 
@@ -83,6 +83,10 @@ class Pipeline:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.load_seconds: dict[str, float] = {}
         quiet_libraries()
+        if self.options.asr.device == "cpu":
+            import torch
+
+            torch.set_num_threads(self.options.asr.threads or default_threads())
         self.transcriber = self._timed_load("asr", lambda: Transcriber(self.options.asr))
         self.aligner = self._timed_load("aligner", self._make_aligner)
         self.diarizer = self._timed_load("diarizer", self._make_diarizer) if self.options.diarize else None
@@ -132,6 +136,8 @@ class Pipeline:
             return result
 
         segments, language = stage("asr", lambda: self.transcriber(audio))
+        timings["vad"] = round(self.transcriber.vad_seconds, 3)
+        timings["asr"] = round(timings["asr"] - timings["vad"], 3)
         if not segments:
             raise AudioError(source, "no speech detected (voice activity detection and ASR found none)")
         words: list[Word] = [w for ws in stage("align", lambda: self.aligner.align(segments, audio, language)) for w in ws]

@@ -75,6 +75,10 @@ def test_rerun_skips_finished_work(local_run, recordings):
     with sqlite3.connect(out / "manifest.sqlite") as db:
         done, skipped = db.execute("SELECT done, skipped FROM runs ORDER BY id DESC LIMIT 1").fetchone()
     assert (done, skipped) == (0, GOOD)
+    assert manifest(out)["notes.wav"][2] == 1
+    retried = batch(str(recordings), "-o", str(out), "--retry_failed")
+    assert retried.returncode == 1 and manifest(out)["notes.wav"][2] == 2  # tried again, failed again
+    assert {d.name: (d / RESULT_MARKER).stat().st_mtime_ns for d in finished(out)} == before
 
 
 def test_sigkill_mid_batch_then_rerun_loses_nothing(recordings, tmp_path):

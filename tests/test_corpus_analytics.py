@@ -72,3 +72,14 @@ def test_near_duplicate_questions_share_a_key():
     assert meeting_date("/x/support_2025-03-14_call.wav", None) == ("2025-03-14", "file name")
     assert meeting_date("/x/rec20240102.mp3", None) == ("2024-01-02", "file name")
     assert meeting_date("/x/call.wav", 0.0) == (None, "none")
+
+
+def test_batch_and_corpus_bad_arguments(tmp_path, capsys):
+    from meeting_analytics.cli import main
+
+    assert main(["corpus", str(tmp_path)]) == 1  # no manifest: not a results directory
+    assert "not a batch results directory" in capsys.readouterr().err
+    assert main(["batch", str(tmp_path / "nothing*.wav"), "-o", str(tmp_path / "out")]) == 2
+    assert "no input files" in capsys.readouterr().err
+    assert main(["batch", str(tmp_path), "-o", str(tmp_path / "out"), "--language", "xx"]) == 2
+    assert "language" in capsys.readouterr().err
