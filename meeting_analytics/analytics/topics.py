@@ -1,7 +1,7 @@
 """Topics: noun phrases and content words per speaker and per meeting, and what sets a speaker apart.
 
 NLTK does the language work with data that ships in packages, never its downloader:
-tokens come from the transcript's words, cleaned with NLTK's regexp tokenizer rules; stop words from
+tokens are the transcript's words (Whisper already split them) without surrounding punctuation; stop words from
 the ``stop-words`` package; part-of-speech tags from an NLTK ``UnigramTagger`` over Brill's lexicon
 (94k words, Brown + Penn Treebank, shipped in ``textblob``) with suffix rules for unknown words;
 lemmas from NLTK's WordNet lemmatizer reading an installed WordNet 3.0 (Debian ``wordnet-base``).
