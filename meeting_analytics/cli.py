@@ -98,6 +98,10 @@ def options_from_kwargs(**kw):
     return PipelineOptions(asr=asr, **rest)
 
 
+def add_quiet_flag(p: argparse.ArgumentParser, help: str) -> None:
+    p.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True, help=help)
+
+
 def add_verbatim_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--verbatim", dest="verbatim", action="store_true", default=True,
                    help="for audio without --initial_prompt: prompt Whisper to keep fillers (default, English)")
@@ -126,8 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--output_dir", "-o", default=".", help="where to write outputs (default: current directory)")
     t.add_argument("--output_format", "-f", default="all", choices=[*FORMATS, "all"],
                    help="output format (default: all)")
-    t.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
-                   help="print nothing but errors (default: speaker-labelled utterances on stdout, progress on stderr)")
+    add_quiet_flag(t, "print nothing but errors (default: speaker-labelled utterances on stdout, progress on stderr)")
     add_model_flags(t)
 
     a = sub.add_parser("analyze", help="speaker analytics of audio files or saved transcripts",
@@ -142,8 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_verbatim_flags(a)
     a.add_argument("--no_html", dest="html", action="store_false", default=True,
                    help="skip the HTML report (default: <stem>_analytics/report.html)")
-    a.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
-                   help="print nothing but errors")
+    add_quiet_flag(a, "print nothing but errors")
     add_model_flags(a)
 
     r = sub.add_parser("report", help="render reports from saved results, without loading any model",
@@ -170,8 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Ray cluster address ('auto': the running one); default: start a local cluster")
     b.add_argument("--retry_failed", action="store_true", help="run files that failed before again")
     add_verbatim_flags(b)
-    b.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
-                   help="no progress lines, errors only")
+    add_quiet_flag(b, "no progress lines, errors only")
     add_model_flags(b)
 
     c = sub.add_parser("corpus", help="corpus-level report from a batch results directory (no models)",
