@@ -33,7 +33,7 @@ def test_every_word_is_timed_inside_the_audio(jfk):
     starts = [w.start for w in jfk.words]
     assert starts == sorted(starts)
     assert jfk.metadata["models"]["aligner"] == "whisper+energy"  # the default, chosen in BENCHMARKS.md
-    assert set(jfk.metadata["timings"]) == {"asr", "align", "diarize"}
+    assert set(jfk.metadata["timings"]) == {"vad", "asr", "align", "diarize"}
 
 
 def test_single_speaker_clip_has_one_speaker(jfk):
