@@ -1,7 +1,13 @@
 """This project's CLI and the whisperx CLI side by side, same files, same model, same compute type,
 diarization on, one process per run (models loaded inside), in one run of this script.
 
-    python benchmarks/vs_whisperx.py data/speech/jfk.flac data/call/sample.wav ../shared/data/ami/trn0{1..9}.wav --threads 1,2
+    python benchmarks/vs_whisperx.py data/speech/jfk.flac ../shared/data/call/sample.wav \
+        ../shared/data/ami/trn0{1..9}.wav --threads 1 --synthetic 4
+
+Accuracy for both from the same run: WER (Whisper English normalisation, pooled) on the files with a
+reference text (jfk, the call's STM, the synthetic truth), DER at a 0.25 s collar (pooled) on those with
+reference turns (AMI RTTM, the call's RTTM, the synthetic truth); whisperx's turns are its
+speaker-labelled segments.
 
 whisperx runs offline on the same CTranslate2 model directory and, through its --diarize_model flag,
 on this project's offline pyannote pipeline (config.yaml); its wav2vec2 alignment needs weights that
@@ -25,13 +31,76 @@ BIN = Path(sys.executable).parent
 from cli_cost import duration, timed  # noqa: E402
 
 
-def main(files: list[str], threads: list[int]) -> None:
+JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+
+
+def references(files: list[str], synthetic: int, tmp: str) -> tuple[list[str], dict, dict]:
+    """Files plus ``synthetic`` synthetic meetings; reference texts and speaker turns by file stem."""
+    from pyannote.database.util import load_rttm
+
+    from meeting_analytics.evaluate import read_stm, turns_annotation
+    from meeting_analytics.synth import synthesize_meeting, write_meeting
+
+    texts, turns = {}, {}
+    for f in files:
+        stem, p = Path(f).stem, Path(f)
+        if stem == "jfk":
+            texts[stem] = JFK
+        for rttm in (p.with_suffix(".rttm"), p.parent / "debug.train.rttm"):
+            if rttm.exists() and stem in load_rttm(rttm):
+                turns[stem] = load_rttm(rttm)[stem]
+                break
+        if p.with_suffix(".stm").exists():
+            stm = read_stm(p.with_suffix(".stm"))
+            texts[stem] = " ".join(stm[stm["file"] == stem]["text"])
+    for seed in range(synthetic):
+        stem = f"synthetic{seed}"
+        m = synthesize_meeting(3 if seed % 2 else 2, 60.0, seed=300 + seed, phrases=True)
+        files.append(str(write_meeting(m, tmp, stem)["wav"]))
+        truth = m.transcript()
+        texts[stem] = " ".join(w.text for w in sorted(truth.words, key=lambda w: w.start))
+        turns[stem] = turns_annotation(truth.turns, stem)
+    return files, texts, turns
+
+
+def accuracy(out_dir: str, texts: dict, turns: dict, ours: bool) -> dict:
+    """Pooled WER over the files with reference text, DER (collar 0.25 s) over those with reference turns."""
+    import json
+
+    import jiwer
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    from meeting_analytics.evaluate import normalize_english
+    from meeting_analytics.transcript import Transcript, Turn
+
+    refs, hyps, der = [], [], DiarizationErrorRate(collar=0.25)
+    for stem in sorted(set(texts) | set(turns)):
+        path = Path(out_dir) / f"{stem}.json"
+        if ours:
+            t = Transcript.load(path)
+            text, hyp_turns = t.text, t.turns
+        else:  # whisperx: speaker-labelled segments
+            segs = json.loads(path.read_text())["segments"]
+            text = " ".join(s["text"] for s in segs)
+            hyp_turns = [Turn(s["start"], s["end"], s.get("speaker", "?")) for s in segs]
+        if stem in texts:
+            refs.append(normalize_english(texts[stem]))
+            hyps.append(normalize_english(text))
+        if stem in turns:
+            from meeting_analytics.evaluate import turns_annotation
+
+            der(turns[stem], turns_annotation(hyp_turns, stem))
+    return {"wer": round(jiwer.wer(refs, hyps), 4), "der_c0.25": round(abs(der), 4)}
+
+
+def main(files: list[str], threads: list[int], synthetic: int = 0) -> None:
     from meeting_analytics.diarize import OFFLINE_CONFIG
     from meeting_analytics.weights import resolve_whisper
 
     model = resolve_whisper("tiny.en").path
     rows = []
     with tempfile.TemporaryDirectory() as out:
+        files, texts, turns = references(list(files), synthetic, out)
         runs = []
         for n in threads:
             runs.append((f"meeting-analytics transcribe --threads {n}",
@@ -44,8 +113,10 @@ def main(files: list[str], threads: list[int]) -> None:
         audio = sum(duration(f) for f in files)
         for name, cmd in runs:
             wall, rss = timed(cmd)
+            result_dir = cmd[cmd.index("-o") + 1] if "-o" in cmd else cmd[cmd.index("--output_dir") + 1]
             rows.append({"tool": name, "files": len(files), "audio_s": round(audio, 1), "wall_s": round(wall, 1),
-                         "rtf": round(wall / audio, 3), "peak_rss_mib": round(rss)})
+                         "rtf": round(wall / audio, 3), "peak_rss_mib": round(rss),
+                         **accuracy(result_dir, texts, turns, ours=name.startswith("meeting-analytics"))})
     frame = pd.DataFrame(rows)
     print(frame.to_string(index=False))
     for i in range(0, len(frame), 2):
@@ -58,5 +129,6 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="+")
     ap.add_argument("--threads", default="1,2", help="thread settings to run both tools with (comma-separated)")
+    ap.add_argument("--synthetic", type=int, default=0, help="add this many 60 s synthetic meetings (2-3 speakers)")
     args = ap.parse_args()
-    main(args.files, [int(t) for t in args.threads.split(",")])
+    main(args.files, [int(t) for t in args.threads.split(",")], args.synthetic)
