@@ -82,6 +82,6 @@ def analyze(source, lexicon=None, scorer=None, **options):
 def load(path: str | os.PathLike):
     """A saved result: a directory written by ``MeetingReport.save`` (or ``analyze``'s ``<stem>_analytics/``)
     gives a MeetingReport; a transcript JSON gives its MeetingReport, analysed without models."""
-    from .cli import load_result
+    from .analytics.report import load_report
 
-    return load_result(str(path))
+    return load_report(path)

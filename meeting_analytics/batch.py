@@ -100,11 +100,7 @@ def init_worker(options: dict, threads: int | None = None) -> None:
     from .cli import options_from_kwargs
     from .pipeline import Pipeline
 
-    if threads:
-        os.environ["OMP_NUM_THREADS"] = str(threads)
-        import torch
-
-        torch.set_num_threads(threads)
+    if threads:  # the Pipeline sets CTranslate2's and torch's threads from this
         options = {**options, "threads": threads}
     _PIPELINE = Pipeline(options_from_kwargs(**options))
 

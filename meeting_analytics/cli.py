@@ -315,16 +315,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
-def load_result(path: str):
-    """A MeetingReport from a result directory or a transcript JSON (analysed here, no models)."""
-    from .analytics import MeetingReport, analyze
-    from .transcript import Transcript
-
-    if Path(path).is_dir():
-        return MeetingReport.load(path)
-    return analyze(Transcript.load(path))
-
-
 def _result_stem(path: str) -> str:
     p = Path(path)
     name = p.name if p.is_dir() else p.stem
@@ -332,7 +322,7 @@ def _result_stem(path: str) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .analytics.report import ReportError
+    from .analytics.report import ReportError, load_report
     from .report.browser import BrowserError, screenshot
     from .report.export import parse_formats, write_report
     from .transcript import TranscriptError
@@ -346,7 +336,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path in args.inputs:
         stem = _result_stem(path)
         try:
-            written = write_report(load_result(path), args.output_dir, stem, formats)
+            written = write_report(load_report(path), args.output_dir, stem, formats)
             if args.screenshot and "html" in formats:
                 png = Path(args.output_dir) / f"{stem}.png"
                 screenshot(Path(args.output_dir) / f"{stem}.html", png)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .batch import RESULT_MARKER
-from .io import atomic_write_bytes, atomic_write_text
+from .io import atomic_write_bytes, atomic_write_text, parquet_bytes
 
 HOSTED_PRICES = {"OpenAI (about $0.36 per audio hour)": 0.36, "Azure batch (about $0.18 per audio hour)": 0.18}
 _DATE = re.compile(r"(20\d\d|19\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
@@ -98,7 +98,7 @@ class _Fold:
                 g["answer"] = g["answer"] or str(answer)
 
 
-def _load_done(results: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _manifest_frames(results: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     from .manifest import Manifest
 
     if not (results / "manifest.sqlite").is_file():
@@ -115,7 +115,7 @@ def build_corpus(results_dir: str | Path, output_dir: str | Path | None = None, 
                  top: int = 25) -> list[Path]:
     results = Path(results_dir)
     out = Path(output_dir) if output_dir else results / "corpus"
-    files, runs = _load_done(results)
+    files, runs = _manifest_frames(results)
     done = files[files["status"] == "done"]
     fold = _Fold()
     names = _meeting_names(done["path"].tolist())
@@ -130,7 +130,7 @@ def build_corpus(results_dir: str | Path, output_dir: str | Path | None = None, 
     for name, frame in tables.items():
         if isinstance(frame, pd.DataFrame):
             written.append(atomic_write_text(out / f"{name}.csv", frame.to_csv(index=False)))
-            written.append(atomic_write_bytes(out / f"{name}.parquet", _parquet(frame)))
+            written.append(atomic_write_bytes(out / f"{name}.parquet", parquet_bytes(frame)))
     written.append(atomic_write_text(out / "cost.json", json.dumps(tables["cost"], indent=1)))
     from .report.corpus_html import render_corpus
 
@@ -147,14 +147,6 @@ def _meeting_names(paths: list[str]) -> dict[str, str]:
     """Short unique names: the file stem, with its parent folder when stems repeat."""
     stems = Counter(Path(p).stem for p in paths)
     return {p: Path(p).stem if stems[Path(p).stem] == 1 else f"{Path(p).parent.name}/{Path(p).stem}" for p in paths}
-
-
-def _parquet(frame: pd.DataFrame) -> bytes:
-    import io
-
-    buf = io.BytesIO()
-    frame.to_parquet(buf, index=False)
-    return buf.getvalue()
 
 
 def _tables(fold: _Fold, files: pd.DataFrame, runs: pd.DataFrame, top: int) -> dict:

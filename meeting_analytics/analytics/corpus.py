@@ -166,7 +166,7 @@ def analyze_frames(c: CorpusFrames, lexicon: F.FillerLexicon | None = None, scor
     mentions = topic_mentions(words, language)
     mentions["meeting"] = ax.names[ax.pairs["m"].to_numpy()[mentions["speaker"].to_numpy(int)]] if len(mentions) \
         else pd.Series(dtype=object)
-    per_speaker, per_meeting = summarize_topics(ax_named(ax, mentions), top_topics, by=["meeting"])
+    per_speaker, per_meeting = summarize_topics(_with_speaker_names(ax, mentions), top_topics, by=["meeting"])
     fill = ax.restore(occurrences)
     if len(fill):
         m = _codes(ax, fill)
@@ -180,7 +180,7 @@ def analyze_frames(c: CorpusFrames, lexicon: F.FillerLexicon | None = None, scor
                         timeline=ax.restore(timeline, time_cols=("time",)))
 
 
-def ax_named(ax: _Axis, mentions: pd.DataFrame) -> pd.DataFrame:
+def _with_speaker_names(ax: _Axis, mentions: pd.DataFrame) -> pd.DataFrame:
     if mentions.empty:
         return mentions
     return mentions.assign(speaker=ax.pairs["s"].to_numpy(dtype=object)[mentions["speaker"].to_numpy(int)])

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..io import atomic_write_bytes, atomic_write_text
+from ..io import atomic_write_bytes, atomic_write_text, parquet_bytes
 from ..transcript import Transcript
 from . import fillers as F
 from .questions import questions
@@ -105,7 +105,7 @@ class MeetingReport:
             if "csv" in formats:
                 written.append(atomic_write_text(out / f"{name}.csv", frame.to_csv(index=False)))
             if "parquet" in formats:
-                written.append(atomic_write_bytes(out / f"{name}.parquet", _parquet_bytes(frame)))
+                written.append(atomic_write_bytes(out / f"{name}.parquet", parquet_bytes(frame)))
         if self.transcript is not None:
             written.append(self.transcript.save(out / "transcript.json"))
         if html:
@@ -129,20 +129,19 @@ class MeetingReport:
         return cls(**frames, meeting=data.get("meeting", {}), transcript=transcript)
 
 
+def load_report(path: str | Path) -> MeetingReport:
+    """A MeetingReport from a directory written by ``save``, or from a transcript JSON (analysed, no models)."""
+    if Path(path).is_dir():
+        return MeetingReport.load(path)
+    return analyze(Transcript.load(path))
+
+
 def _read_frame(directory: Path, name: str, records: list[dict]) -> pd.DataFrame:
     if (directory / f"{name}.parquet").is_file():
         return pd.read_parquet(directory / f"{name}.parquet")
     if (directory / f"{name}.csv").is_file():
         return pd.read_csv(directory / f"{name}.csv")
     return pd.DataFrame.from_records(records)
-
-
-def _parquet_bytes(frame: pd.DataFrame) -> bytes:
-    import io
-
-    buf = io.BytesIO()
-    frame.to_parquet(buf, index=False)
-    return buf.getvalue()
 
 
 def _jsonable(value):

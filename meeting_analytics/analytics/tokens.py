@@ -24,11 +24,8 @@ def per_distinct(text: pd.Series, fn) -> pd.Series:
     """``fn`` (Series -> Series of str ops) run once per distinct value of ``text``, mapped back: transcripts
     repeat their words, so a corpus's vocabulary is far smaller than its length."""
     codes, uniques = pd.factorize(text.astype(str).to_numpy())
-    if len(uniques) == 0:
-        return pd.Series([fn(pd.Series([""])).iloc[0]] * len(text), index=text.index) if len(text) else \
-            pd.Series([], index=text.index, dtype=object)
-    mapped = fn(pd.Series(uniques)).to_numpy()
-    return pd.Series(mapped[codes], index=text.index)
+    mapped = fn(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    return pd.Series(mapped[codes], index=text.index, dtype=object)
 
 
 def clean_tokens(text: pd.Series) -> pd.Series:
