@@ -15,7 +15,7 @@ Aligners (``--aligner``), compared on measured boundary error in BENCHMARKS.md:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -44,10 +44,26 @@ def interpolate_words(segment: Segment) -> list[Word]:
     return [Word(float(a), float(b), t) for t, a, b in zip(tokens, edges[:-1], edges[1:])]
 
 
-class WhisperAligner:
-    """Cross-attention DTW alignment with the Whisper model that did the ASR (batched)."""
+class Aligner:
+    """Word timing for ASR segments. ``bind(audio, language)`` gives a function of one batch of segments
+    (and, for Whisper aligners, the encoder output the ASR already computed for that batch)."""
+
+    name = "aligner"
+    reuses_encoder = False
+
+    def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
+        raise NotImplementedError
+
+    def bind(self, audio: np.ndarray, language: str | None) -> Callable[..., list[list[Word]]]:
+        return lambda segments, encoder_output=None: self.align(segments, audio, language)
+
+
+class WhisperAligner(Aligner):
+    """Cross-attention DTW alignment with the Whisper model that did the ASR (batched). Given the ASR's
+    encoder output for a batch it skips the second encoder pass."""
 
     name = "whisper"
+    reuses_encoder = True
 
     def __init__(self, whisper_model: Any, batch_size: int = 8):
         self.model = whisper_model  # faster_whisper.WhisperModel
@@ -61,33 +77,36 @@ class WhisperAligner:
                          language=(language or "en") if multilingual else "en")
 
     def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
-        tokenizer = self._tokenizer(language)
-        out: list[list[Word]] = []
-        for lo in range(0, len(segments), self.batch_size):
-            out.extend(self._align_batch(segments[lo : lo + self.batch_size], audio, tokenizer))
-        return out
+        run = self.bind(audio, language)
+        return [words for lo in range(0, len(segments), self.batch_size)
+                for words in run(segments[lo : lo + self.batch_size])]
 
-    def _align_batch(self, segments: list[Segment], audio: np.ndarray, tokenizer) -> list[list[Word]]:
+    def bind(self, audio: np.ndarray, language: str | None) -> Callable[..., list[list[Word]]]:
+        tokenizer = self._tokenizer(language)
+        return lambda segments, encoder_output=None: self._align_batch(segments, audio, tokenizer, encoder_output)
+
+    def _encode(self, segments: list[Segment], audio: np.ndarray):
+        from .asr_model import features, pieces
+
+        return self.model.encode(features(self.model, pieces(audio, [(s.start, s.end) for s in segments])))
+
+    def _align_batch(self, segments: list[Segment], audio: np.ndarray, tokenizer, encoder_output=None) -> list[list[Word]]:
         from faster_whisper.transcribe import merge_punctuations
 
-        chunk_samples = self.model.feature_extractor.n_samples
-        features, tokens, n_frames = [], [], []
-        for seg in segments:
-            a, b = int(seg.start * SAMPLE_RATE), int(seg.end * SAMPLE_RATE)
-            chunk = audio[a : min(b, a + chunk_samples)]
-            feats = self.model.feature_extractor(np.pad(chunk, (0, chunk_samples - len(chunk))))
-            features.append(feats[:, : self.model.feature_extractor.nb_max_frames])
-            tokens.append(tokenizer.encode(" " + seg.text.strip()))
-            n_frames.append(max(1, len(chunk) // self.model.feature_extractor.hop_length))
-        encoder_output = self.model.encode(np.stack(features))
+        if encoder_output is None:
+            encoder_output = self._encode(segments, audio)
+        extractor = self.model.feature_extractor
         # ctranslate2 aligns a batch with one frame count; align each item with its own length.
         results: list[list[Word]] = []
         for i, seg in enumerate(segments):
-            if not tokens[i]:
+            tokens = tokenizer.encode(" " + seg.text.strip())
+            if not tokens:
                 results.append([])
                 continue
+            a = int(seg.start * SAMPLE_RATE)
+            samples = min(min(int(seg.end * SAMPLE_RATE), len(audio)) - a, extractor.n_samples)
             item = _select(encoder_output, i, len(segments))
-            alignment = self.model.find_alignment(tokenizer, [tokens[i]], item, n_frames[i])[0]
+            alignment = self.model.find_alignment(tokenizer, [tokens], item, max(1, samples // extractor.hop_length))[0]
             merge_punctuations(alignment, _PREPEND, _APPEND)
             words = [Word(seg.start + float(w["start"]), seg.start + float(w["end"]), w["word"].strip(),
                           probability=float(w["probability"])) for w in alignment if w["word"].strip()]
@@ -117,22 +136,26 @@ def _clamp(words: list[Word], seg: Segment) -> list[Word]:
 
 
 def energy_db(audio: np.ndarray, hop: int = 160, win: int = 400) -> np.ndarray:
-    """Frame energy in dB (10 ms hop, 25 ms window)."""
+    """Frame energy in dB (10 ms hop, 25 ms window), from a running sum: linear in the audio's length."""
     if len(audio) < win:
         return np.full(1, -120.0)
-    frames = np.lib.stride_tricks.sliding_window_view(audio, win)[::hop]
-    return 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+    power = np.concatenate([[0.0], np.cumsum(np.square(audio, dtype=np.float64))])
+    starts = np.arange(0, len(audio) - win + 1, hop)
+    return 10 * np.log10(np.maximum((power[starts + win] - power[starts]) / win, 0.0) + 1e-12)
 
 
-def trim_to_energy(words: list[Word], audio: np.ndarray, margin_db: float = 8.0, hop: int = 160,
-                   min_duration: float = 0.02) -> list[Word]:
-    """Pull each word's start/end in to frames louder than the noise floor + ``margin_db``."""
+def voiced_frames(audio: np.ndarray, margin_db: float = 8.0, hop: int = 160) -> np.ndarray:
+    """Frames louder than the noise floor (10th percentile) + ``margin_db``."""
     db = energy_db(audio, hop)
-    active = db > np.percentile(db, 10) + margin_db
+    return db > np.percentile(db, 10) + margin_db
+
+
+def trim_to_voiced(words: list[Word], voiced: np.ndarray, hop: int = 160, min_duration: float = 0.02) -> list[Word]:
+    """Pull each word's start/end in to its first and last voiced frame (never out)."""
     step = hop / SAMPLE_RATE
     for w in words:
         a, b = int(w.start / step), int(np.ceil(w.end / step))
-        idx = np.flatnonzero(active[a:b])
+        idx = np.flatnonzero(voiced[a:b])
         if idx.size == 0:
             continue
         start, end = (a + idx[0]) * step, (a + idx[-1] + 1) * step + 0.015  # + half a window
@@ -141,21 +164,27 @@ def trim_to_energy(words: list[Word], audio: np.ndarray, margin_db: float = 8.0,
     return words
 
 
+def trim_to_energy(words: list[Word], audio: np.ndarray, margin_db: float = 8.0, hop: int = 160) -> list[Word]:
+    return trim_to_voiced(words, voiced_frames(audio, margin_db, hop), hop)
+
+
 class EnergyTrimmedWhisperAligner(WhisperAligner):
     name = "whisper+energy"
 
-    def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
-        return [trim_to_energy(words, audio) for words in super().align(segments, audio, language)]
+    def bind(self, audio: np.ndarray, language: str | None) -> Callable[..., list[list[Word]]]:
+        run, voiced = super().bind(audio, language), voiced_frames(audio)
+        return lambda segments, encoder_output=None: [trim_to_voiced(words, voiced)
+                                                      for words in run(segments, encoder_output)]
 
 
-class InterpolateAligner:
+class InterpolateAligner(Aligner):
     name = "interpolate"
 
     def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
         return [interpolate_words(s) for s in segments]
 
 
-class Wav2Vec2Aligner:
+class Wav2Vec2Aligner(Aligner):
     """whisperx's phoneme-level CTC alignment; ``model_name`` is a local directory or a hub name."""
 
     name = "wav2vec2"
@@ -177,6 +206,9 @@ class Wav2Vec2Aligner:
 
         out = []
         for seg in segments:
+            if not seg.text.strip():
+                out.append([])
+                continue
             result = whisperx.align([{"start": seg.start, "end": seg.end, "text": seg.text}], self.model,
                                     self.metadata, audio, self.device, return_char_alignments=False)
             raw = [w for s in result["segments"] for w in s.get("words", [])]

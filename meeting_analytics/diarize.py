@@ -23,6 +23,7 @@ from .weights import ModelUnavailableError
 
 OFFLINE_CONFIG = Path(__file__).with_name("diarization") / "config.yaml"
 OFFLINE_NAME = "offline"
+PRECOMPUTED_SEGMENTATION = "meeting_analytics/segmentation"
 
 
 class NoPLDA(PLDA):
@@ -57,6 +58,12 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
             **kwargs,
         )
 
+    def get_segmentations(self, file, hook=None):
+        """The segmentation pass, unless the caller already ran it (it is shared with the VAD)."""
+        if PRECOMPUTED_SEGMENTATION in file:
+            return file[PRECOMPUTED_SEGMENTATION]
+        return super().get_segmentations(file, hook=hook)
+
 
 def _annotation_to_turns(annotation) -> list[Turn]:
     turns = [Turn(float(seg.start), float(seg.end), str(label))
@@ -68,7 +75,7 @@ class Diarizer:
     """Loads a diarization pipeline once and applies it to waveforms."""
 
     def __init__(self, model: str | None = None, hf_token: str | None = None, device: str = "cpu",
-                 allow_download: bool = False, params: dict | None = None, embedding_batch_size: int = 32):
+                 allow_download: bool = False, params: dict | None = None):
         from pyannote.audio import Pipeline
 
         self.name = model or OFFLINE_NAME
@@ -83,8 +90,6 @@ class Diarizer:
             raise ModelUnavailableError(f"could not load diarization pipeline {self.name!r} (gated model? check the token)")
         if params:
             pipeline.instantiate(params)
-        if hasattr(pipeline, "embedding_batch_size"):
-            pipeline.embedding_batch_size = embedding_batch_size
         import torch
 
         self.pipeline = pipeline.to(torch.device(device))
@@ -93,14 +98,31 @@ class Diarizer:
     def parameters(self) -> dict:
         return self.pipeline.parameters(instantiated=True)
 
-    def __call__(self, audio: np.ndarray, num_speakers: int | None = None, min_speakers: int | None = None,
-                 max_speakers: int | None = None) -> tuple[list[Turn], list[Turn]]:
-        """Speaker turns (overlaps kept) and pyannote's exclusive turns (one speaker at a time, for words)."""
-        import torch
+    def shares_segmentation(self, vad) -> bool:
+        """Whether this pipeline's segmentation pass can also serve as ``vad`` (a ``vad.SharedVad``)."""
+        from .vad import shareable
 
-        file = {"waveform": torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))[None],
-                "sample_rate": SAMPLE_RATE, "uri": "audio"}
+        return isinstance(self.pipeline, OfflineSpeakerDiarization) and shareable(vad, self.pipeline._segmentation)
+
+    def segment(self, audio: np.ndarray):
+        """The raw segmentation pass: (num_chunks, num_frames, local_speakers) scores."""
+        return self.pipeline._segmentation(_file(audio))
+
+    def __call__(self, audio: np.ndarray, num_speakers: int | None = None, min_speakers: int | None = None,
+                 max_speakers: int | None = None, segmentation=None) -> tuple[list[Turn], list[Turn]]:
+        """Speaker turns (overlaps kept) and pyannote's exclusive turns (one speaker at a time, for words);
+        ``segmentation``: the output of ``segment(audio)`` when already computed."""
+        file = _file(audio)
+        if segmentation is not None:
+            file[PRECOMPUTED_SEGMENTATION] = segmentation
         output = self.pipeline(file, num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers)
         full = getattr(output, "speaker_diarization", output)
         exclusive = getattr(output, "exclusive_speaker_diarization", full)
         return _annotation_to_turns(full), _annotation_to_turns(exclusive)
+
+
+def _file(audio: np.ndarray) -> dict:
+    import torch
+
+    return {"waveform": torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))[None],
+            "sample_rate": SAMPLE_RATE, "uri": "audio"}

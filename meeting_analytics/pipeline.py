@@ -6,6 +6,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from . import __version__
@@ -29,6 +30,7 @@ class PipelineOptions:
     min_speakers: int | None = None
     max_speakers: int | None = None
     max_pause: float = 1.0
+    parallel_stages: bool = True  # diarize on a second thread while the ASR decodes (each with `threads`)
 
     def validate(self) -> None:
         check_language_code(self.asr.language)
@@ -72,6 +74,22 @@ def quiet_libraries() -> None:
         warnings.filterwarnings("ignore", module=module)
 
 
+class StageClock:
+    """Seconds per named stage, summed over calls (stages may run on two threads at once)."""
+
+    def __init__(self, announce: Callable[[str], None]):
+        self.announce = announce
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, name: str, fn):
+        self.announce(name)
+        t0 = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - t0, 3)
+
+
 class Pipeline:
     """Load once, transcribe many: ``Pipeline(options)(path) -> Transcript``."""
 
@@ -90,6 +108,7 @@ class Pipeline:
         self.transcriber = self._timed_load("asr", lambda: Transcriber(self.options.asr))
         self.aligner = self._timed_load("aligner", self._make_aligner)
         self.diarizer = self._timed_load("diarizer", self._make_diarizer) if self.options.diarize else None
+        self.shared_segmentation = self.diarizer is not None and self.diarizer.shares_segmentation(self.transcriber.vad)
 
     def _timed_load(self, name: str, factory):
         self.progress(f"loading {name}")
@@ -123,33 +142,49 @@ class Pipeline:
     def run(self, audio, source: str = "<array>", num_speakers: int | None = None, min_speakers: int | None = None,
             max_speakers: int | None = None) -> Transcript:
         o = self.options
-        num_speakers = num_speakers or o.num_speakers
-        min_speakers = min_speakers or o.min_speakers
-        max_speakers = max_speakers or o.max_speakers
-        timings: dict[str, float] = {}
+        speakers = {"num_speakers": num_speakers or o.num_speakers, "min_speakers": min_speakers or o.min_speakers,
+                    "max_speakers": max_speakers or o.max_speakers}
+        clock = StageClock(lambda name: self.progress(f"{Path(source).name}: {name}"))
+        t0 = time.perf_counter()
+        segmentation = speech = None
+        if self.shared_segmentation:
+            from .vad import speech_scores
 
-        def stage(name, fn):
-            self.progress(f"{Path(source).name}: {name}")
-            t0 = time.perf_counter()
-            result = fn()
-            timings[name] = round(time.perf_counter() - t0, 3)
-            return result
+            segmentation = clock("segmentation", lambda: self.diarizer.segment(audio))
+            speech = speech_scores(segmentation, self.transcriber.vad, len(audio))
 
-        segments, language = stage("asr", lambda: self.transcriber(audio))
-        timings["vad"] = round(self.transcriber.vad_seconds, 3)
-        timings["asr"] = round(timings["asr"] - timings["vad"], 3)
+        def diarize():
+            return clock("diarize", lambda: self.diarizer(audio, **speakers, segmentation=segmentation))
+
+        turns, exclusive = [], []
+        with ThreadPoolExecutor(1, thread_name_prefix="diarize") as pool:
+            diarized = pool.submit(diarize) if self.diarizer is not None and o.parallel_stages else None
+            segments, words, language = self._transcribe(audio, speech, clock)
+            if diarized is not None:
+                turns, exclusive = diarized.result()
+            elif self.diarizer is not None:
+                turns, exclusive = diarize()
         if not segments:
             raise AudioError(source, "no speech detected (voice activity detection and ASR found none)")
-        words: list[Word] = [w for ws in stage("align", lambda: self.aligner.align(segments, audio, language)) for w in ws]
-        turns, exclusive = [], []
-        if self.diarizer is not None:
-            turns, exclusive = stage("diarize", lambda: self.diarizer(audio, num_speakers, min_speakers,
-                                                                      max_speakers))
         words = assign_speakers(words, exclusive)
         utterances = group_utterances(words, language, o.max_pause)
         speakers = sorted({t.speaker for t in turns} | {w.speaker for w in words if w.speaker})
+        vad = round(self.transcriber.vad.seconds, 3)  # timed inside the first ASR batch
+        timings = {**clock.seconds, "vad": vad, "asr": round(clock.seconds.get("asr", 0.0) - vad, 3),
+                   "wall": round(time.perf_counter() - t0, 3)}
         return Transcript(language=language, duration=len(audio) / SAMPLE_RATE, speakers=speakers, words=words,
                           utterances=utterances, turns=turns, metadata=self._metadata(source, timings))
+
+    def _transcribe(self, audio, speech, clock: "StageClock") -> tuple[list, list[Word], str | None]:
+        """ASR batch by batch, each batch aligned with the encoder output its decoding computed."""
+        segments, words, align, language = [], [], None, self.transcriber.language
+        batches = self.transcriber.batches(audio, speech)
+        while (batch := clock("asr", lambda: next(batches, None))) is not None:
+            language = batch.language
+            align = align or clock("align", lambda: self.aligner.bind(audio, language))
+            segments += [s for s in batch.segments if s.text]
+            words += [w for ws in clock("align", lambda: align(batch.segments, batch.encoder_output)) for w in ws]
+        return segments, words, language
 
     def _metadata(self, source: str, timings: dict[str, float]) -> dict:
         from importlib.metadata import version
@@ -165,7 +200,8 @@ class Pipeline:
             "source": source,
             "models": {
                 "asr": {"name": self.options.asr.model, "path": t.resolved.path, "source": t.resolved.source},
-                "vad": "pyannote/segmentation (whisperx assets/pytorch_model.bin)",
+                "vad": "pyannote/segmentation (whisperx assets/pytorch_model.bin)"
+                + (", the diarization's segmentation pass" if self.shared_segmentation else ""),
                 "aligner": self.aligner.name if self.options.aligner != "wav2vec2" else
                 f"wav2vec2:{self.options.align_model}",
                 "diarization": None if self.diarizer is None else

@@ -33,7 +33,52 @@ def test_every_word_is_timed_inside_the_audio(jfk):
     starts = [w.start for w in jfk.words]
     assert starts == sorted(starts)
     assert jfk.metadata["models"]["aligner"] == "whisper+energy"  # the default, chosen in BENCHMARKS.md
-    assert set(jfk.metadata["timings"]) == {"vad", "asr", "align", "diarize"}
+    assert set(jfk.metadata["timings"]) == {"segmentation", "vad", "asr", "align", "diarize", "wall"}
+    assert "segmentation pass" in jfk.metadata["models"]["vad"]  # one pass served VAD and diarization
+
+
+@pytest.mark.parametrize("name", ["call/sample.wav", "speech/jfk.flac"])  # 30 s: whole chunks; 11 s: a padded one
+def test_diarization_segmentation_gives_whisperx_vad_scores_exactly(pipeline, name):
+    import numpy as np
+    import torch
+
+    from meeting_analytics.audio import load_audio
+    from meeting_analytics.vad import speech_scores
+
+    audio = load_audio(DATA / name)
+    vad = pipeline.transcriber.vad
+    own = vad({"waveform": torch.from_numpy(audio)[None], "sample_rate": 16_000})
+    shared = speech_scores(pipeline.diarizer.segment(audio), vad, len(audio))
+    assert pipeline.shared_segmentation
+    assert own.data.shape == shared.data.shape and own.data.max() > 0.5
+    assert np.array_equal(own.data, shared.data)
+    assert own.sliding_window.start == shared.sliding_window.start
+    assert own.sliding_window.step == shared.sliding_window.step
+
+
+def test_alignment_on_the_asr_encoder_output_equals_a_second_encoder_pass(pipeline):
+    from meeting_analytics.audio import load_audio
+
+    audio = load_audio(DATA / "call" / "sample.wav")
+    batches = list(pipeline.transcriber.batches(audio))
+    align = pipeline.aligner.bind(audio, batches[0].language)
+    reused = [w for b in batches for ws in align(b.segments, b.encoder_output) for w in ws]
+    encoded_again = [w for b in batches for ws in align(b.segments) for w in ws]
+    assert len(reused) >= 50
+    assert reused == encoded_again
+
+
+def test_parallel_stages_give_the_sequential_result(pipeline):
+    assert pipeline.options.parallel_stages  # the default
+    path = DATA / "call" / "sample.wav"
+    parallel = pipeline(path)
+    pipeline.options.parallel_stages = False
+    try:
+        sequential = pipeline(path)
+    finally:
+        pipeline.options.parallel_stages = True
+    assert parallel.words == sequential.words and parallel.turns == sequential.turns
+    assert len(parallel.speakers) == 2
 
 
 def test_single_speaker_clip_has_one_speaker(jfk):
