@@ -58,9 +58,9 @@ class ASROptions:
 
 
 def default_threads() -> int:
-    """Half the cores, at least one. On the 2-core reference machine one thread each for CTranslate2 and
-    torch ran the pipeline 2.5x faster than two (torch's OpenMP threads spin against each other and
-    against CTranslate2's; BENCHMARKS.md)."""
+    """Half the cores, at least one: the pipeline runs diarization (torch) beside the ASR (CTranslate2),
+    each on this many threads. On the 2-core reference machine two threads per library ran far slower
+    (the two OpenMP pools spin against each other; BENCHMARKS.md)."""
     import os
 
     return max(1, (os.cpu_count() or 1) // 2)

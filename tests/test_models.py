@@ -56,6 +56,23 @@ def test_diarization_segmentation_gives_whisperx_vad_scores_exactly(pipeline, na
     assert own.sliding_window.step == shared.sliding_window.step
 
 
+def test_batchwise_decoding_equals_whisperx_transcribe(pipeline):
+    import contextlib
+    import io
+
+    from meeting_analytics.audio import load_audio
+
+    audio = load_audio(DATA / "call" / "sample.wav")
+    t = pipeline.transcriber
+    with contextlib.redirect_stdout(io.StringIO()):
+        theirs = t.pipeline.transcribe(audio, batch_size=t.options.batch_size, chunk_size=t.options.chunk_size,
+                                       language=t.language)
+    ours, language = t(audio)
+    assert language == theirs["language"] == "en"
+    assert [s.text for s in ours] == [s["text"].strip() for s in theirs["segments"]]
+    assert [(round(s.start, 3), round(s.end, 3)) for s in ours] == [(s["start"], s["end"]) for s in theirs["segments"]]
+
+
 def test_alignment_on_the_asr_encoder_output_equals_a_second_encoder_pass(pipeline):
     from meeting_analytics.audio import load_audio
 
