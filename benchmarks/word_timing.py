@@ -69,9 +69,9 @@ def pause_errors(stretches, words):
 def timed_words(asr, aligner, audio, reuse: bool):
     """Words from ``aligner`` on one ASR run; ``reuse``: align each batch with the ASR's own encoder output
     (as the pipeline does) instead of encoding the segments again."""
-    words = []
+    words, align = [], None
     for batch in asr.batches(audio):
-        align = aligner.bind(audio, batch.language)
+        align = align or aligner.bind(audio, batch.language)
         words += [w for ws in align(batch.segments, batch.encoder_output if reuse else None) for w in ws]
     return words
 

@@ -49,7 +49,6 @@ class Aligner:
     (and, for Whisper aligners, the encoder output the ASR already computed for that batch)."""
 
     name = "aligner"
-    reuses_encoder = False
 
     def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
         raise NotImplementedError
@@ -63,7 +62,6 @@ class WhisperAligner(Aligner):
     encoder output for a batch it skips the second encoder pass."""
 
     name = "whisper"
-    reuses_encoder = True
 
     def __init__(self, whisper_model: Any, batch_size: int = 8):
         self.model = whisper_model  # faster_whisper.WhisperModel
@@ -85,16 +83,14 @@ class WhisperAligner(Aligner):
         tokenizer = self._tokenizer(language)
         return lambda segments, encoder_output=None: self._align_batch(segments, audio, tokenizer, encoder_output)
 
-    def _encode(self, segments: list[Segment], audio: np.ndarray):
-        from .asr_model import features, pieces
-
-        return self.model.encode(features(self.model, pieces(audio, [(s.start, s.end) for s in segments])))
-
     def _align_batch(self, segments: list[Segment], audio: np.ndarray, tokenizer, encoder_output=None) -> list[list[Word]]:
         from faster_whisper.transcribe import merge_punctuations
 
+        from .asr_model import features, pieces
+
+        cuts = pieces(audio, [(s.start, s.end) for s in segments])
         if encoder_output is None:
-            encoder_output = self._encode(segments, audio)
+            encoder_output = self.model.encode(features(self.model, cuts))
         extractor = self.model.feature_extractor
         # ctranslate2 aligns a batch with one frame count; align each item with its own length.
         results: list[list[Word]] = []
@@ -103,10 +99,9 @@ class WhisperAligner(Aligner):
             if not tokens:
                 results.append([])
                 continue
-            a = int(seg.start * SAMPLE_RATE)
-            samples = min(min(int(seg.end * SAMPLE_RATE), len(audio)) - a, extractor.n_samples)
+            frames = max(1, min(len(cuts[i]), extractor.n_samples) // extractor.hop_length)
             item = _select(encoder_output, i, len(segments))
-            alignment = self.model.find_alignment(tokenizer, [tokens], item, max(1, samples // extractor.hop_length))[0]
+            alignment = self.model.find_alignment(tokenizer, [tokens], item, frames)[0]
             merge_punctuations(alignment, _PREPEND, _APPEND)
             words = [Word(seg.start + float(w["start"]), seg.start + float(w["end"]), w["word"].strip(),
                           probability=float(w["probability"])) for w in alignment if w["word"].strip()]

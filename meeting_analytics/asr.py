@@ -115,9 +115,8 @@ class Transcriber:
 
     def batches(self, audio: np.ndarray, speech=None) -> Iterator[DecodedBatch]:
         """Decode ``audio`` batch by batch; ``speech``: precomputed VAD scores (``vad.speech_scores``)."""
-        from whisperx.audio import SAMPLE_RATE
-
         from .asr_model import features, pieces
+        from .audio import SAMPLE_RATE
 
         self.vad.precomputed = speech
         scores = self.vad({"waveform": self.vad.preprocess_audio(audio), "sample_rate": SAMPLE_RATE})

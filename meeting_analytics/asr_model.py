@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from whisperx.asr import WhisperModel
 
+from .audio import SAMPLE_RATE
+
 
 class EncoderKeepingWhisperModel(WhisperModel):
     encoder_output = None
@@ -22,6 +24,6 @@ def features(model: WhisperModel, pieces: list[np.ndarray]) -> np.ndarray:
     return np.stack([log_mel_spectrogram(x, n_mels=n_mels, padding=N_SAMPLES - len(x)).numpy() for x in pieces])
 
 
-def pieces(audio: np.ndarray, spans, sample_rate: int = 16_000) -> list[np.ndarray]:
+def pieces(audio: np.ndarray, spans) -> list[np.ndarray]:
     """The audio of (start, end) spans in seconds, cut as whisperx cuts its VAD chunks."""
-    return [audio[int(a * sample_rate) : int(b * sample_rate)] for a, b in spans]
+    return [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in spans]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Callable
 
 from . import __version__
@@ -142,8 +142,8 @@ class Pipeline:
     def run(self, audio, source: str = "<array>", num_speakers: int | None = None, min_speakers: int | None = None,
             max_speakers: int | None = None) -> Transcript:
         o = self.options
-        speakers = {"num_speakers": num_speakers or o.num_speakers, "min_speakers": min_speakers or o.min_speakers,
-                    "max_speakers": max_speakers or o.max_speakers}
+        counts = {"num_speakers": num_speakers or o.num_speakers, "min_speakers": min_speakers or o.min_speakers,
+                  "max_speakers": max_speakers or o.max_speakers}
         clock = StageClock(lambda name: self.progress(f"{Path(source).name}: {name}"))
         t0 = time.perf_counter()
         segmentation = speech = None
@@ -154,7 +154,7 @@ class Pipeline:
             speech = speech_scores(segmentation, self.transcriber.vad, len(audio))
 
         def diarize():
-            return clock("diarize", lambda: self.diarizer(audio, **speakers, segmentation=segmentation))
+            return clock("diarize", lambda: self.diarizer(audio, **counts, segmentation=segmentation))
 
         turns, exclusive = [], []
         with ThreadPoolExecutor(1, thread_name_prefix="diarize") as pool:

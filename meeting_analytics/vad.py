@@ -15,6 +15,8 @@ import time
 import numpy as np
 from whisperx.vads import Pyannote
 
+from .audio import SAMPLE_RATE
+
 
 class SharedVad(Pyannote):
     """whisperx's pyannote VAD (its type must stay a whisperx ``Vad``: whisperx checks it) that takes
@@ -51,7 +53,7 @@ def shareable(vad: SharedVad, segmentation_inference) -> bool:
             and same_weights(a.model, b.model))
 
 
-def speech_scores(chunks, vad: SharedVad, num_samples: int, sample_rate: int = 16_000):
+def speech_scores(chunks, vad: SharedVad, num_samples: int):
     """The VAD's speech scores from raw segmentation chunk scores (num_chunks, frames, speakers),
     as pyannote's ``Inference.slide`` aggregates them for ``VoiceActivityDetection``."""
     from pyannote.core import Segment, SlidingWindowFeature
@@ -60,7 +62,7 @@ def speech_scores(chunks, vad: SharedVad, num_samples: int, sample_rate: int = 1
     speech = inference.aggregate(
         SlidingWindowFeature(np.max(chunks.data, axis=-1, keepdims=True), chunks.sliding_window),
         inference.model.receptive_field, warm_up=inference.warm_up, hamming=True, missing=0.0)
-    window, step = inference.model.audio.get_num_samples(inference.duration), round(inference.step * sample_rate)
+    window, step = inference.model.audio.get_num_samples(inference.duration), round(inference.step * SAMPLE_RATE)
     if num_samples < window or (num_samples - window) % step > 0:  # a zero-padded last chunk: crop its padding
-        speech.data = speech.crop(Segment(0.0, num_samples / sample_rate), mode="loose")
+        speech.data = speech.crop(Segment(0.0, num_samples / SAMPLE_RATE), mode="loose")
     return speech

@@ -105,7 +105,7 @@ def test_sigkill_mid_batch_then_rerun_loses_nothing(recordings, tmp_path):
 
 
 def test_ray_executor_gives_the_local_results(local_run, recordings, tmp_path):
-    pytest.importorskip("ray")
+    pytest.importorskip("ray", reason="Ray is in the test extra: pip install -e '.[test]'")
     local_out, _ = local_run
     out = tmp_path / "ray"
     done = batch(str(recordings), "-o", str(out), "--executor", "ray", "--workers", "1")
