@@ -6,6 +6,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE ?= 1
+# wait (up to 10 min) for another apt/dpkg run to finish instead of failing on its lock; apt-get update
+# does not honour the timeout (apt 2.6), so it is retried
+APT_WAIT := -o DPkg::Lock::Timeout=600
 
 .PHONY: setup system venv demo test test-fast docs clean
 
@@ -17,8 +20,9 @@ system:
 	@if ! command -v ffmpeg >/dev/null || ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null \
 	    || [ ! -f /usr/share/wordnet/index.noun ] || ! command -v chromium-headless-shell >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg espeak-ng sox wordnet-base \
-	    chromium-headless-shell fonts-dejavu-core >/dev/null; \
+	  for i in $$(seq 60); do $$SUDO apt-get update -qq && break; echo "apt-get update: retrying in 10 s"; sleep 10; done; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get $(APT_WAIT) install -y -qq \
+	    ffmpeg espeak-ng sox wordnet-base chromium-headless-shell fonts-dejavu-core >/dev/null; \
 	fi
 
 venv: $(STAMP)

@@ -25,18 +25,18 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name in ("Pipeline", "PipelineOptions"):
-        from . import pipeline
+    if name == "Pipeline":
+        from .pipeline import Pipeline
 
-        return getattr(pipeline, name)
+        return Pipeline
+    if name in ("PipelineOptions", "ASROptions"):
+        from . import options
+
+        return getattr(options, name)
     if name == "MeetingReport":
         from .analytics import MeetingReport
 
         return MeetingReport
-    if name == "ASROptions":
-        from .asr import ASROptions
-
-        return ASROptions
     raise AttributeError(f"module 'meeting_analytics' has no attribute {name!r}")
 
 
@@ -48,10 +48,10 @@ def transcribe(audio_path: str | os.PathLike, **options) -> Transcript:
 
     The models of the last call are kept, so calling again with the same options loads nothing."""
     global _last_pipeline
-    from .cli import options_from_kwargs
+    from .options import PipelineOptions
     from .pipeline import Pipeline
 
-    opts = options_from_kwargs(**options)
+    opts = PipelineOptions.from_kwargs(**options)
     key = repr(opts)
     if _last_pipeline is None or _last_pipeline[0] != key:
         _last_pipeline = (key, Pipeline(opts))
@@ -72,11 +72,7 @@ def analyze(source, lexicon=None, scorer=None, **options):
         return analyze_transcript(source)
     if str(source).lower().endswith(".json"):
         return analyze_transcript(Transcript.load(source))
-    from .analytics.verbatim import verbatim_prompt
-
-    if "initial_prompt" not in options:
-        options["initial_prompt"] = verbatim_prompt(options.get("language"), options.get("model"))
-    return analyze_transcript(transcribe(Path(source), **options))
+    return analyze_transcript(transcribe(Path(source), **{"verbatim": True, **options}))
 
 
 def load(path: str | os.PathLike):

@@ -14,25 +14,15 @@ Aligners (``--aligner``), compared on measured boundary error in BENCHMARKS.md:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
 from .audio import SAMPLE_RATE
-from .transcript import Word
-
-ALIGNERS = ("whisper+energy", "whisper", "interpolate", "wav2vec2")
-DEFAULT_ALIGNER = "whisper+energy"
+from .options import ALIGNERS, DEFAULT_ALIGNER  # noqa: F401 (the aligners this module provides)
+from .transcript import Segment, Word
 _PREPEND = "\"'“¿([{-"
 _APPEND = "\"'.。,，!！?？:：”)]}、"
-
-
-@dataclass
-class Segment:
-    start: float
-    end: float
-    text: str
 
 
 def interpolate_words(segment: Segment) -> list[Word]:

@@ -2,68 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import numpy as np
 
-from .align import Segment
+from .options import ASROptions, check_language, default_threads
+from .transcript import Segment
 from .weights import ResolvedModel, resolve_whisper
-
-
-class OptionError(ValueError):
-    """A bad option value (language, flag combination, ...)."""
-
-
-def whisper_languages() -> frozenset[str]:
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
-
-    return frozenset(_LANGUAGE_CODES)
-
-
-def check_language_code(language: str | None) -> str | None:
-    if language is None:
-        return None
-    code = language.strip().lower()
-    if code not in whisper_languages():
-        raise OptionError(f"unknown language {language!r}; use a Whisper language code such as en, de, fr, es")
-    return code
-
-
-def check_language(language: str | None, english_only: bool) -> str | None:
-    if language is None:
-        return "en" if english_only else None
-    code = check_language_code(language)
-    if english_only and code != "en":
-        raise OptionError(f"language {language!r} needs a multilingual model (e.g. --model base); this model is English-only")
-    return code
-
-
-@dataclass
-class ASROptions:
-    model: str = "tiny.en"
-    language: str | None = None
-    initial_prompt: str | None = None
-    hotwords: str | None = None
-    batch_size: int = 8
-    compute_type: str = "int8"
-    device: str = "cpu"
-    beam_size: int = 5
-    temperature: list[float] = field(default_factory=lambda: [0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
-    vad_onset: float = 0.5
-    vad_offset: float = 0.363
-    chunk_size: int = 30
-    threads: int = 0
-    allow_download: bool = False
-
-
-def default_threads() -> int:
-    """Half the cores, at least one: the pipeline runs diarization (torch) beside the ASR (CTranslate2),
-    each on this many threads. On the 2-core reference machine two threads per library ran far slower
-    (the two OpenMP pools spin against each other; BENCHMARKS.md)."""
-    import os
-
-    return max(1, (os.cpu_count() or 1) // 2)
 
 
 @dataclass
@@ -73,6 +19,8 @@ class DecodedBatch:
     segments: list[Segment]
     encoder_output: Any
     language: str
+    chunks_done: int = 0
+    chunks_total: int = 0
 
 
 class Transcriber:
@@ -133,7 +81,8 @@ class Transcriber:
             feats = features(model, pieces(audio, [(c["start"], c["end"]) for c in batch]))
             texts = model.generate_segment_batched(feats, tokenizer, self.pipeline.options)["text"]
             yield DecodedBatch([Segment(float(c["start"]), float(c["end"]), t.strip())
-                                for c, t in zip(batch, texts)], model.encoder_output, language)
+                                for c, t in zip(batch, texts)], model.encoder_output, language,
+                               lo + len(batch), len(chunks))
 
     def _tokenizer(self, language: str):
         from faster_whisper.tokenizer import Tokenizer

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import Error
+
 SAMPLE_RATE = 16_000
 MIN_SOURCE_RATE = 8_000
 SILENCE_DBFS = -60.0
 
 
-class AudioError(ValueError):
+class AudioError(Error, ValueError):
     """Input audio that cannot be used; ``str()`` is one line naming the file and the problem."""
 
     def __init__(self, path: str | Path, problem: str):

@@ -22,10 +22,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .files import OutputError, atomic_write_text, make_dirs
+
+from .options import PipelineOptions
+
 AUDIO_EXTENSIONS = {".wav", ".mp3", ".flac", ".m4a", ".ogg", ".opus", ".aac", ".wma", ".webm", ".mp4", ".mkv",
                     ".mov", ".avi", ".amr", ".aiff", ".aif", ".caf", ".mka"}
-# options that do not change a result (where and how fast it runs)
-NEUTRAL_OPTIONS = {"device", "threads", "hf_token", "allow_download", "batch_size"}
 RESULT_MARKER = "result.json"
 
 
@@ -52,19 +54,12 @@ def content_hash(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def options_hash(options: dict) -> str:
+def options_hash(options: PipelineOptions) -> str:
+    """A hash of the options declared as changing results (``options.py``), and this package's version."""
     from . import __version__
 
-    relevant = {k: v for k, v in sorted(_flat(options).items()) if k not in NEUTRAL_OPTIONS}
-    relevant["meeting-analytics"] = __version__
+    relevant = {**options.result_key(), "meeting-analytics": __version__}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _flat(d: dict) -> dict:
-    out = {}
-    for k, v in d.items():
-        out.update(_flat(v) if isinstance(v, dict) else {k: v})
-    return out
 
 
 @dataclass
@@ -72,7 +67,6 @@ class Job:
     path: str
     key: str
     out_dir: str
-    num_speakers: int | None = None
 
 
 @dataclass
@@ -94,27 +88,29 @@ class Outcome:
 _PIPELINE = None
 
 
-def init_worker(options: dict, threads: int | None = None) -> None:
+def init_worker(options: PipelineOptions, threads: int | None = None) -> None:
     """Build this worker's pipeline once (models loaded once per worker)."""
     global _PIPELINE
-    from .cli import options_from_kwargs
+    from dataclasses import replace
+
     from .pipeline import Pipeline
 
     if threads:  # the Pipeline sets CTranslate2's and torch's threads from this
-        options = {**options, "threads": threads}
-    _PIPELINE = Pipeline(options_from_kwargs(**options))
+        options = replace(options, asr=replace(options.asr, threads=threads))
+    _PIPELINE = Pipeline(options)
 
 
 def process(job: Job) -> Outcome:
     """Transcribe, diarize and analyse one file into its result directory; never raises for bad input."""
     from .analytics import analyze
-    from .audio import AudioError, check_speech_audio, load_audio
+    from .audio import check_speech_audio, load_audio
+    from .errors import Error
 
     t0 = time.perf_counter()
     try:
         audio = load_audio(job.path)
         check_speech_audio(audio, job.path)
-        transcript = _PIPELINE.run(audio, source=job.path, num_speakers=job.num_speakers)
+        transcript = _PIPELINE.run(audio, source=job.path)
         t1 = time.perf_counter()
         report = analyze(transcript)
         meta = transcript.metadata
@@ -124,7 +120,7 @@ def process(job: Job) -> Outcome:
                           versions=meta.get("versions"), timings=meta.get("timings"))
         write_result(Path(job.out_dir), job.key, report, outcome)
         return outcome
-    except AudioError as exc:
+    except Error as exc:  # one line naming the input, or the output that could not be written
         return Outcome(job.path, job.key, "failed", error=str(exc), wall_seconds=time.perf_counter() - t0)
     except Exception as exc:  # one bad file never stops the batch
         return Outcome(job.path, job.key, "failed", error=f"{job.path}: {type(exc).__name__}: {exc}",
@@ -136,12 +132,18 @@ def write_result(out_dir: Path, key: str, report, outcome: Outcome) -> Path:
     results = out_dir / "results"
     final = results / key
     tmp = results / f".tmp-{key}-{os.getpid()}-{time.monotonic_ns()}"
-    report.save(tmp, formats=("parquet",))
-    (tmp / RESULT_MARKER).write_text(json.dumps(asdict(outcome), indent=1, default=str))
+    try:
+        report.save(tmp, formats=("parquet",))
+        atomic_write_text(tmp / RESULT_MARKER, json.dumps(asdict(outcome), indent=1, default=str))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     try:
         os.rename(tmp, final)
     except OSError:  # already there (another worker, an earlier run): keep the first, drop this copy
         shutil.rmtree(tmp, ignore_errors=True)
+        if not is_done(out_dir, key):
+            raise OutputError(final, "cannot move the finished result into place") from None
     return final
 
 
@@ -194,7 +196,7 @@ class Progress:
               file=self.stream, flush=True)
 
 
-def plan(inputs: list[Path], out_dir: Path, options: dict, manifest, retry_failed: bool,
+def plan(inputs: list[Path], out_dir: Path, options: PipelineOptions, manifest, retry_failed: bool,
          report: Callable[[str], None]) -> tuple[list[Job], int, list[tuple[str, str]]]:
     """Jobs still to run, the number skipped as done, and the failures kept from earlier runs."""
     opt_hash = options_hash(options)[:12]
@@ -218,7 +220,7 @@ def plan(inputs: list[Path], out_dir: Path, options: dict, manifest, retry_faile
             continue
         manifest.upsert(p, key=key, content_hash=digest, options_hash=opt_hash, status="pending", error=None,
                         file_mtime=path.stat().st_mtime)
-        jobs.append(Job(p, key, str(out_dir), options.get("num_speakers")))
+        jobs.append(Job(p, key, str(out_dir)))
     report(f"{len(inputs)} files: {skipped} already done, {len(kept_failures)} failed before"
            f"{' (not retried; --retry_failed)' if kept_failures and not retry_failed else ''}, {len(jobs)} to run")
     return jobs, skipped, kept_failures
@@ -232,22 +234,21 @@ def record(manifest, outcome: Outcome) -> None:
                     timings=outcome.timings)
 
 
-def run_batch(inputs: list[Path], out_dir: str | Path, options: dict, workers: int = 1, executor: str = "local",
+def run_batch(inputs: list[Path], out_dir: str | Path, options: PipelineOptions, workers: int = 1, executor: str = "local",
               ray_address: str | None = None, retry_failed: bool = False, progress: bool = True,
               report: Callable[[str], None] = lambda m: None) -> BatchSummary:
     from .executors import run_local, run_ray
     from .manifest import Manifest
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_dirs(out_dir)
+    options = options.resolved()
     if clean_partial(out):
         report("removed unfinished results of an interrupted run")
     manifest = Manifest(out / "manifest.sqlite")
     t0 = time.perf_counter()
     try:
         jobs, skipped, failures = plan(inputs, out, options, manifest, retry_failed, report)
-        run_id = manifest.start_run(executor, workers, len(inputs), {k: v for k, v in options.items()
-                                                                      if k != "hf_token"})
+        run_id = manifest.start_run(executor, workers, len(inputs), options.public())
         bar = Progress(len(jobs), enabled=progress)
         done = audio = 0
         runner = run_ray if executor == "ray" else run_local

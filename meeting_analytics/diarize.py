@@ -109,13 +109,15 @@ class Diarizer:
         return self.pipeline._segmentation(_file(audio))
 
     def __call__(self, audio: np.ndarray, num_speakers: int | None = None, min_speakers: int | None = None,
-                 max_speakers: int | None = None, segmentation=None) -> tuple[list[Turn], list[Turn]]:
+                 max_speakers: int | None = None, segmentation=None, hook=None) -> tuple[list[Turn], list[Turn]]:
         """Speaker turns (overlaps kept) and pyannote's exclusive turns (one speaker at a time, for words);
-        ``segmentation``: the output of ``segment(audio)`` when already computed."""
+        ``segmentation``: the output of ``segment(audio)`` when already computed; ``hook``: pyannote's
+        progress hook (step, artifact, file, total, completed)."""
         file = _file(audio)
         if segmentation is not None:
             file[PRECOMPUTED_SEGMENTATION] = segmentation
-        output = self.pipeline(file, num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers)
+        output = self.pipeline(file, num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers,
+                               hook=hook)
         full = getattr(output, "speaker_diarization", output)
         exclusive = getattr(output, "exclusive_speaker_diarization", full)
         return _annotation_to_turns(full), _annotation_to_turns(exclusive)

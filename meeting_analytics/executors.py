@@ -10,6 +10,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator
 
 from .batch import Job, Outcome, init_worker, process
+from .options import PipelineOptions
 
 MAX_CRASHES = 2
 
@@ -31,7 +32,7 @@ def threads_per_worker(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // (2 * max(workers, 1)))
 
 
-def run_local(jobs: list[Job], options: dict, workers: int) -> Iterator[Outcome]:
+def run_local(jobs: list[Job], options: PipelineOptions, workers: int) -> Iterator[Outcome]:
     """A process pool (spawned: torch and forked threads do not mix). A worker that dies (a crash in
     native code on a corrupt file) costs its files one attempt; after MAX_CRASHES they are failed."""
     pending = list(jobs)
@@ -60,14 +61,14 @@ def run_local(jobs: list[Job], options: dict, workers: int) -> Iterator[Outcome]
 class RayWorker:
     """A Ray actor: the models of one worker, loaded once."""
 
-    def __init__(self, options: dict, threads: int):
+    def __init__(self, options: PipelineOptions, threads: int):
         init_worker(options, threads)
 
     def process(self, job: Job) -> Outcome:
         return process(job)
 
 
-def run_ray(jobs: list[Job], options: dict, workers: int, address: str | None = None) -> Iterator[Outcome]:
+def run_ray(jobs: list[Job], options: PipelineOptions, workers: int, address: str | None = None) -> Iterator[Outcome]:
     """The same per-file task on Ray actors: ``address`` of a running cluster ("auto" finds it), or a
     local cluster of ``workers`` CPUs when none is given. Actors write results to the output directory,
     which must be shared storage on a multi-node cluster; outcomes are gathered back here."""

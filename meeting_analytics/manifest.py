@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from pathlib import Path
+
+from .files import OutputError, make_dirs
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -27,11 +30,20 @@ COLUMNS = ("path", "key", "content_hash", "options_hash", "status", "error", "au
 class Manifest:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=60)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
-        self.db.commit()
+        make_dirs(self.path.parent)
+        with self.writing():
+            self.db = sqlite3.connect(self.path, timeout=60)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+            self.db.commit()
+
+    @contextmanager
+    def writing(self):
+        """SQLite's errors (read-only directory, disk full) as one line naming the manifest."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise OutputError(self.path, f"cannot write the manifest ({exc})") from None
 
     def close(self) -> None:
         self.db.close()
@@ -45,7 +57,7 @@ class Manifest:
             if key in values and not isinstance(values[key], (str, type(None))):
                 values[key] = json.dumps(values[key])
         current = self.get(path)
-        with self.db:
+        with self.writing(), self.db:
             if current is None:
                 cols = ["path", *values]
                 self.db.execute(f"INSERT INTO files ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
@@ -55,13 +67,13 @@ class Manifest:
                                 (*values.values(), path))
 
     def start_run(self, executor: str, workers: int, files: int, options: dict) -> int:
-        with self.db:
+        with self.writing(), self.db:
             cur = self.db.execute("INSERT INTO runs (started, executor, workers, files, options) VALUES (?, ?, ?, ?, ?)",
                                   (time.time(), executor, workers, files, json.dumps(options, default=str)))
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, **counts) -> None:
-        with self.db:
+        with self.writing(), self.db:
             self.db.execute(f"UPDATE runs SET finished = ?, {', '.join(f'{k} = ?' for k in counts)} WHERE id = ?",
                             (time.time(), *counts.values(), run_id))
 

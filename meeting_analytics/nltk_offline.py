@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .weights import cache_dir
+from .files import atomic_write_text
+from .weights import ensure_cache_dir
 
 ENGLISH_ABBREVIATIONS = ["mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
                          "jr", "sr", "no", "approx", "dept", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
@@ -33,31 +34,26 @@ _WORDNET_FILES = tuple(f"{kind}.{pos}" for kind in ("index", "data") for pos in 
 
 
 def nltk_data_dir() -> Path:
-    return cache_dir() / "nltk_data"
+    """The private NLTK data root under the cache, created with its parents."""
+    return ensure_cache_dir("nltk_data")
 
 
 def _private_write(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    """Whole or not at all: two processes writing the same resource at once both succeed."""
+    atomic_write_text(path, text, private=True)
 
 
 def ensure_punkt_tab(language: str = "english") -> Path:
     """Make ``tokenizers/punkt_tab/<language>/`` available to NLTK without a download."""
-    import nltk
-
     root = nltk_data_dir()
     lang_dir = root / "tokenizers" / "punkt_tab" / language
     if not (lang_dir / "ortho_context.tab").exists():
-        for d in (root, root / "tokenizers", root / "tokenizers" / "punkt_tab", lang_dir):
-            d.mkdir(mode=0o700, exist_ok=True)
         abbrevs = ENGLISH_ABBREVIATIONS if language == "english" else []
         _private_write(lang_dir / "abbrev_types.txt", "".join(f"{a}\n" for a in abbrevs))
         _private_write(lang_dir / "collocations.tab", "")
         _private_write(lang_dir / "sent_starters.txt", "")
         _private_write(lang_dir / "ortho_context.tab", "")
-    if str(root) not in nltk.data.path:
-        nltk.data.path.insert(0, str(root))
+    _add_root(root)
     return lang_dir
 
 
@@ -66,8 +62,6 @@ def ensure_vader_lexicon() -> str:
     reads resources from its data roots) and return its NLTK resource name."""
     import importlib.util
 
-    import nltk
-
     spec = importlib.util.find_spec("vaderSentiment")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the VADER lexicon ships in the vaderSentiment package: pip install vaderSentiment")
@@ -75,20 +69,9 @@ def ensure_vader_lexicon() -> str:
     root = nltk_data_dir()
     target = root / "sentiment" / "vader_lexicon" / "vader_lexicon.txt"
     if not target.exists() or target.stat().st_size != source.stat().st_size:
-        for d in (root, root / "sentiment", target.parent):
-            d.mkdir(mode=0o700, exist_ok=True)
         _private_write(target, source.read_text(encoding="utf-8"))
-    if str(root) not in nltk.data.path:
-        nltk.data.path.insert(0, str(root))
+    _add_root(root)
     return "sentiment/vader_lexicon/vader_lexicon.txt"
-
-
-def _mkdirs(root: Path, *parts: str) -> Path:
-    d = root
-    for part in ("",) + parts:
-        d = d / part if part else d
-        d.mkdir(mode=0o700, exist_ok=True)
-    return d
 
 
 def _add_root(root: Path) -> None:
@@ -116,7 +99,6 @@ def ensure_wordnet(source: str | os.PathLike | None = None) -> Path | None:
     found = next((d for d in candidates if all((d / f).is_file() for f in _WORDNET_FILES)), None)
     if found is None:
         return None
-    _mkdirs(root, "corpora", "wordnet")
     for name in _WORDNET_FILES:  # copied: NLTK refuses resources that resolve outside its data roots
         _private_write(target / name, (found / name).read_text(encoding="utf-8", errors="replace"))
     lexnames = "".join(f"{i:02d}\t{name}\t{_CATEGORY[name.split('.')[0]]}\n" for i, name in enumerate(_LEXNAMES))

@@ -4,57 +4,18 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, field
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .align import ALIGNERS, DEFAULT_ALIGNER, EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
+from .align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
 from .assign import assign_speakers, group_utterances
 from .audio import SAMPLE_RATE, AudioError, check_speech_audio, load_audio
-from .asr import ASROptions, OptionError, Transcriber, check_language_code, default_threads
+from .asr import Transcriber
+from .options import ASROptions, OptionError, PipelineOptions, default_threads  # noqa: F401 (public here too)
 from .transcript import Transcript, Word
-from .weights import check_whisper_name
-
-
-@dataclass
-class PipelineOptions:
-    asr: ASROptions = field(default_factory=ASROptions)
-    aligner: str = DEFAULT_ALIGNER
-    align_model: str | None = None
-    diarize: bool = True
-    diarize_model: str | None = None
-    hf_token: str | None = None
-    num_speakers: int | None = None
-    min_speakers: int | None = None
-    max_speakers: int | None = None
-    max_pause: float = 1.0
-    parallel_stages: bool = True  # diarize on a second thread while the ASR decodes (each with `threads`)
-
-    def validate(self) -> None:
-        check_language_code(self.asr.language)
-        check_whisper_name(self.asr.model, self.asr.allow_download)
-        if self.aligner not in ALIGNERS:
-            raise OptionError(f"unknown aligner {self.aligner!r}; choose from {', '.join(ALIGNERS)}")
-        if self.aligner == "wav2vec2" and self.align_model is None and not self.asr.allow_download:
-            raise OptionError("--aligner wav2vec2 needs --align_model (a local directory, or a hub name with --allow_download)")
-        for name in ("num_speakers", "min_speakers", "max_speakers"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise OptionError(f"--{name} must be >= 1 (got {value})")
-        if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
-            raise OptionError(f"--min_speakers {self.min_speakers} is larger than --max_speakers {self.max_speakers}")
-        if self.asr.batch_size < 1 or self.asr.beam_size < 1:
-            raise OptionError("--batch_size and --beam_size must be >= 1")
-        if not 0 < self.asr.vad_onset < 1 or not 0 < self.asr.vad_offset < 1:
-            raise OptionError("--vad_onset and --vad_offset must be between 0 and 1")
-
-    def public(self) -> dict:
-        """The options as recorded in a transcript's metadata (never the token)."""
-        data = asdict(self)
-        data["hf_token"] = "***" if self.hf_token else None
-        return data
 
 
 def quiet_libraries() -> None:
@@ -75,29 +36,39 @@ def quiet_libraries() -> None:
 
 
 class StageClock:
-    """Seconds per named stage, summed over calls (stages may run on two threads at once)."""
+    """Seconds per named stage, summed over calls (stages may run on two threads at once); ``report``
+    says a stage's total once, when it is over."""
 
-    def __init__(self, announce: Callable[[str], None]):
-        self.announce = announce
+    def __init__(self, progress: Callable[[str], None], prefix: str = ""):
+        self.progress, self.prefix = progress, prefix
         self.seconds: dict[str, float] = {}
 
     def __call__(self, name: str, fn):
-        self.announce(name)
         t0 = time.perf_counter()
         try:
             return fn()
         finally:
             self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - t0, 3)
 
+    def report(self, *names: str) -> None:
+        for name in names:
+            if name in self.seconds:
+                self.progress(f"{self.prefix}{name} {self.seconds[name]:.1f} s")
+
+    def bar(self, name: str, unit: str):
+        """The reporter's bar for steps within a stage, when it draws bars (``progress.Reporter``)."""
+        bar = getattr(self.progress, "bar", None)
+        return bar(f"{self.prefix}{name}", unit) if bar else nullcontext(lambda done, total: None)
+
 
 class Pipeline:
     """Load once, transcribe many: ``Pipeline(options)(path) -> Transcript``."""
 
     def __init__(self, options: PipelineOptions | None = None, progress: Callable[[str], None] | None = None):
-        self.options = options or PipelineOptions()
+        self.options = (options or PipelineOptions()).resolved()
         self.options.validate()
         self.progress = progress or (lambda message: None)
-        if not self.options.asr.allow_download and not self.options.hf_token:
+        if not self.options.asr.allow_download and not self.options.token():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.load_seconds: dict[str, float] = {}
         quiet_libraries()
@@ -111,10 +82,10 @@ class Pipeline:
         self.shared_segmentation = self.diarizer is not None and self.diarizer.shares_segmentation(self.transcriber.vad)
 
     def _timed_load(self, name: str, factory):
-        self.progress(f"loading {name}")
         t0 = time.perf_counter()
         obj = factory()
         self.load_seconds[name] = round(time.perf_counter() - t0, 3)
+        self.progress(f"load {name} {self.load_seconds[name]:.1f} s")
         return obj
 
     def _make_aligner(self):
@@ -130,7 +101,7 @@ class Pipeline:
     def _make_diarizer(self):
         from .diarize import Diarizer
 
-        return Diarizer(self.options.diarize_model, hf_token=self.options.hf_token, device=self.options.asr.device,
+        return Diarizer(self.options.diarize_model, hf_token=self.options.token(), device=self.options.asr.device,
                         allow_download=self.options.asr.allow_download)
 
     def __call__(self, path: str | os.PathLike, **speakers: int | None) -> Transcript:
@@ -144,7 +115,7 @@ class Pipeline:
         o = self.options
         counts = {"num_speakers": num_speakers or o.num_speakers, "min_speakers": min_speakers or o.min_speakers,
                   "max_speakers": max_speakers or o.max_speakers}
-        clock = StageClock(lambda name: self.progress(f"{Path(source).name}: {name}"))
+        clock = StageClock(self.progress, f"{Path(source).name}: ")
         t0 = time.perf_counter()
         segmentation = speech = None
         if self.shared_segmentation:
@@ -152,9 +123,18 @@ class Pipeline:
 
             segmentation = clock("segmentation", lambda: self.diarizer.segment(audio))
             speech = speech_scores(segmentation, self.transcriber.vad, len(audio))
+            clock.report("segmentation")
 
         def diarize():
-            return clock("diarize", lambda: self.diarizer(audio, **counts, segmentation=segmentation))
+            with clock.bar("embeddings", "batch") as update:
+                def hook(step, artifact, file=None, total=None, completed=None):
+                    if step == "embeddings" and total:
+                        update(completed or 0, total)
+
+                result = clock("diarize", lambda: self.diarizer(audio, **counts, segmentation=segmentation,
+                                                                hook=hook))
+            clock.report("diarize")
+            return result
 
         turns, exclusive = [], []
         with ThreadPoolExecutor(1, thread_name_prefix="diarize") as pool:
@@ -179,11 +159,14 @@ class Pipeline:
         """ASR batch by batch, each batch aligned with the encoder output its decoding computed."""
         segments, words, align, language = [], [], None, self.transcriber.language
         batches = self.transcriber.batches(audio, speech)
-        while (batch := clock("asr", lambda: next(batches, None))) is not None:
-            language = batch.language
-            align = align or clock("align", lambda: self.aligner.bind(audio, language))
-            segments += [s for s in batch.segments if s.text]
-            words += [w for ws in clock("align", lambda: align(batch.segments, batch.encoder_output)) for w in ws]
+        with clock.bar("asr", "chunk") as update:
+            while (batch := clock("asr", lambda: next(batches, None))) is not None:
+                language = batch.language
+                align = align or clock("align", lambda: self.aligner.bind(audio, language))
+                segments += [s for s in batch.segments if s.text]
+                words += [w for ws in clock("align", lambda: align(batch.segments, batch.encoder_output)) for w in ws]
+                update(batch.chunks_done, batch.chunks_total)
+        clock.report("asr", "align")
         return segments, words, language
 
     def _metadata(self, source: str, timings: dict[str, float]) -> dict:

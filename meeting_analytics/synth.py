@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .audio import SAMPLE_RATE
-from .io import atomic_write_bytes, atomic_write_text
+from .files import atomic_write_bytes, atomic_write_text
 from .transcript import Transcript, Turn, Utterance, Word
 
 # (espeak-ng voice+variant, pitch 0-99, words per minute). Chosen among espeak-ng's voices for

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from .errors import Error
+
 FORMAT = "meeting-analytics/1"
 
 WORD_COLUMNS = ["start", "end", "text", "speaker", "probability", "utterance"]
@@ -21,7 +23,7 @@ UTTERANCE_COLUMNS = ["start", "end", "speaker", "text", "n_words", "first_word",
 TURN_COLUMNS = ["start", "end", "speaker"]
 
 
-class TranscriptError(ValueError):
+class TranscriptError(Error, ValueError):
     """A transcript file or object that cannot be read."""
 
 
@@ -36,6 +38,15 @@ class Word:
     @property
     def duration(self) -> float:
         return self.end - self.start
+
+
+@dataclass
+class Segment:
+    """A stretch of recognised text, before word timing (the ASR's output)."""
+
+    start: float
+    end: float
+    text: str
 
 
 @dataclass
@@ -227,7 +238,7 @@ class Transcript:
             raise TranscriptError(f"{path}: {exc}") from None
 
     def save(self, path: str | Path) -> Path:
-        from .io import atomic_write_text
+        from .files import atomic_write_text
 
         return atomic_write_text(path, self.to_json())
 

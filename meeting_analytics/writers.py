@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .io import atomic_write_text
+from .files import atomic_write_text
 from .transcript import Transcript
 
 FORMATS = ("txt", "srt", "vtt", "tsv", "json", "rttm")

@@ -1,14 +1,31 @@
-"""Shared fixtures. Model tests share one loaded pipeline per session (loading costs ~10 s)."""
+"""Shared fixtures. Model tests share one loaded pipeline per session (loading costs ~10 s).
+
+Every run starts from a clean state, as on a new user's machine: before any test module imports the
+package, HOME, the XDG directories, the package cache, matplotlib's config dir and NLTK's data path
+point at fresh temporary directories (the XDG cache one not even created), so nothing a previous run
+or the developer left can make a test pass. Model weights are read from the installed packages; every
+first-run step (joining Whisper base, writing NLTK data) happens again in the fresh cache.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests run offline, as the default pipeline must
+STATE = Path(tempfile.mkdtemp(prefix="meeting-analytics-tests-"))
+CLEAN_ENV = {"HOME": STATE / "home", "XDG_CACHE_HOME": STATE / "xdg-cache", "XDG_CONFIG_HOME": STATE / "xdg-config",
+             "XDG_DATA_HOME": STATE / "xdg-data", "MPLCONFIGDIR": STATE / "mplconfig", "NLTK_DATA": STATE / "nltk_data"}
+for _var, _path in CLEAN_ENV.items():
+    os.environ[_var] = str(_path)
+for _var in ("HOME", "MPLCONFIGDIR", "NLTK_DATA"):  # these must exist; the caches are made by the code under test
+    CLEAN_ENV[_var].mkdir()
+os.environ.pop("MEETING_ANALYTICS_CACHE", None)
+os.environ["HF_HUB_OFFLINE"] = "1"  # tests run offline, as the default pipeline must
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SHARED = Path(os.environ.get("MEETING_ANALYTICS_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -17,6 +34,13 @@ SHARED = Path(os.environ.get("MEETING_ANALYTICS_SHARED_DATA", ROOT.parent / "sha
 def pytest_configure(config):
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    import nltk
+
+    nltk.data.path[:] = [os.environ["NLTK_DATA"]]  # not ~/nltk_data, /usr/share/nltk_data, ...
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(STATE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -198,7 +198,7 @@ def test_api_transcribe_reuses_models_for_same_options():
 
 @pytest.fixture(scope="session")
 def verbatim_pipeline():
-    from meeting_analytics.analytics.verbatim import VERBATIM_PROMPT_EN
+    from meeting_analytics.prompts import VERBATIM_PROMPT_EN
     from meeting_analytics.asr import ASROptions
     from meeting_analytics.pipeline import Pipeline, PipelineOptions
 

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..io import atomic_write_bytes, atomic_write_text, parquet_bytes
+from ..errors import Error
+from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
 from ..transcript import Transcript
 from . import fillers as F
 from .questions import questions
@@ -25,7 +26,7 @@ FRAMES = ("speakers", "utterances", "fillers", "filler_counts", "questions", "to
 SPEAKER_FIELDS = ("speaker", "answered_by", "interrupter", "interrupted", "other")
 
 
-class ReportError(ValueError):
+class ReportError(Error, ValueError):
     """A saved report that cannot be read back (one line: the directory and the problem)."""
 
 

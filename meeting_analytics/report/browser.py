@@ -11,10 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import Error
+
 BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
-class BrowserError(RuntimeError):
+class BrowserError(Error, RuntimeError):
     pass
 
 

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..io import atomic_write_bytes
+from ..files import atomic_write_bytes
 
 if TYPE_CHECKING:
     from ..analytics.report import MeetingReport

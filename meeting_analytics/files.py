@@ -1,0 +1,101 @@
+"""Files this toolkit writes: outputs appear whole or not at all, follow the user's umask, and a
+failure is one line naming the path written (never the input). Caches are private and created
+with their parents, safely when two processes start at once."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from .errors import Error
+
+_umask: int | None = None
+_umask_lock = threading.Lock()
+
+
+class OutputError(Error):
+    """An output (or cache) that cannot be written; ``str()`` is one line naming the path and the cause."""
+
+    def __init__(self, path: str | os.PathLike, problem: str):
+        self.path, self.problem = str(path), problem
+        super().__init__(f"{path}: {problem}")
+
+
+def reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def umask() -> int:
+    """The process umask, read once (os.umask can only be read by setting it)."""
+    global _umask
+    with _umask_lock:
+        if _umask is None:
+            _umask = os.umask(0o022)
+            os.umask(_umask)
+        return _umask
+
+
+def make_dirs(path: str | os.PathLike, private: bool = False) -> Path:
+    """``mkdir -p``, race-free; a failure is an ``OutputError`` naming the directory."""
+    path = Path(path)
+    try:
+        path.mkdir(mode=0o700 if private else 0o777, parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in [path, *path.parents] if p.exists() and not p.is_dir()), path)
+        raise OutputError(blocker, "exists and is not a directory") from None
+    except OSError as exc:
+        raise OutputError(path, f"cannot create directory ({reason(exc)})") from None
+    return path
+
+
+def check_output_dir(path: str | os.PathLike) -> Path:
+    """Fail now, before any work, when ``path`` could not receive outputs (creates nothing)."""
+    path = Path(path)
+    existing = next(p for p in [path, *path.parents] if p.exists() or p == p.parent)
+    if not existing.is_dir():
+        raise OutputError(existing, "exists and is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(path if existing == path else existing, "cannot write here (read-only or no permission)")
+    return path
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, private: bool = False) -> Path:
+    """Write to a temporary file beside ``path`` and rename it into place; mode 0666 less the umask
+    (0600 when ``private``)."""
+    path = Path(path)
+    make_dirs(path.parent, private)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(path, f"cannot write ({reason(exc)})") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+            os.fchmod(fh.fileno(), 0o600 if private else 0o666 & ~umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, IsADirectoryError) or path.is_dir():
+            raise OutputError(path, "cannot write (a directory of that name exists)") from None
+        raise OutputError(path, f"cannot write ({reason(exc)})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, private: bool = False) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"), private)
+
+
+def parquet_bytes(frame) -> bytes:
+    """A DataFrame as Parquet file contents (for atomic_write_bytes)."""
+    import io
+
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()

