@@ -57,7 +57,8 @@ def check_output_dir(path: str | os.PathLike) -> Path:
     if not existing.is_dir():
         raise OutputError(existing, "exists and is not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(path if existing == path else existing, "cannot write here (read-only or no permission)")
+        where = "" if existing == path else f" in {existing}"
+        raise OutputError(path, f"cannot write{where} (read-only file system or no permission)")
     return path
 
 

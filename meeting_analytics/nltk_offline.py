@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .files import atomic_write_text
+from .files import atomic_write_bytes, atomic_write_text
 from .weights import ensure_cache_dir
 
 ENGLISH_ABBREVIATIONS = ["mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
@@ -69,7 +69,7 @@ def ensure_vader_lexicon() -> str:
     root = nltk_data_dir()
     target = root / "sentiment" / "vader_lexicon" / "vader_lexicon.txt"
     if not target.exists() or target.stat().st_size != source.stat().st_size:
-        _private_write(target, source.read_text(encoding="utf-8"))
+        atomic_write_bytes(target, source.read_bytes(), private=True)
     _add_root(root)
     return "sentiment/vader_lexicon/vader_lexicon.txt"
 

@@ -97,14 +97,22 @@ class Transcript:
         return " ".join(u.text for u in self.utterances)
 
     def rename_speakers(self, names: dict[str, str]) -> "Transcript":
-        """A copy with speaker labels replaced (``{"SPEAKER_00": "Interviewer"}``); unknown labels stay."""
+        """A copy with speaker labels replaced (``{"SPEAKER_00": "Interviewer"}``); unknown labels stay.
+        Two labels given one name become one speaker: their turns are merged where they overlap."""
         def new(label: str | None) -> str | None:
             return names.get(label, label) if label is not None else None
 
         return replace(self, speakers=list(dict.fromkeys(new(s) for s in self.speakers)),
                        words=[replace(w, speaker=new(w.speaker)) for w in self.words],
                        utterances=[replace(u, speaker=new(u.speaker)) for u in self.utterances],
-                       turns=[replace(t, speaker=new(t.speaker)) for t in self.turns], metadata=dict(self.metadata))
+                       turns=_merged_turns([replace(t, speaker=new(t.speaker)) for t in self.turns]),
+                       metadata=dict(self.metadata))
+
+    def __repr__(self) -> str:
+        source = self.metadata.get("source")
+        return (f"Transcript({len(self.speakers)} speakers, {len(self.words)} words, {len(self.utterances)} utterances, "
+                f"{len(self.turns)} turns, {self.duration:.1f} s, language={self.language!r}"
+                + (f", source={source!r})" if source else ")"))
 
     def _repr_html_(self) -> str:
         from .report.html import transcript_html
@@ -261,6 +269,20 @@ def _word_from_dict(d: dict[str, Any], default_speaker: str | None) -> Word:
         speaker=d.get("speaker", default_speaker),
         probability=None if score is None else float(score),
     )
+
+
+def _merged_turns(turns: list[Turn]) -> list[Turn]:
+    """Overlapping turns of one speaker joined (they arise when two labels are renamed to one)."""
+    out: list[Turn] = []
+    last: dict[str, int] = {}
+    for t in sorted(turns, key=lambda t: (t.start, t.end, t.speaker)):
+        i = last.get(t.speaker)
+        if i is not None and t.start < out[i].end:
+            out[i] = replace(out[i], end=max(out[i].end, t.end))
+            continue
+        last[t.speaker] = len(out)
+        out.append(t)
+    return out
 
 
 def _speakers_of(words: Iterable[Word], turns: Iterable[Turn]) -> list[str]:

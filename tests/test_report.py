@@ -188,3 +188,97 @@ def test_import_does_not_load_torch():
                          capture_output=True, text=True, check=True).stderr
     imported = {line.split("|")[-1].strip().split(".")[0] for line in out.splitlines() if "|" in line}
     assert "meeting_analytics" in imported and not imported & {"torch", "whisperx", "pyannote", "matplotlib"}
+
+
+# -- the report read at a glance -------------------------------------------------------------------
+
+ALIGNMENT_PROBE = """<script>
+const out = [];
+for (const table of document.querySelectorAll("table")) {
+  const heads = table.querySelectorAll("thead th"), row = table.querySelector("tbody tr");
+  heads.forEach((th, i) => {
+    const td = row && row.children[i];
+    if (!td) return;
+    const range = document.createRange();
+    range.selectNodeContents(th); const headRight = range.getBoundingClientRect().right;
+    range.selectNodeContents(td); const cellRight = range.getBoundingClientRect().right;
+    out.push({head: th.textContent, numeric: td.classList.contains("num"), headAlign: getComputedStyle(th).textAlign,
+              cellAlign: getComputedStyle(td).textAlign, headRight, cellRight});
+  });
+}
+document.body.insertAdjacentHTML("beforeend", "<pre id='probe'>" + JSON.stringify(out) + "</pre>");
+</script>"""
+
+
+@needs_browser
+def test_numeric_columns_and_their_headers_are_right_aligned_in_chromium(tmp_path):
+    """Read back from Chromium's rendered DOM: every numeric column's header sits over its numbers."""
+    import html as html_lib
+    import json
+    import re
+
+    page = call().to_html()
+    page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page)  # let the probe run
+    (tmp_path / "probe.html").write_text(page.replace("</body>", ALIGNMENT_PROBE + "</body>"))
+    dom = dump_dom(tmp_path / "probe.html")
+    cells = json.loads(html_lib.unescape(re.search(r"<pre id=\"probe\">(.*?)</pre>", dom, re.S).group(1)))
+    numeric = [c for c in cells if c["numeric"]]
+    assert len(numeric) >= 20 and {c["head"] for c in numeric} >= {"words", "wpm", "fillers/min", "share"}
+    for c in numeric:
+        assert c["headAlign"] == c["cellAlign"] == "right", c
+        assert abs(c["headRight"] - c["cellRight"]) < 1.5, c
+    assert all(c["headAlign"] == "left" for c in cells if not c["numeric"])
+
+
+def test_topic_panels_share_one_integer_mention_scale():
+    r = analyze(meeting([("A", 0, 10, "The invoice. The invoice. The invoice. The refund."),
+                         ("B", 10, 20, "The server.")]))
+    axes = [ax for ax in r.plot.topics().axes if ax.get_visible()]
+    assert len(axes) == 2 and len({ax.get_xlim() for ax in axes}) == 1
+    ticks = np.concatenate([ax.get_xticks() for ax in axes])
+    assert np.allclose(ticks, np.round(ticks)) and len(set(ticks)) >= 2
+
+
+def test_words_per_minute_is_over_the_talk_time_shown():
+    s = call().speakers
+    assert np.allclose(s["wpm"], s["words"] / (s["talk_time"] / 60))
+
+
+def test_a_line_check_is_neither_a_question_nor_a_repetition():
+    r = analyze(meeting([("A", 0, 4, "Hello? Hello? Can you hear me?"), ("B", 5, 8, "Yes. Hello, hi."),
+                         ("A", 9, 14, "Hello? Okay, what is the price? Do you?")]))
+    assert r.questions.question.tolist() == ["Okay, what is the price? Do you?"]
+    assert r.speakers.set_index("speaker").loc["A", "questions"] == 2
+    assert not (r.fillers.category == "repetition").any()
+
+
+def test_topics_count_a_phrase_once_and_skip_verbs():
+    r = analyze(meeting([("A", 0, 9, "I need to move to New Jersey. We really need a New Jersey office."),
+                         ("B", 9, 18, "You need the office in New Jersey? The need is real.")]))
+    terms = set(r.meeting_topics.term)
+    assert {"new jersey", "need"} <= terms and not terms & {"new", "jersey"}
+    counts = r.meeting_topics.set_index("term")["count"]
+    assert counts["new jersey"] == 2 and counts["need"] == 1  # "the need" is a noun; "I need" is not
+
+
+def test_reprs_are_short_summaries():
+    utts = [("A" if i % 2 else "B", 3.0 * i, 3.0 * i + 2.5, "we talked about the plan at length " * 10)
+            for i in range(60)]
+    r = analyze(meeting(utts))
+    assert len(r.transcript.words) > 4000
+    for text in (repr(r), repr(r.transcript)):
+        assert len(text) < 600 and len(text.splitlines()) <= 12, text
+    assert "2 speakers" in repr(r) and repr(r.transcript).startswith("Transcript(2 speakers")
+
+
+def test_renaming_two_speakers_to_one_name_is_refused_or_merged_consistently():
+    r = call()
+    with pytest.raises(ValueError, match="Candidate and Interviewer would both be named 'Ada'"):
+        r.rename_speakers({"Candidate": "Ada", "Interviewer": "Ada"})
+    merged = analyze(r.transcript.rename_speakers({"Candidate": "Ada", "Interviewer": "Ada"}))
+    assert merged.speakers.speaker.tolist() == ["Ada"] and merged.transcript.speakers == ["Ada"]
+    assert merged.speakers.words.sum() == r.speakers.words.sum()
+    turns = merged.transcript.turns
+    assert all(a.end <= b.start for a, b in zip(turns, turns[1:]))  # overlapping turns of one speaker joined
+    assert merged.speakers.talk_time.iloc[0] == pytest.approx(r.meeting["speech_time"])
+    assert [t.get_text() for t in merged.plot.talk_share().axes[0].get_yticklabels()] == ["Ada"]

@@ -78,7 +78,8 @@ def english() -> FillerLexicon:
         markers={"like": "like", "you know": "you_know", "i mean": "i_mean", "so": "so", "well": "well",
                  "basically": None, "actually": None, "literally": None, "right": "right", "okay": "okay",
                  "kind of": "kind_of", "sort of": "kind_of"},
-        repetition_exempt={"that", "had", "bye", "ha", "haha", "no", "very", "really", "so", "blah", "yeah", "bla"},
+        repetition_exempt={"that", "had", "bye", "ha", "haha", "no", "very", "really", "so", "blah", "yeah", "bla",
+                           "hello", "hi", "hey"},
     )
 
 
@@ -172,6 +173,7 @@ class _Tokens:
         self.comma = raw.str.contains(r"[,;:—–]$|\.\.\.$", regex=True).to_numpy(bool)[raw_codes]
         self.prev_comma = np.r_[False, self.comma[:-1]] & same_prev
         self.question = raw.str.endswith("?").to_numpy(bool)[raw_codes]
+        self.sentence_end = raw.str.contains(r"[.!?]$", regex=True).to_numpy(bool)[raw_codes]
         self.false_start = raw.str.endswith("-").to_numpy(bool)[raw_codes] & (self.tok != "")
 
     def codes_of(self, words) -> list[int]:
@@ -200,7 +202,8 @@ class _Tokens:
 
 def _repetitions(t: _Tokens, exempt: set[str]) -> np.ndarray:
     """First word of each run of a repeated word ("I I I think" -> one) and of each false start ("the- the")."""
-    repeat = (t.code == t.next) & (t.tok != "") & ~t.last & ~np.isin(t.code, t.codes_of(exempt))
+    # "Hello? Hello?" and "No. No." repeat across a sentence end: not a disfluency
+    repeat = (t.code == t.next) & (t.tok != "") & ~t.last & ~np.isin(t.code, t.codes_of(exempt)) & ~t.sentence_end
     run_start = repeat & ~np.r_[False, repeat[:-1]]
     false_start = np.zeros(len(t.code), dtype=bool)
     for i in np.flatnonzero(t.false_start & ~t.last):  # rare: loop on hits only

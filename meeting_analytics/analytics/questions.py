@@ -10,10 +10,30 @@ import pandas as pd
 QUESTION_COLUMNS = ["speaker", "start", "end", "question", "answered_by", "answer", "answer_start", "latency",
                     "utterance"]
 _SENTENCE = re.compile(r"[^.!?]*[.!?]+|[^.!?]+$")
+_WORD = re.compile(r"[\w']+")
+# a sentence made only of these, one of them a greeting or "hear"/"there", is a line check ("Hello? Hello?",
+# "Can you hear me?", "Are you there?"), not a question; "Do you?" stays a question
+LINE_CHECK = frozenset("hello hi hey hallo hullo there anyone anybody somebody someone you me us can could do does "
+                       "are is am hear see i we still with yes yeah ok okay".split())
+LINE_CHECK_MARKERS = frozenset("hello hi hey hallo hullo hear there".split())
 
 
-def _question_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip().endswith("?")]
+def question_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that ask something: ending in "?", and not a greeting or line check."""
+    out = []
+    for sentence in (s.strip() for s in _SENTENCE.findall(text)):
+        words = {w.lower() for w in _WORD.findall(sentence)}
+        line_check = words <= LINE_CHECK and words & LINE_CHECK_MARKERS
+        if sentence.endswith("?") and words and not line_check:
+            out.append(sentence)
+    return out
+
+
+def questions_per_speaker(utterances: pd.DataFrame) -> pd.Series:
+    """How many questions each speaker asked (``question_sentences`` over their utterances)."""
+    u = utterances[utterances["text"].astype(str).str.contains("?", regex=False)]
+    counts = u["text"].astype(str).map(lambda t: len(question_sentences(t))).astype("int64")
+    return counts.groupby(u["speaker"]).sum()
 
 
 def questions(utterances: pd.DataFrame, max_gap: float = 10.0) -> pd.DataFrame:
@@ -25,7 +45,7 @@ def questions(utterances: pd.DataFrame, max_gap: float = 10.0) -> pd.DataFrame:
     u = u[u["speaker"].notna()].assign(utterance=lambda f: f.index).sort_values("start", kind="stable")
     u = u.reset_index(drop=True)
     text = u["text"].astype(str)
-    sentences = text[text.str.contains("?", regex=False)].map(_question_sentences)
+    sentences = text[text.str.contains("?", regex=False)].map(question_sentences)
     sentences = sentences[sentences.str.len() > 0]
     if sentences.empty:
         return pd.DataFrame(columns=QUESTION_COLUMNS)

@@ -85,8 +85,30 @@ class MeetingReport:
 
         return summary_html(self)
 
+    def __repr__(self) -> str:
+        m = self.meeting
+        cols = [c for c in ("speaker", "share", "words", "wpm", "fillers", "questions") if c in self.speakers]
+        table = self.speakers[cols].head(8).round(2).to_string(index=False) if len(self.speakers) else "(no speakers)"
+        more = f"\n... {len(self.speakers) - 8} more speakers" if len(self.speakers) > 8 else ""
+        return (f"MeetingReport({m.get('source') or 'meeting'}: {float(m.get('duration') or 0):.1f} s, "
+                f"{len(self.speakers)} speakers, {m.get('words', 0)} words, {len(self.fillers)} fillers, "
+                f"{len(self.questions)} questions)\n{table}{more}")
+
     def rename_speakers(self, names: dict[str, str]) -> "MeetingReport":
-        """A copy with speakers relabelled everywhere (tables, transcript, charts); unknown labels stay."""
+        """A copy with speakers relabelled everywhere (tables, transcript, charts); unknown labels stay.
+
+        Giving two speakers one name is refused: their tables cannot be added up. To merge them,
+        analyse the renamed transcript: ``analyze(report.transcript.rename_speakers(names))``."""
+        labels = [str(s) for s in self.speakers["speaker"]]
+        merged = {}
+        for label in labels:
+            merged.setdefault(names.get(label, label), []).append(label)
+        clashes = {name: group for name, group in merged.items() if len(group) > 1}
+        if clashes:
+            name, group = next(iter(clashes.items()))
+            raise ValueError(f"rename_speakers: {' and '.join(group)} would both be named {name!r}; to merge "
+                             "speakers, analyse the renamed transcript: analyze(report.transcript.rename_speakers(names))")
+
         def rename(frame: pd.DataFrame) -> pd.DataFrame:
             cols = {c: frame[c].map(lambda v: names.get(v, v) if isinstance(v, str) else v)
                     for c in SPEAKER_FIELDS if c in frame}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .questions import questions_per_speaker
+
 SPEAKER_COLUMNS = ["speaker", "talk_time", "share", "words", "wpm", "turns", "mean_turn", "longest_turn",
                    "questions", "interruptions", "interrupted", "overlaps", "overlap_time", "mean_response_latency"]
 
@@ -91,17 +93,16 @@ def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataF
     total = out["talk_time"].sum()
     out["share"] = out["talk_time"] / total if total > 0 else 0.0
     out["words"] = words.groupby("speaker").size().reindex(speakers, fill_value=0)
-    speaking = utterances.assign(d=utterances["end"] - utterances["start"]).groupby("speaker")["d"].sum()
-    speaking = speaking.reindex(speakers, fill_value=0.0)
-    out["wpm"] = np.where(speaking > 0, out["words"] / (speaking / 60.0).where(speaking > 0, 1), 0.0)
+    # over talk_time, as the fillers per minute are: the table's columns read against each other
+    talk = out["talk_time"]
+    out["wpm"] = np.where(talk > 0, out["words"] / (talk / 60.0).where(talk > 0, 1), 0.0)
     floors = floor_turns(utterances)
     floors = floors.assign(d=floors["end"] - floors["start"])
     by = floors.groupby("speaker")["d"]
     out["turns"] = by.size().reindex(speakers, fill_value=0)
     out["mean_turn"] = by.mean().reindex(speakers, fill_value=0.0)
     out["longest_turn"] = by.max().reindex(speakers, fill_value=0.0)
-    out["questions"] = words["text"].astype(str).str.endswith("?").groupby(words["speaker"]).sum() \
-        .reindex(speakers, fill_value=0)
+    out["questions"] = questions_per_speaker(utterances).reindex(speakers, fill_value=0)
     inter = interruptions(activity, window=interruption_window)
     out["interruptions"] = inter.groupby("interrupter").size().reindex(speakers, fill_value=0)
     out["interrupted"] = inter.groupby("interrupted").size().reindex(speakers, fill_value=0)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .tokens import clean_tokens, stop_words
+from .tokens import clean_tokens, per_distinct, stop_words
 
 NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
 MODIFIER_TAGS = frozenset({"JJ", "JJR", "JJS", "VBG", "VBN"}) | NOUN_TAGS
@@ -91,6 +91,33 @@ def lemmatize_vocabulary(lower: np.ndarray, tags: np.ndarray) -> np.ndarray:
                     dtype=object)
 
 
+# Brill's contextual rules for the commonest noun/verb ambiguity in speech ("I need", "to plan", "we'll call"):
+# a word the lexicon tags as a noun is a verb after a subject pronoun, a modal or "to" (an adverb between allowed)
+VERB_CONTEXT = frozenset("i you we they he she it to will would can could should might must shall may don't "
+                         "doesn't didn't won't can't couldn't wouldn't shouldn't i'll you'll we'll they'll i'd "
+                         "you'd we'd they'd".split())
+_VERB_OF = {"NN": "VB", "NNS": "VBZ"}
+
+
+def _shifted(values: np.ndarray, k: int, same: np.ndarray):
+    """``values`` k tokens earlier where that token is in the same utterance (``same``), else None."""
+    out = np.full(len(values), None, dtype=object)
+    out[k:] = values[:-k] if k < len(values) else out[k:]
+    return np.where(same, out, None)
+
+
+def _verbs_in_context(lower: np.ndarray, tags: np.ndarray, utterance: np.ndarray) -> np.ndarray:
+    """Tags with NN/NNS read as verbs where the context says so (per token)."""
+    same1 = np.r_[False, utterance[1:] == utterance[:-1]]
+    same2 = same1 & np.r_[False, same1[:-1]]
+    context = np.isin(_shifted(lower, 1, same1), list(VERB_CONTEXT)) | (
+        (_shifted(tags, 1, same1) == "RB") & np.isin(_shifted(lower, 2, same2), list(VERB_CONTEXT)))
+    out = tags.copy()
+    for noun, verb in _VERB_OF.items():
+        out[context & (tags == noun)] = verb
+    return out
+
+
 def tagged_words(words: pd.DataFrame, language: str | None = "en") -> pd.DataFrame:
     """Words with ``token`` (cleaned, as said), ``lemma`` (lower case), ``tag``, ``stop`` and ``utterance``
     run id; tags only for English (other languages get ``tag`` = None and single-word topics)."""
@@ -104,9 +131,8 @@ def tagged_words(words: pd.DataFrame, language: str | None = "en") -> pd.DataFra
         lemmas = lemmatize_vocabulary(lower, tags)
     else:
         tags, lemmas = np.full(len(vocabulary), None, dtype=object), lower
-    # general stop lists drop nouns that are topics in calls ("system", "bill", "computer"): keep nouns
-    listed = np.isin(lower, list(stop_words(lang))) & ~np.isin(tags, list(NOUN_TAGS))
-    stop = listed | np.isin(lower, list(GENERIC_NOUNS)) | (np.char.str_len(lower.astype(str)) < 2)
+    listed = np.isin(lower, list(stop_words(lang)))
+    dropped = np.isin(lower, list(GENERIC_NOUNS)) | (np.char.str_len(lower.astype(str)) < 2)
     valid = codes >= 0
     pick = np.where(valid, codes, 0)
 
@@ -114,26 +140,39 @@ def tagged_words(words: pd.DataFrame, language: str | None = "en") -> pd.DataFra
         out = values[pick] if len(values) else np.full(len(codes), fill, dtype=object)
         return np.where(valid, out, fill)
 
+    utterance = words["utterance"].to_numpy() if "utterance" in words else np.zeros(len(words), dtype=int)
+    token_tags = take(tags, None)
+    if lang == "en" and len(vocabulary):
+        token_tags = _verbs_in_context(take(lower, ""), token_tags, utterance)
+    # general stop lists drop nouns that are topics in calls ("system", "bill", "computer"): keep nouns
+    stop = (take(listed, True).astype(bool) & ~np.isin(token_tags, list(NOUN_TAGS))) | take(dropped, True).astype(bool)
+    ends_clause = per_distinct(words["text"], lambda t: t.str.contains(r"[,.;:!?]$", regex=True)).to_numpy(bool)
     return pd.DataFrame({"speaker": words["speaker"].to_numpy(), "token": take(vocabulary, ""),
-                         "lemma": take(lemmas, ""), "tag": take(tags, None), "stop": take(stop, True).astype(bool),
-                         "utterance": words["utterance"].to_numpy() if "utterance" in words else 0})
+                         "lemma": take(lemmas, ""), "tag": token_tags, "stop": stop, "utterance": utterance,
+                         "ends_clause": ends_clause})
 
 
 def _terms(tw: pd.DataFrame, max_words: int = 4) -> pd.DataFrame:
-    """One row per topic mention: content nouns (lemmas) and noun phrases (modifiers + nouns, within an
-    utterance, ending in a noun, stop words break a phrase)."""
+    """One row per topic mention: noun phrases (modifiers + nouns, within a clause, ending in a noun;
+    stop words and punctuation break a phrase) and content nouns (lemmas). A phrase's parts are not counted again as
+    words, except the head of a common-noun phrase ("wrong invoices" is also an "invoice"): "New
+    Jersey" counts once, as the phrase, not again as "new" and "jersey"."""
     tag = tw["tag"]
     noun = tag.isin(NOUN_TAGS).to_numpy() & ~tw["stop"].to_numpy()
     content = noun | ((tag.isna().to_numpy()) & ~tw["stop"].to_numpy() & (tw["lemma"].str.len() > 2).to_numpy())
-    single = tw.loc[content, ["speaker", "lemma"]].rename(columns={"lemma": "term"}).assign(kind="word")
+
+    def single(mask: np.ndarray) -> pd.DataFrame:
+        return tw.loc[mask, ["speaker", "lemma"]].rename(columns={"lemma": "term"}).assign(kind="word")
+
     if tag.isna().all():
-        return single
+        return single(content)
     member = tag.isin(MODIFIER_TAGS).to_numpy() & ~tw["stop"].to_numpy()
     utt = tw["utterance"].to_numpy()
-    brk = ~member | np.r_[True, utt[1:] != utt[:-1]] | np.r_[True, ~member[:-1]]
+    brk = ~member | np.r_[True, utt[1:] != utt[:-1]] | np.r_[True, ~member[:-1]] | \
+        np.r_[True, tw["ends_clause"].to_numpy()[:-1]]
     rows = np.flatnonzero(member)
     if not len(rows):
-        return single
+        return single(content)
     lemma, speaker = tw["lemma"].to_numpy(dtype=object)[rows], tw["speaker"].to_numpy(dtype=object)[rows]
     starts = np.flatnonzero(brk[rows])
     # a phrase ends at its run's last noun ("the invoice attached" -> "invoice"), keeps its last max_words
@@ -146,8 +185,13 @@ def _terms(tw: pd.DataFrame, max_words: int = 4) -> pd.DataFrame:
     for k in range(1, max_words):
         more = length > k
         term[more] = term[more] + " " + lemma[first[more] + k]
+    in_phrase = np.zeros(len(tw), dtype=bool)
+    for k in range(max_words):
+        in_phrase[rows[first[length > k] + k]] = True
+    head = rows[first + length - 1]
+    in_phrase[head[tag.to_numpy()[head] != None]] = ~np.isin(tag.to_numpy()[head], ["NN", "NNS"])  # noqa: E711
     phrases = pd.DataFrame({"speaker": speaker[first], "term": term, "kind": "phrase"})
-    return pd.concat([single, phrases], ignore_index=True)
+    return pd.concat([single(content & ~in_phrase), phrases], ignore_index=True)
 
 
 def _log_odds(counts: pd.DataFrame, by: list[str], alpha0: float = 10.0) -> pd.DataFrame:

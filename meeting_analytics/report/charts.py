@@ -216,12 +216,14 @@ def sentiment(report: MeetingReport) -> Figure:
 
 @chart
 def topics(report: MeetingReport, top: int = 8) -> Figure:
-    """Top topics per speaker (one panel each; distinctive terms, z > 1.96, in bold)."""
+    """Top topics per speaker (one panel each, one mention scale for all; distinctive terms, z > 1.96, in bold)."""
+    from matplotlib.ticker import MaxNLocator
+
     speakers = speakers_of(report)
     colors = palette(speakers)
     cols = min(max(len(speakers), 1), 4)
     rows = int(np.ceil(max(len(speakers), 1) / cols))
-    fig, axes = _figure(report, rows, cols, base_height=2.6 * rows, width=3.2 * cols)
+    fig, axes = _figure(report, rows, cols, base_height=2.6 * rows, width=3.2 * cols, sharex=True)
     for ax in axes.flat[len(speakers):]:
         ax.set_visible(False)
     t = report.topics
@@ -233,6 +235,8 @@ def topics(report: MeetingReport, top: int = 8) -> Figure:
             tick.set_fontweight("bold" if z > 1.96 else "normal")
         ax.set_title(label(s), color=colors[s])
         ax.set_xlabel("mentions")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(axis="x", labelbottom=True)
         ax.grid(axis="y", visible=False)
     return fig
 

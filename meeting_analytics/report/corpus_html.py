@@ -5,36 +5,37 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .charts import STYLE, label
+from .charts import chart, label
 from .html import esc, figure_img, page, table
 
 
-def _barh(values: pd.Series, title: str, xlabel: str, color="#1f77b4") -> Figure:
-    import matplotlib
+@chart
+def _barh(values: pd.Series, title: str, xlabel: str, color="#1f77b4", counts: bool = False) -> Figure:
+    """``counts``: whole numbers on the value axis."""
+    from matplotlib.ticker import MaxNLocator
 
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(9, 1.2 + 0.28 * max(len(values), 1)), layout="constrained")
-        ax = fig.subplots()
-        v = values[::-1]
-        ax.barh(range(len(v)), v.to_numpy(), color=color)
-        ax.set_yticks(range(len(v)), [label(x, 48) for x in v.index])
-        ax.set_title(title)
-        ax.set_xlabel(xlabel)
+    fig = Figure(figsize=(9, 1.2 + 0.28 * max(len(values), 1)), layout="constrained")
+    ax = fig.subplots()
+    v = values[::-1]
+    ax.barh(range(len(v)), v.to_numpy(), color=color)
+    ax.set_yticks(range(len(v)), [label(x, 48) for x in v.index])
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    if counts:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 
+@chart
 def _sentiment_by_date(by_date: pd.DataFrame) -> Figure:
-    import matplotlib
-
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(9, 2.8), layout="constrained")
-        ax = fig.subplots()
-        dates = pd.to_datetime(by_date["date"])
-        ax.plot(dates, by_date["mean_sentiment"], marker="o")
-        ax.axhline(0, color="0.5", lw=0.8)
-        ax.set_ylim(-1.05, 1.05)
-        ax.set_ylabel("mean sentiment")
-        ax.set_title("Sentiment over calendar time")
+    fig = Figure(figsize=(9, 2.8), layout="constrained")
+    ax = fig.subplots()
+    dates = pd.to_datetime(by_date["date"])
+    ax.plot(dates, by_date["mean_sentiment"], marker="o")
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_ylabel("mean sentiment")
+    ax.set_title("Sentiment over calendar time")
     return fig
 
 
@@ -56,8 +57,8 @@ def render_corpus(t: dict) -> str:
     charts = [figure_img(_barh(fill.sort_values(ascending=False).head(30), "Fillers per minute (mean of speakers)",
                                "fillers per minute"), "fillers per meeting") if len(fill) else "",
               figure_img(_barh(q, "Most frequent questions (near-duplicates grouped)", "times asked",
-                               "#ff7f0e"), "top questions") if len(q) else "",
-              figure_img(_barh(topics, "Topics across meetings", "mentions", "#2ca02c"), "top topics")
+                               "#ff7f0e", counts=True), "top questions") if len(q) else "",
+              figure_img(_barh(topics, "Topics across meetings", "mentions", "#2ca02c", counts=True), "top topics")
               if len(topics) else "",
               figure_img(_barh(mood.head(30), "Mean sentiment per meeting", "VADER compound", "#9467bd"),
                          "sentiment per meeting") if len(mood) else ""]

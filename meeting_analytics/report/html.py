@@ -26,7 +26,7 @@ header p{margin:0;opacity:.85}nav{margin-top:8px}nav a{color:#cfe3ff;margin-righ
 section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:16px 20px;margin:18px 0}
 h2{margin:0 0 10px;font-size:18px;color:#1f3a5f}h3{font-size:15px;margin:14px 0 6px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}th,td{padding:4px 8px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
-th{background:#f1f4f8;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f1f4f8;font-weight:600}th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}
 img{max-width:100%;height:auto;display:block;margin:8px 0}.chip{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 .utt{display:grid;grid-template-columns:70px 180px 1fr;gap:8px;padding:3px 0;border-bottom:1px solid #f0f0f0}
 .utt .t{color:#6b7280;font-variant-numeric:tabular-nums}.utt .s{font-weight:600;overflow-wrap:anywhere}.muted{color:#6b7280}
@@ -59,7 +59,8 @@ def table(frame: pd.DataFrame, columns: dict[str, tuple[str, str | None]], limit
     if frame.empty:
         return '<p class="muted">none</p>'
     cols = [c for c in columns if c in frame]
-    head = "".join(f"<th>{esc(columns[c][0])}</th>" for c in cols)
+    head = "".join(f'<th class="num">{esc(columns[c][0])}</th>' if columns[c][1] else f"<th>{esc(columns[c][0])}</th>"
+                   for c in cols)
     rows = []
     for rec in frame[cols].head(limit).to_dict("records"):
         cells = []
