@@ -49,7 +49,7 @@ docs: setup
 	$(VENV)/bin/meeting-analytics analyze data/call/sample.wav -o out/docs -q
 	$(VENV)/bin/meeting-analytics report out/docs/sample_analytics -o out/docs/report -f html --screenshot
 	cp out/docs/report/sample.png docs/report_call_sample.png
-	$(PY) -c "from meeting_analytics.synth import write_batch; write_batch('out/docs/batch_in')"
+	$(PY) -c "from meeting_analytics.evaluation.synth import write_batch; write_batch('out/docs/batch_in')"
 	-$(VENV)/bin/meeting-analytics batch out/docs/batch_in -o out/docs/batch -q
 	$(VENV)/bin/meeting-analytics corpus out/docs/batch --screenshot
 	cp out/docs/batch/corpus/corpus.png docs/corpus_test_batch.png

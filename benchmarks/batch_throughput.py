@@ -3,7 +3,7 @@
     python benchmarks/batch_throughput.py --files 12 --duration 30 [--screenshot docs/corpus_test_batch.png]
 
 Writes ``--files`` synthetic two-speaker recordings of ``--duration`` s plus two bad files (the test
-batch's layout, meeting_analytics.synth.write_batch), runs ``meeting-analytics batch`` on them once
+batch's layout, meeting_analytics.evaluation.synth.write_batch), runs ``meeting-analytics batch`` on them once
 per configuration into a fresh results directory (model loading included: it is part of a batch),
 and reads audio seconds and wall time back from the manifest. With ``--screenshot``, renders the
 corpus report of the first run in headless Chromium to that path.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from meeting_analytics.synth import write_batch  # noqa: E402
+from meeting_analytics.evaluation.synth import write_batch  # noqa: E402
 
 CONFIGS = [("local, 1 worker", ["--workers", "1"]), ("local, 2 workers", ["--workers", "2"]),
            ("ray local cluster, 2 actors", ["--executor", "ray", "--workers", "2"])]

@@ -30,8 +30,8 @@ def main() -> None:
     from pyannote.metrics.diarization import DiarizationErrorRate, JaccardErrorRate
 
     from meeting_analytics.audio import load_audio
-    from meeting_analytics.diarize import Diarizer
-    from meeting_analytics.evaluate import read_stm, turns_annotation, wer
+    from meeting_analytics.stages.diarize import Diarizer
+    from meeting_analytics.evaluation.metrics import read_stm, turns_annotation, wer
     from meeting_analytics.pipeline import Pipeline
 
     diarizer = Diarizer()

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from meeting_analytics.audio import SAMPLE_RATE, load_audio  # noqa: E402
-from meeting_analytics.synth import synthesize_meeting, write_wav  # noqa: E402
+from meeting_analytics.evaluation.synth import synthesize_meeting, write_wav  # noqa: E402
 
 
 def build(minutes: float, path: Path) -> float:

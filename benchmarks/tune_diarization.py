@@ -66,7 +66,7 @@ def main() -> None:
         report(pd.read_csv(args.out))
         return
 
-    from meeting_analytics.diarize import OfflineSpeakerDiarization
+    from meeting_analytics.stages.diarize import OfflineSpeakerDiarization
 
     files = load_files(Path(args.data))
     pipeline = OfflineSpeakerDiarization(embedding_exclude_overlap=True)

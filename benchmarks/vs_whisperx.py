@@ -38,8 +38,8 @@ def references(files: list[str], synthetic: int, tmp: str) -> tuple[list[str], d
     """Files plus ``synthetic`` synthetic meetings; reference texts and speaker turns by file stem."""
     from pyannote.database.util import load_rttm
 
-    from meeting_analytics.evaluate import read_stm, turns_annotation
-    from meeting_analytics.synth import synthesize_meeting, write_meeting
+    from meeting_analytics.evaluation.metrics import read_stm, turns_annotation
+    from meeting_analytics.evaluation.synth import synthesize_meeting, write_meeting
 
     texts, turns = {}, {}
     for f in files:
@@ -75,7 +75,7 @@ def accuracy(out_dir: str, texts: dict, turns: dict, ours: bool) -> dict:
     import jiwer
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    from meeting_analytics.evaluate import normalize_english, turns_annotation
+    from meeting_analytics.evaluation.metrics import normalize_english, turns_annotation
     from meeting_analytics.transcript import Transcript, Turn
 
     refs, hyps, ders = {}, {}, {}
@@ -99,7 +99,7 @@ def accuracy(out_dir: str, texts: dict, turns: dict, ours: bool) -> dict:
 
 
 def main(files: list[str], threads: list[int], synthetic: int = 0) -> None:
-    from meeting_analytics.diarize import OFFLINE_CONFIG
+    from meeting_analytics.stages.diarize import OFFLINE_CONFIG
     from meeting_analytics.weights import resolve_whisper
 
     model = resolve_whisper("tiny.en").path

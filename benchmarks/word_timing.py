@@ -25,12 +25,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from meeting_analytics.align import (EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner,  # noqa: E402
+from meeting_analytics.stages.align import (EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner,  # noqa: E402
                                      energy_db)
 from meeting_analytics.audio import SAMPLE_RATE, load_audio  # noqa: E402
-from meeting_analytics.evaluate import word_boundary_errors  # noqa: E402
-from meeting_analytics.synth import synthesize_meeting  # noqa: E402
-from meeting_analytics.asr import ASROptions, Transcriber  # noqa: E402
+from meeting_analytics.evaluation.metrics import word_boundary_errors  # noqa: E402
+from meeting_analytics.evaluation.synth import synthesize_meeting  # noqa: E402
+from meeting_analytics.stages.asr import ASROptions, Transcriber  # noqa: E402
 
 
 def matched_errors(ref, hyp):

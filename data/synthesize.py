@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from meeting_analytics.synth import synthesize_meeting, write_meeting  # noqa: E402
+from meeting_analytics.evaluation.synth import synthesize_meeting, write_meeting  # noqa: E402
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # pyannote.audio 4 sends usage telemetry unless told not to; this toolkit makes no network calls
 # the user did not ask for. An explicit PYANNOTE_METRICS_ENABLED set by the user still wins.
@@ -78,6 +78,6 @@ def analyze(source, lexicon=None, scorer=None, **options):
 def load(path: str | os.PathLike):
     """A saved result: a directory written by ``MeetingReport.save`` (or ``analyze``'s ``<stem>_analytics/``)
     gives a MeetingReport; a transcript JSON gives its MeetingReport, analysed without models."""
-    from .analytics.report import load_report
+    from .analytics.meeting import load_report
 
     return load_report(path)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from ._version import __version__
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -179,7 +179,7 @@ def _timed(run: Run, label: str, fn):
 # -- commands --------------------------------------------------------------------------------------
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from .writers import to_txt, write_outputs
+    from .report.writers import to_txt, write_outputs
 
     run = Run(args)
     options = options_from_args(args)
@@ -271,7 +271,7 @@ def _result_stem(path: str) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .analytics.report import load_report
+    from .analytics.meeting import load_report
     from .report.browser import screenshot
     from .report.export import parse_formats, write_report
 
@@ -297,8 +297,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import expand_inputs, run_batch
-    from .executors import default_workers
+    from .batch.run import expand_inputs, run_batch
+    from .batch.executors import default_workers
     from .files import OutputError
 
     run = Run(args)
@@ -325,7 +325,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus(args: argparse.Namespace) -> int:
-    from .corpus_report import build_corpus
+    from .batch.corpus import build_corpus
 
     run = Run(args)
     if args.output_dir and not _output_dir_ok(run, args.output_dir):
@@ -346,7 +346,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     warnings.filterwarnings("ignore", module="pyannote")  # e.g. "uem approximated" when no UEM is given
 
-    from .evaluate import evaluate_transcript, read_stm
+    from .evaluation.metrics import evaluate_transcript, read_stm
     from .files import atomic_write_text
     from .transcript import Transcript
 
@@ -388,7 +388,7 @@ def _quiet(p: argparse.ArgumentParser, what: str) -> None:
 
 
 def _transcribe_parser(p: argparse.ArgumentParser) -> None:
-    from .writers import FORMATS
+    from .report.writers import FORMATS
 
     p.add_argument("audio", nargs="+", help="audio or video files (anything ffmpeg reads)")
     p.add_argument("--output_dir", "-o", default=".", help="where to write outputs (default: current directory)")

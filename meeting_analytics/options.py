@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Iterator
 
 from .errors import UsageError
@@ -116,15 +116,6 @@ class PipelineOptions:
             return self.hf_token
         named_hub = self.diarize_model is not None and not os.path.exists(self.diarize_model)
         return os.environ.get("HF_TOKEN") or None if named_hub else None
-
-    def resolved(self) -> "PipelineOptions":
-        """The options as run: the verbatim prompt filled in where it applies."""
-        from .prompts import verbatim_prompt
-
-        if not self.verbatim or self.asr.initial_prompt:
-            return self
-        prompt = verbatim_prompt(self.asr.language, self.asr.model)
-        return replace(self, asr=replace(self.asr, initial_prompt=prompt)) if prompt else self
 
     def validate(self) -> None:
         from .weights import check_whisper_name

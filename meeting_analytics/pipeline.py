@@ -9,11 +9,12 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
-from .align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
-from .assign import assign_speakers, group_utterances
+from ._version import __version__
+from .stages.align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
+from .stages.assign import assign_speakers, group_utterances
 from .audio import SAMPLE_RATE, AudioError, check_speech_audio, load_audio
-from .asr import Transcriber
+from .stages.asr import Transcriber
+from .stages.prompts import with_verbatim_prompt
 from .options import ASROptions, OptionError, PipelineOptions, default_threads  # noqa: F401 (public here too)
 from .transcript import Transcript, Word
 
@@ -65,7 +66,7 @@ class Pipeline:
     """Load once, transcribe many: ``Pipeline(options)(path) -> Transcript``."""
 
     def __init__(self, options: PipelineOptions | None = None, progress: Callable[[str], None] | None = None):
-        self.options = (options or PipelineOptions()).resolved()
+        self.options = with_verbatim_prompt(options or PipelineOptions())
         self.options.validate()
         self.progress = progress or (lambda message: None)
         if not self.options.asr.allow_download and not self.options.token():
@@ -94,12 +95,12 @@ class Pipeline:
             return cls(self.transcriber.whisper_model, batch_size=self.options.asr.batch_size)
         if self.options.aligner == "interpolate":
             return InterpolateAligner()
-        from .align import Wav2Vec2Aligner
+        from .stages.align import Wav2Vec2Aligner
 
         return Wav2Vec2Aligner(self.options.align_model, self.transcriber.language or "en", self.options.asr.device)
 
     def _make_diarizer(self):
-        from .diarize import Diarizer
+        from .stages.diarize import Diarizer
 
         return Diarizer(self.options.diarize_model, hf_token=self.options.token(), device=self.options.asr.device,
                         allow_download=self.options.asr.allow_download)
@@ -119,7 +120,7 @@ class Pipeline:
         t0 = time.perf_counter()
         segmentation = speech = None
         if self.shared_segmentation:
-            from .vad import speech_scores
+            from .stages.vad import speech_scores
 
             segmentation = clock("segmentation", lambda: self.diarizer.segment(audio))
             speech = speech_scores(segmentation, self.transcriber.vad, len(audio))

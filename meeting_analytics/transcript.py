@@ -115,6 +115,7 @@ class Transcript:
                 + (f", source={source!r})" if source else ")"))
 
     def _repr_html_(self) -> str:
+        # upward, lazy: presentation draws the data model; imported on use, no module-level circle
         from .report.html import transcript_html
 
         return transcript_html(self, limit=200)

@@ -61,7 +61,7 @@ def pipeline():
 @pytest.fixture(scope="session")
 def dialogue(tmp_path_factory):
     """A synthetic two-speaker dialogue (~70 s) with exact word/speaker/time truth, written once."""
-    from meeting_analytics.synth import synthesize_meeting, write_meeting
+    from meeting_analytics.evaluation.synth import synthesize_meeting, write_meeting
 
     meeting = synthesize_meeting(n_speakers=2, duration=70.0, seed=7)
     paths = write_meeting(meeting, tmp_path_factory.mktemp("synth"), "dialogue")

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from meeting_analytics.align import Segment, interpolate_words, trim_to_energy, _fill_untimed
+from meeting_analytics.stages.align import Segment, interpolate_words, trim_to_energy, _fill_untimed
 from meeting_analytics.transcript import Word
 
 
@@ -68,7 +68,7 @@ def local_wav2vec2(tmp_path_factory):
 @pytest.mark.models
 def test_wav2vec2_aligner_from_local_directory(local_wav2vec2):
     from meeting_analytics.audio import load_audio
-    from meeting_analytics.align import Wav2Vec2Aligner
+    from meeting_analytics.stages.align import Wav2Vec2Aligner
     from conftest import DATA
 
     audio = load_audio(DATA / "speech" / "jfk.flac")

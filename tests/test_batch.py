@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from meeting_analytics.analytics import MeetingReport
-from meeting_analytics.batch import RESULT_MARKER
+from meeting_analytics.batch.worker import RESULT_MARKER
 
 pytestmark = pytest.mark.models
 GOOD = 10
@@ -23,7 +23,7 @@ GOOD = 10
 @pytest.fixture(scope="session")
 def recordings(tmp_path_factory) -> Path:
     """10 short synthetic two-speaker recordings (one in a sub-folder) and 2 bad files."""
-    from meeting_analytics.synth import write_batch
+    from meeting_analytics.evaluation.synth import write_batch
 
     d = tmp_path_factory.mktemp("recordings")
     write_batch(d, GOOD)

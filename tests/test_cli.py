@@ -131,7 +131,7 @@ def test_analyze_bad_transcript_one_line(tmp_path, content, problem):
 
 @pytest.mark.models
 def test_analyze_audio_uses_verbatim_prompt(tmp_path):
-    from meeting_analytics.prompts import VERBATIM_PROMPT_EN
+    from meeting_analytics.stages.prompts import VERBATIM_PROMPT_EN
 
     proc = run("analyze", DATA / "call" / "sample.wav", "-o", tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -142,7 +142,7 @@ def test_analyze_audio_uses_verbatim_prompt(tmp_path):
 
 
 def test_evaluate_hypothesis_equal_to_reference_scores_zero(tmp_path):
-    from meeting_analytics.writers import write_rttm
+    from meeting_analytics.report.writers import write_rttm
     from test_transcript import make_transcript
 
     t = make_transcript()

@@ -150,6 +150,6 @@ def test_help_tells_the_truth():
     assert "``" not in build_parser().format_help() and "``" not in DESCRIPTION
     workers = next(a for a in subparsers()["batch"]._actions if a.dest == "workers").help
     assert "one per CPU core" in workers and "one per GPU" in workers
-    from meeting_analytics.executors import default_workers
+    from meeting_analytics.batch.executors import default_workers
 
     assert default_workers("cuda") == 1 and 1 <= default_workers("cpu") <= os.cpu_count()

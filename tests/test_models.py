@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from meeting_analytics.evaluate import speaker_attribution, wer
+from meeting_analytics.evaluation.metrics import speaker_attribution, wer
 from meeting_analytics.transcript import Transcript
 
 from conftest import DATA
@@ -43,7 +43,7 @@ def test_diarization_segmentation_gives_whisperx_vad_scores_exactly(pipeline, na
     import torch
 
     from meeting_analytics.audio import load_audio
-    from meeting_analytics.vad import speech_scores
+    from meeting_analytics.stages.vad import speech_scores
 
     audio = load_audio(DATA / name)
     vad = pipeline.transcriber.vad
@@ -122,7 +122,7 @@ def test_ami_meeting_rttm_has_several_speakers(pipeline, ami_dir, tmp_path, uri)
     that the segmentation model does not detect; it yields 1 speaker, see BENCHMARKS.md.)"""
     from pyannote.database.util import load_rttm
 
-    from meeting_analytics.writers import write_rttm
+    from meeting_analytics.report.writers import write_rttm
 
     t = pipeline(ami_dir / f"{uri}.wav")
     annotation = load_rttm(str(write_rttm(t, tmp_path / f"{uri}.rttm")))[uri]
@@ -133,7 +133,7 @@ def test_ami_meeting_rttm_has_several_speakers(pipeline, ami_dir, tmp_path, uri)
 @pytest.fixture(scope="module")
 def no_diarize_pipelines():
     from meeting_analytics.pipeline import Pipeline, PipelineOptions
-    from meeting_analytics.asr import ASROptions
+    from meeting_analytics.stages.asr import ASROptions
 
     def make(**asr):
         return Pipeline(PipelineOptions(asr=ASROptions(**asr), diarize=False))
@@ -163,7 +163,7 @@ def test_multilingual_base_detects_language(no_diarize_pipelines):
 def test_diarize_model_from_local_directory_uses_same_path(pipeline, tmp_path):
     """--diarize_model DIR loads through pyannote's Pipeline.from_pretrained like a hub pipeline."""
     from meeting_analytics.audio import load_audio
-    from meeting_analytics.diarize import OFFLINE_CONFIG, Diarizer
+    from meeting_analytics.stages.diarize import OFFLINE_CONFIG, Diarizer
 
     shutil.copy(OFFLINE_CONFIG, tmp_path / "config.yaml")
     local = Diarizer(str(tmp_path))
@@ -175,7 +175,7 @@ def test_diarize_model_from_local_directory_uses_same_path(pipeline, tmp_path):
 
 
 def test_hub_diarize_model_without_token_is_refused_offline():
-    from meeting_analytics.diarize import Diarizer
+    from meeting_analytics.stages.diarize import Diarizer
     from meeting_analytics.weights import ModelUnavailableError
 
     with pytest.raises(ModelUnavailableError, match="--hf_token"):
@@ -198,8 +198,8 @@ def test_api_transcribe_reuses_models_for_same_options():
 
 @pytest.fixture(scope="session")
 def verbatim_pipeline():
-    from meeting_analytics.prompts import VERBATIM_PROMPT_EN
-    from meeting_analytics.asr import ASROptions
+    from meeting_analytics.stages.prompts import VERBATIM_PROMPT_EN
+    from meeting_analytics.stages.asr import ASROptions
     from meeting_analytics.pipeline import Pipeline, PipelineOptions
 
     return Pipeline(PipelineOptions(asr=ASROptions(initial_prompt=VERBATIM_PROMPT_EN)))
@@ -210,8 +210,8 @@ def test_fillers_end_to_end_with_the_verbatim_prompt(verbatim_pipeline, tmp_path
     """A 60 s synthetic meeting (seed 0, phrases spoken in one breath) with known fillers, the default
     model with the verbatim prompt: precision and recall >= 0.8 for each speaker."""
     from meeting_analytics.analytics import analyze
-    from meeting_analytics.evaluate import filler_scores, speaker_attribution
-    from meeting_analytics.synth import synthesize_meeting, write_wav
+    from meeting_analytics.evaluation.metrics import filler_scores, speaker_attribution
+    from meeting_analytics.evaluation.synth import synthesize_meeting, write_wav
 
     m = synthesize_meeting(2, 60.0, seed=0, filler_rate=0.15, phrases=True)
     t = verbatim_pipeline(write_wav(tmp_path / "m.wav", m.audio), num_speakers=2)

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from meeting_analytics.assign import assign_speakers, group_utterances
+from meeting_analytics.stages.assign import assign_speakers, group_utterances
 from meeting_analytics.transcript import Transcript, TranscriptError, Turn, Word
 
 

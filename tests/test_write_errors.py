@@ -22,8 +22,8 @@ def saved(tmp_path):
 def batch_results(tmp_path, saved):
     """A batch results directory written by the batch's own writer (no models needed)."""
     from meeting_analytics.analytics import analyze
-    from meeting_analytics.batch import Outcome, write_result
-    from meeting_analytics.manifest import Manifest
+    from meeting_analytics.batch.worker import Outcome, write_result
+    from meeting_analytics.batch.manifest import Manifest
 
     out = tmp_path / "batch"
     m = Manifest(out / "manifest.sqlite")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from meeting_analytics.transcript import Transcript
-from meeting_analytics.writers import FORMATS, write_outputs
+from meeting_analytics.report.writers import FORMATS, write_outputs
 
 from test_transcript import make_transcript
 

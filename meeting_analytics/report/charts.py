@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
-    from ..analytics.report import MeetingReport
+    from ..analytics.meeting import MeetingReport
 
 CATEGORY_COLORS = {"hesitation": "#d62728", "discourse_marker": "#ff7f0e", "repetition": "#9467bd"}
 MAX_LABEL = 22

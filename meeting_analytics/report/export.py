@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..files import atomic_write_bytes
 
 if TYPE_CHECKING:
-    from ..analytics.report import MeetingReport
+    from ..analytics.meeting import MeetingReport
 
 REPORT_FORMATS = ("html", "png", "csv", "parquet", "xlsx")
 

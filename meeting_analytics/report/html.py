@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 import pandas as pd
 
 if TYPE_CHECKING:
-    from ..analytics.report import MeetingReport
+    from ..analytics.meeting import MeetingReport
     from ..transcript import Transcript
 
 CSS = """

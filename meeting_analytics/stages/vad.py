@@ -15,7 +15,7 @@ import time
 import numpy as np
 from whisperx.vads import Pyannote
 
-from .audio import SAMPLE_RATE
+from ..audio import SAMPLE_RATE
 
 
 class SharedVad(Pyannote):

@@ -7,9 +7,9 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .options import ASROptions, check_language, default_threads
-from .transcript import Segment
-from .weights import ResolvedModel, resolve_whisper
+from ..options import ASROptions, check_language, default_threads
+from ..transcript import Segment
+from ..weights import ResolvedModel, resolve_whisper
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Transcriber:
     def batches(self, audio: np.ndarray, speech=None) -> Iterator[DecodedBatch]:
         """Decode ``audio`` batch by batch; ``speech``: precomputed VAD scores (``vad.speech_scores``)."""
         from .asr_model import features, pieces
-        from .audio import SAMPLE_RATE
+        from ..audio import SAMPLE_RATE
 
         self.vad.precomputed = speech
         scores = self.vad({"waveform": self.vad.preprocess_audio(audio), "sample_rate": SAMPLE_RATE})

@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .files import OutputError, make_dirs
+from ..files import OutputError, make_dirs
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (

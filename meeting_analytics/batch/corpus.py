@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .batch import RESULT_MARKER
-from .errors import Error
-from .files import atomic_write_bytes, atomic_write_text, parquet_bytes
+from .worker import RESULT_MARKER
+from ..errors import Error
+from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
 
 HOSTED_PRICES = {"OpenAI (about $0.36 per audio hour)": 0.36, "Azure batch (about $0.18 per audio hour)": 0.18}
 _DATE = re.compile(r"(20\d\d|19\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
@@ -44,8 +44,8 @@ def meeting_date(path: str, mtime: float | None) -> tuple[str | None, str]:
 def question_key(text: str) -> str:
     """Near-duplicate questions share a key: lower case, no punctuation or fillers, content words as lemmas,
     sorted ("How do I reset my password?" == "how can i reset my passwords")."""
-    from .analytics.tokens import stop_words
-    from .analytics.topics import lemmatizer
+    from ..analytics.tokens import stop_words
+    from ..analytics.topics import lemmatizer
 
     words = [w for w in _NON_WORD.sub(" ", text.lower()).split() if w not in QUESTION_FILLERS]
     lem = lemmatizer()
@@ -133,11 +133,11 @@ def build_corpus(results_dir: str | Path, output_dir: str | Path | None = None, 
             written.append(atomic_write_text(out / f"{name}.csv", frame.to_csv(index=False)))
             written.append(atomic_write_bytes(out / f"{name}.parquet", parquet_bytes(frame)))
     written.append(atomic_write_text(out / "cost.json", json.dumps(tables["cost"], indent=1)))
-    from .report.corpus_html import render_corpus
+    from ..report.corpus_html import render_corpus
 
     written.append(atomic_write_text(out / "corpus.html", render_corpus(tables)))
     if screenshot:
-        from .report.browser import screenshot as shoot
+        from ..report.browser import screenshot as shoot
 
         shoot(out / "corpus.html", out / "corpus.png")
         written.append(out / "corpus.png")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import SAMPLE_RATE
-from .files import atomic_write_bytes, atomic_write_text
-from .transcript import Transcript, Turn, Utterance, Word
+from ..audio import SAMPLE_RATE
+from ..files import atomic_write_bytes, atomic_write_text
+from ..transcript import Transcript, Turn, Utterance, Word
 
 # (espeak-ng voice+variant, pitch 0-99, words per minute). Chosen among espeak-ng's voices for
 # distance between their Resemblyzer embeddings (the first two are the farthest pair, ~0.49 cosine
@@ -251,7 +251,7 @@ def write_wav(path: str | Path, audio: np.ndarray, sr: int = SAMPLE_RATE) -> Pat
 
 def write_meeting(meeting: SynthMeeting, out_dir: str | Path, stem: str) -> dict[str, Path]:
     """Write ``stem.wav`` plus the truth: ``stem.truth.json`` (Transcript), ``.rttm`` and ``.stm``."""
-    from .writers import write_rttm
+    from ..report.writers import write_rttm
 
     out = Path(out_dir)
     truth = meeting.transcript()

@@ -17,9 +17,9 @@ import numpy as np
 from pyannote.audio.core.plda import PLDA
 from pyannote.audio.pipelines import SpeakerDiarization
 
-from .audio import SAMPLE_RATE
-from .transcript import Turn
-from .weights import ModelUnavailableError
+from ..audio import SAMPLE_RATE
+from ..transcript import Turn
+from ..weights import ModelUnavailableError
 
 OFFLINE_CONFIG = Path(__file__).with_name("diarization") / "config.yaml"
 OFFLINE_NAME = "offline"
@@ -46,7 +46,7 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
     def __init__(self, segmentation: Any = None, embedding: Any = None,
                  clustering: str = "AgglomerativeClustering", plda: Any = None, **kwargs: Any):
         from .embedding import ResemblyzerEmbedding
-        from .weights import segmentation_checkpoint
+        from ..weights import segmentation_checkpoint
 
         if clustering == "VBxClustering" and plda is None:
             raise ValueError("VBxClustering needs a PLDA checkpoint (plda=...)")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .transcript import Word
+from ..transcript import Word
 
 
 def normalize_english(text: str) -> str:
@@ -216,7 +216,7 @@ def evaluate_transcript(hyp, uri: str, rttm=None, uem=None, stm=None, truth=None
         if fillers:
             import pandas as pd
 
-            from .analytics import analyze
+            from ..analytics import analyze
 
             found = analyze(hyp).fillers
             scores = filler_scores(pd.DataFrame(fillers), found, mapping)

@@ -31,7 +31,7 @@ class ResemblyzerEmbedding(Model):
         self.lstm = nn.LSTM(N_MELS, 256, 3, batch_first=True)
         self.linear = nn.Linear(256, 256)
         if checkpoint is None:
-            from .weights import resemblyzer_checkpoint
+            from ..weights import resemblyzer_checkpoint
 
             checkpoint = resemblyzer_checkpoint()
         state = torch.load(str(checkpoint), map_location="cpu", weights_only=False)["model_state"]

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .transcript import Turn, Utterance, Word
+from ..transcript import Turn, Utterance, Word
 
 NO_SPACE_LANGUAGES = {"zh", "ja", "th", "lo", "km", "my", "yue", "bo"}
 

@@ -55,6 +55,7 @@ class MeetingReport:
 
     @property
     def plot(self):
+        # upward, lazy: presentation draws the data model; imported on use, no module-level circle
         from ..report.charts import ReportPlots
 
         return ReportPlots(self)
@@ -73,6 +74,7 @@ class MeetingReport:
 
     def to_html(self, path: str | Path | None = None, title: str | None = None) -> str:
         """One self-contained HTML page (charts inlined, transcript text escaped); written to ``path`` if given."""
+        # upward, lazy: presentation draws the data model; imported on use, no module-level circle
         from ..report.html import render
 
         page = render(self, title=title)
@@ -81,6 +83,7 @@ class MeetingReport:
         return page
 
     def _repr_html_(self) -> str:
+        # upward, lazy: presentation draws the data model; imported on use, no module-level circle
         from ..report.html import summary_html
 
         return summary_html(self)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .files import atomic_write_text
-from .transcript import Transcript
+from ..files import atomic_write_text
+from ..transcript import Transcript
 
 FORMATS = ("txt", "srt", "vtt", "tsv", "json", "rttm")
 

@@ -9,8 +9,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator
 
-from .batch import Job, Outcome, init_worker, process
-from .options import PipelineOptions
+from .worker import Job, Outcome, init_worker, process
+from ..options import PipelineOptions
 
 MAX_CRASHES = 2
 

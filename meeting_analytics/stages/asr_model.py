@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from whisperx.asr import WhisperModel
 
-from .audio import SAMPLE_RATE
+from ..audio import SAMPLE_RATE
 
 
 class EncoderKeepingWhisperModel(WhisperModel):

@@ -14,21 +14,19 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
-import os
-import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .files import OutputError, atomic_write_text, make_dirs
-
-from .options import PipelineOptions
+from ..files import make_dirs
+from ..options import PipelineOptions
+from ..stages.prompts import with_verbatim_prompt
+from .worker import Job, Outcome, clean_partial, is_done
 
 AUDIO_EXTENSIONS = {".wav", ".mp3", ".flac", ".m4a", ".ogg", ".opus", ".aac", ".wma", ".webm", ".mp4", ".mkv",
                     ".mov", ".avi", ".amr", ".aiff", ".aif", ".caf", ".mka"}
-RESULT_MARKER = "result.json"
 
 
 def expand_inputs(items: Iterable[str]) -> list[Path]:
@@ -56,110 +54,11 @@ def content_hash(path: Path, chunk: int = 1 << 20) -> str:
 
 def options_hash(options: PipelineOptions) -> str:
     """A hash of the options declared as changing results (``options.py``), and this package's version."""
-    from . import __version__
+    from .._version import __version__
 
     relevant = {**options.result_key(), "meeting-analytics": __version__}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
 
-
-@dataclass
-class Job:
-    path: str
-    key: str
-    out_dir: str
-
-
-@dataclass
-class Outcome:
-    path: str
-    key: str
-    status: str  # done | failed
-    error: str | None = None
-    audio_seconds: float | None = None
-    wall_seconds: float | None = None
-    worker: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
-    models: dict | None = None
-    versions: dict | None = None
-    timings: dict | None = None
-
-
-# -- worker side ---------------------------------------------------------------------------------
-
-_PIPELINE = None
-
-
-def init_worker(options: PipelineOptions, threads: int | None = None) -> None:
-    """Build this worker's pipeline once (models loaded once per worker)."""
-    global _PIPELINE
-    from dataclasses import replace
-
-    from .pipeline import Pipeline
-
-    if threads:  # the Pipeline sets CTranslate2's and torch's threads from this
-        options = replace(options, asr=replace(options.asr, threads=threads))
-    _PIPELINE = Pipeline(options)
-
-
-def process(job: Job) -> Outcome:
-    """Transcribe, diarize and analyse one file into its result directory; never raises for bad input."""
-    from .analytics import analyze
-    from .audio import check_speech_audio, load_audio
-    from .errors import Error
-
-    t0 = time.perf_counter()
-    try:
-        audio = load_audio(job.path)
-        check_speech_audio(audio, job.path)
-        transcript = _PIPELINE.run(audio, source=job.path)
-        t1 = time.perf_counter()
-        report = analyze(transcript)
-        meta = transcript.metadata
-        meta["timings"]["analytics"] = round(time.perf_counter() - t1, 3)
-        outcome = Outcome(job.path, job.key, "done", audio_seconds=transcript.duration,
-                          wall_seconds=round(time.perf_counter() - t0, 3), models=meta.get("models"),
-                          versions=meta.get("versions"), timings=meta.get("timings"))
-        write_result(Path(job.out_dir), job.key, report, outcome)
-        return outcome
-    except Error as exc:  # one line naming the input, or the output that could not be written
-        return Outcome(job.path, job.key, "failed", error=str(exc), wall_seconds=time.perf_counter() - t0)
-    except Exception as exc:  # one bad file never stops the batch
-        return Outcome(job.path, job.key, "failed", error=f"{job.path}: {type(exc).__name__}: {exc}",
-                       wall_seconds=time.perf_counter() - t0)
-
-
-def write_result(out_dir: Path, key: str, report, outcome: Outcome) -> Path:
-    """Write into a temporary directory, then rename it into place (atomic on one file system)."""
-    results = out_dir / "results"
-    final = results / key
-    tmp = results / f".tmp-{key}-{os.getpid()}-{time.monotonic_ns()}"
-    try:
-        report.save(tmp, formats=("parquet",))
-        atomic_write_text(tmp / RESULT_MARKER, json.dumps(asdict(outcome), indent=1, default=str))
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    try:
-        os.rename(tmp, final)
-    except OSError:  # already there (another worker, an earlier run): keep the first, drop this copy
-        shutil.rmtree(tmp, ignore_errors=True)
-        if not is_done(out_dir, key):
-            raise OutputError(final, "cannot move the finished result into place") from None
-    return final
-
-
-def is_done(out_dir: Path, key: str) -> bool:
-    return (out_dir / "results" / key / RESULT_MARKER).is_file()
-
-
-def clean_partial(out_dir: Path) -> int:
-    """Remove temporary directories left by a killed batch."""
-    stale = list((out_dir / "results").glob(".tmp-*")) if (out_dir / "results").is_dir() else []
-    for d in stale:
-        shutil.rmtree(d, ignore_errors=True)
-    return len(stale)
-
-
-# -- driver side ---------------------------------------------------------------------------------
 
 @dataclass
 class BatchSummary:
@@ -241,7 +140,7 @@ def run_batch(inputs: list[Path], out_dir: str | Path, options: PipelineOptions,
     from .manifest import Manifest
 
     out = make_dirs(out_dir)
-    options = options.resolved()
+    options = with_verbatim_prompt(options)
     if clean_partial(out):
         report("removed unfinished results of an interrupted run")
     manifest = Manifest(out / "manifest.sqlite")

@@ -18,9 +18,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .audio import SAMPLE_RATE
-from .options import ALIGNERS, DEFAULT_ALIGNER  # noqa: F401 (the aligners this module provides)
-from .transcript import Segment, Word
+from ..audio import SAMPLE_RATE
+from ..options import ALIGNERS, DEFAULT_ALIGNER  # noqa: F401 (the aligners this module provides)
+from ..transcript import Segment, Word
 _PREPEND = "\"'“¿([{-"
 _APPEND = "\"'.。,，!！?？:：”)]}、"
 
@@ -178,7 +178,7 @@ class Wav2Vec2Aligner(Aligner):
         import whisperx
         from whisperx.utils import PUNKT_LANGUAGES
 
-        from .nltk_offline import ensure_punkt_tab
+        from ..nltk_offline import ensure_punkt_tab
 
         ensure_punkt_tab(PUNKT_LANGUAGES.get(language, "english"))
         self.device = device

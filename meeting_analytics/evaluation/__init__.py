@@ -1,0 +1,1 @@
+"""Scoring against references (WER, DER/JER, cpWER, fillers) and synthetic meetings with exact truth."""

@@ -1,0 +1,1 @@
+"""Pipeline stages: ASR, VAD, word timing, diarization, speaker assignment, prompts."""
