@@ -38,11 +38,11 @@ def option(default: Any = None, help: str = "", *, group: str = ASR, changes_res
     return field(default=default, metadata=meta)
 
 
-def default_threads() -> int:
-    """Half the cores, at least one: the pipeline runs diarization (torch) beside the ASR (CTranslate2),
-    each on this many threads. On the 2-core reference machine two threads per library ran far slower
-    (the two OpenMP pools spin against each other; BENCHMARKS.md)."""
-    return max(1, (os.cpu_count() or 1) // 2)
+def default_threads(workers: int = 1) -> int:
+    """Half of one worker's share of the cores, at least one: the pipeline runs diarization (torch)
+    beside the ASR (CTranslate2), each on this many threads. On the 2-core reference machine two
+    threads per library ran far slower (the two OpenMP pools spin against each other; BENCHMARKS.md)."""
+    return max(1, (os.cpu_count() or 1) // (2 * max(workers, 1)))
 
 
 @dataclass

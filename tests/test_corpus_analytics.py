@@ -65,7 +65,8 @@ def test_vectorised_vader_equals_nltk():
 
 
 def test_near_duplicate_questions_share_a_key():
-    from meeting_analytics.batch.corpus import meeting_date, question_key
+    from meeting_analytics.analytics.questions import question_key
+    from meeting_analytics.batch.corpus import meeting_date
 
     assert question_key("How do I reset my password?") == question_key("um, how can I reset my passwords")
     assert question_key("When will my order arrive?") != question_key("How do I reset my password?")

@@ -10,13 +10,14 @@ offset, topic log-odds compare speakers within their meeting. Batches bound the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import ClassVar, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 
 from ..transcript import Transcript
 from . import fillers as F
+from .meeting import Tables, speaker_table
 from .questions import questions
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
 from .talk import _union_duration, speaker_stats
@@ -28,21 +29,11 @@ CORPUS_FRAMES = ("meetings", "speakers", "utterances", "fillers", "filler_counts
 
 
 @dataclass
-class CorpusReport:
+class CorpusReport(Tables):
     """Every table of ``MeetingReport`` for many meetings, each with a ``meeting`` column, plus ``meetings``."""
 
     meetings: pd.DataFrame
-    speakers: pd.DataFrame
-    utterances: pd.DataFrame
-    fillers: pd.DataFrame
-    filler_counts: pd.DataFrame
-    questions: pd.DataFrame
-    topics: pd.DataFrame
-    meeting_topics: pd.DataFrame
-    timeline: pd.DataFrame
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in CORPUS_FRAMES}
+    NAMES: ClassVar[tuple[str, ...]] = CORPUS_FRAMES
 
     @classmethod
     def concat(cls, parts: Iterable["CorpusReport"]) -> "CorpusReport":
@@ -152,11 +143,7 @@ def analyze_frames(c: CorpusFrames, lexicon: F.FillerLexicon | None = None, scor
     counts = F.filler_counts(occurrences, stats)
     scored = utterance_sentiment(utts, scorer)
     mood = speaker_sentiment(scored)
-    totals = counts[counts["category"] == "all"][["speaker", "count", "per_minute", "per_100_words"]].rename(
-        columns={"count": "fillers", "per_minute": "fillers_per_minute", "per_100_words": "fillers_per_100_words"})
-    speakers = stats.merge(totals, on="speaker", how="left").merge(
-        mood[["speaker", "mean_sentiment", "positive_share", "negative_share"]], on="speaker", how="left")
-    speakers = ax.restore(speakers)
+    speakers = ax.restore(speaker_table(stats, counts, mood))
     speakers["share"] = speakers["talk_time"] / speakers.groupby("meeting")["talk_time"].transform("sum")
     ranges = ax.pairs.assign(t0=ax.offset[ax.pairs["m"].to_numpy()],
                              t1=ax.offset[ax.pairs["m"].to_numpy()] + c.meetings["duration"].to_numpy(float)[

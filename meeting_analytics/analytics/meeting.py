@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -31,11 +31,9 @@ class ReportError(Error, ValueError):
 
 
 @dataclass
-class MeetingReport:
-    """Every analytics table of one meeting as a tidy DataFrame, plus the transcript it came from.
-
-    ``report.plot.<chart>()`` draws (matplotlib Figures), ``to_html`` renders one self-contained page,
-    ``save``/``load`` round-trip through a directory, ``rename_speakers`` relabels everything."""
+class Tables:
+    """The analytics tables, tidy DataFrames: of one meeting (``MeetingReport``) or, each with a
+    ``meeting`` column, of many (``corpus.CorpusReport``)."""
 
     speakers: pd.DataFrame
     utterances: pd.DataFrame
@@ -45,6 +43,27 @@ class MeetingReport:
     topics: pd.DataFrame
     meeting_topics: pd.DataFrame
     timeline: pd.DataFrame
+    NAMES: ClassVar[tuple[str, ...]] = FRAMES
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in self.NAMES}
+
+
+def speaker_table(stats: pd.DataFrame, counts: pd.DataFrame, mood: pd.DataFrame) -> pd.DataFrame:
+    """The speakers table: talk statistics, filler totals and sentiment, one row per speaker."""
+    totals = counts[counts["category"] == "all"][["speaker", "count", "per_minute", "per_100_words"]].rename(
+        columns={"count": "fillers", "per_minute": "fillers_per_minute", "per_100_words": "fillers_per_100_words"})
+    return stats.merge(totals, on="speaker", how="left").merge(
+        mood[["speaker", "mean_sentiment", "positive_share", "negative_share"]], on="speaker", how="left")
+
+
+@dataclass
+class MeetingReport(Tables):
+    """Every analytics table of one meeting as a tidy DataFrame, plus the transcript it came from.
+
+    ``report.plot.<chart>()`` draws (matplotlib Figures), ``to_html`` renders one self-contained page,
+    ``save``/``load`` round-trip through a directory, ``rename_speakers`` relabels everything."""
+
     meeting: dict[str, Any] = field(default_factory=dict)
     transcript: Transcript | None = None
 
@@ -59,9 +78,6 @@ class MeetingReport:
         from ..report.charts import ReportPlots
 
         return ReportPlots(self)
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in FRAMES}
 
     def to_dict(self) -> dict[str, Any]:
         def records(frame: pd.DataFrame) -> list[dict]:
@@ -191,10 +207,7 @@ def analyze(transcript: Transcript, lexicon: F.FillerLexicon | None = None, scor
     scored = utterance_sentiment(utterances, scorer) if len(utterances) else \
         utterances.assign(sentiment=pd.Series(dtype=float), label=pd.Series(dtype=str))
     mood = speaker_sentiment(scored)
-    totals = counts[counts["category"] == "all"][["speaker", "count", "per_minute", "per_100_words"]] \
-        .rename(columns={"count": "fillers", "per_minute": "fillers_per_minute", "per_100_words": "fillers_per_100_words"})
-    speakers = stats.merge(totals, on="speaker", how="left").merge(
-        mood[["speaker", "mean_sentiment", "positive_share", "negative_share"]], on="speaker", how="left")
+    speakers = speaker_table(stats, counts, mood)
     speaker_topics, meeting_topics = topics(words, transcript.language, top_topics)
     meeting = meeting_stats(transcript.duration, utterances, turns)
     meeting.update({"language": transcript.language, "words": int(len(words)), "utterances": int(len(utterances)),

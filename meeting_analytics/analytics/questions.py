@@ -7,6 +7,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from .tokens import stop_words
+from .topics import lemmatizer
+
 QUESTION_COLUMNS = ["speaker", "start", "end", "question", "answered_by", "answer", "answer_start", "latency",
                     "utterance"]
 _SENTENCE = re.compile(r"[^.!?]*[.!?]+|[^.!?]+$")
@@ -16,6 +19,9 @@ _WORD = re.compile(r"[\w']+")
 LINE_CHECK = frozenset("hello hi hey hallo hullo there anyone anybody somebody someone you me us can could do does "
                        "are is am hear see i we still with yes yeah ok okay".split())
 LINE_CHECK_MARKERS = frozenset("hello hi hey hallo hullo hear there".split())
+_NON_WORD = re.compile(r"[^\w\s']+")
+QUESTION_FILLERS = {"um", "uh", "er", "erm", "ah", "hmm", "mm", "like", "so", "well", "okay", "right", "basically",
+                    "actually", "just"}
 
 
 def question_sentences(text: str) -> list[str]:
@@ -63,3 +69,12 @@ def questions(utterances: pd.DataFrame, max_gap: float = 10.0) -> pd.DataFrame:
                          "answer": pick("text"), "answer_start": np.where(answered, starts[j], np.nan),
                          "latency": np.where(answered, starts[j] - ends[i], np.nan),
                          "utterance": u["utterance"].to_numpy()[i]}, columns=QUESTION_COLUMNS)
+
+
+def question_key(text: str) -> str:
+    """Near-duplicate questions share a key: lower case, no punctuation or fillers, content words as lemmas,
+    sorted ("How do I reset my password?" == "how can i reset my passwords")."""
+    words = [w for w in _NON_WORD.sub(" ", text.lower()).split() if w not in QUESTION_FILLERS]
+    lem = lemmatizer()
+    content = sorted({(lem.lemmatize(w, "n") if lem else w) for w in words if w not in stop_words("en")})
+    return " ".join(content) if content else " ".join(words)

@@ -47,14 +47,15 @@ def utterance_sentiment(utterances: pd.DataFrame, scorer: SentimentScorer | None
     return out
 
 
-def speaker_sentiment(scored: pd.DataFrame) -> pd.DataFrame:
-    """Per speaker: mean sentiment (weighted by words), share of positive / negative utterances."""
-    s = scored.dropna(subset=["speaker"])
+def speaker_sentiment(scored: pd.DataFrame, by: str = "speaker") -> pd.DataFrame:
+    """Per speaker (or per ``by``, e.g. meeting): mean sentiment weighted by words, share of positive /
+    negative utterances."""
+    s = scored.dropna(subset=[by])
     if s.empty:
-        return pd.DataFrame(columns=["speaker", "utterances", "mean_sentiment", "positive_share", "negative_share"])
+        return pd.DataFrame(columns=[by, "utterances", "mean_sentiment", "positive_share", "negative_share"])
     weights = s["n_words"].clip(lower=1)
     g = s.assign(w=weights, ws=weights * s["sentiment"], pos=s["label"].eq("positive"),
-                 neg=s["label"].eq("negative")).groupby("speaker")
+                 neg=s["label"].eq("negative")).groupby(by)
     out = pd.DataFrame({"utterances": g.size(), "mean_sentiment": g["ws"].sum() / g["w"].sum(),
                         "positive_share": g["pos"].mean(), "negative_share": g["neg"].mean()})
     return out.reset_index()

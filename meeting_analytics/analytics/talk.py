@@ -35,7 +35,7 @@ def floor_turns(utterances: pd.DataFrame) -> pd.DataFrame:
                                           end=("end", "max"), n_words=("n_words", "sum")).reset_index(drop=True)
 
 
-def _activity(turns: pd.DataFrame, utterances: pd.DataFrame) -> pd.DataFrame:
+def activity(turns: pd.DataFrame | None, utterances: pd.DataFrame) -> pd.DataFrame:
     """Speaker activity spans: diarization turns when present, else utterances."""
     if turns is not None and not turns.empty:
         return turns[["speaker", "start", "end"]]
@@ -83,13 +83,13 @@ def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataF
                   interruption_window: float = 2.0, max_latency: float = np.inf) -> pd.DataFrame:
     """One row per speaker with the columns in ``SPEAKER_COLUMNS`` (times in seconds); a reply later than
     ``max_latency`` s after the previous speaker is not counted in the response latency."""
-    activity = _activity(turns, utterances)
-    speakers = sorted(set(activity["speaker"].dropna()) | set(words["speaker"].dropna()))
+    spans = activity(turns, utterances)
+    speakers = sorted(set(spans["speaker"].dropna()) | set(words["speaker"].dropna()))
     if not speakers:
         return pd.DataFrame(columns=SPEAKER_COLUMNS)
     out = pd.DataFrame({"speaker": speakers}).set_index("speaker")
     out["talk_time"] = pd.Series({spk: _union_duration(g["start"].to_numpy(), g["end"].to_numpy())
-                                  for spk, g in activity.groupby("speaker")}, dtype=float).reindex(speakers, fill_value=0.0)
+                                  for spk, g in spans.groupby("speaker")}, dtype=float).reindex(speakers, fill_value=0.0)
     total = out["talk_time"].sum()
     out["share"] = out["talk_time"] / total if total > 0 else 0.0
     out["words"] = words.groupby("speaker").size().reindex(speakers, fill_value=0)
@@ -103,10 +103,10 @@ def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataF
     out["mean_turn"] = by.mean().reindex(speakers, fill_value=0.0)
     out["longest_turn"] = by.max().reindex(speakers, fill_value=0.0)
     out["questions"] = questions_per_speaker(utterances).reindex(speakers, fill_value=0)
-    inter = interruptions(activity, window=interruption_window)
+    inter = interruptions(spans, window=interruption_window)
     out["interruptions"] = inter.groupby("interrupter").size().reindex(speakers, fill_value=0)
     out["interrupted"] = inter.groupby("interrupted").size().reindex(speakers, fill_value=0)
-    ov = overlaps(activity)
+    ov = overlaps(spans)
     out["overlaps"] = ov.groupby("speaker").size().reindex(speakers, fill_value=0)
     out["overlap_time"] = (ov["end"] - ov["start"]).groupby(ov["speaker"]).sum().reindex(speakers, fill_value=0.0)
     switch = floors["speaker"] != floors["speaker"].shift()
@@ -120,12 +120,12 @@ def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataF
 
 def meeting_stats(duration: float, utterances: pd.DataFrame, turns: pd.DataFrame | None = None) -> dict:
     """Meeting-level figures: duration, speech and silence share, speakers, switches per minute."""
-    activity = _activity(turns, utterances)
-    speech = _union_duration(activity["start"].to_numpy(), activity["end"].to_numpy())
+    spans = activity(turns, utterances)
+    speech = _union_duration(spans["start"].to_numpy(), spans["end"].to_numpy())
     floors = floor_turns(utterances)
     switches = int(max(0, len(floors) - 1))
     minutes = duration / 60.0 if duration > 0 else 0.0
     return {"duration": duration, "speech_time": speech,
             "silence_share": (1.0 - speech / duration) if duration > 0 else 0.0,
-            "speakers": int(activity["speaker"].nunique()), "speaker_switches": switches,
+            "speakers": int(spans["speaker"].nunique()), "speaker_switches": switches,
             "switches_per_minute": switches / minutes if minutes > 0 else 0.0}

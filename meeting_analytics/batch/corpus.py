@@ -17,14 +17,13 @@ import numpy as np
 import pandas as pd
 
 from .worker import RESULT_MARKER
+from ..analytics.questions import question_key
+from ..analytics.sentiment import speaker_sentiment
 from ..errors import Error
 from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
 
 HOSTED_PRICES = {"OpenAI (about $0.36 per audio hour)": 0.36, "Azure batch (about $0.18 per audio hour)": 0.18}
 _DATE = re.compile(r"(20\d\d|19\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
-_NON_WORD = re.compile(r"[^\w\s']+")
-QUESTION_FILLERS = {"um", "uh", "er", "erm", "ah", "hmm", "mm", "like", "so", "well", "okay", "right", "basically",
-                    "actually", "just"}
 
 
 class CorpusError(Error, ValueError):
@@ -39,18 +38,6 @@ def meeting_date(path: str, mtime: float | None) -> tuple[str | None, str]:
     if mtime:
         return datetime.fromtimestamp(mtime, tz=timezone.utc).strftime("%Y-%m-%d"), "file time"
     return None, "none"
-
-
-def question_key(text: str) -> str:
-    """Near-duplicate questions share a key: lower case, no punctuation or fillers, content words as lemmas,
-    sorted ("How do I reset my password?" == "how can i reset my passwords")."""
-    from ..analytics.tokens import stop_words
-    from ..analytics.topics import lemmatizer
-
-    words = [w for w in _NON_WORD.sub(" ", text.lower()).split() if w not in QUESTION_FILLERS]
-    lem = lemmatizer()
-    content = sorted({(lem.lemmatize(w, "n") if lem else w) for w in words if w not in stop_words("en")})
-    return " ".join(content) if content else " ".join(words)
 
 
 class _Fold:
@@ -76,15 +63,16 @@ class _Fold:
         utt = pd.read_parquet(d / "utterances.parquet", columns=["sentiment", "label", "n_words"])
         info = json.loads((d / "report.json").read_text())["meeting"]
         date, source = meeting_date(row["path"], row.get("file_mtime"))
-        w = utt["n_words"].clip(lower=1)
+        mood = speaker_sentiment(utt.assign(meeting=meeting), by="meeting")
+        mood = mood.iloc[0] if len(mood) else pd.Series(np.nan, index=["mean_sentiment", "positive_share",
+                                                                          "negative_share"])
         self.meetings.append({
             "meeting": meeting, "path": row["path"], "date": date, "date_source": source,
             "duration": info.get("duration"), "speakers": len(speakers), "words": info.get("words"),
             "fillers": info.get("fillers"), "questions": len(questions),
-            "mean_sentiment": float((utt["sentiment"] * w).sum() / w.sum()) if len(utt) else np.nan,
-            "positive_share": float((utt["label"] == "positive").mean()) if len(utt) else np.nan,
-            "negative_share": float((utt["label"] == "negative").mean()) if len(utt) else np.nan,
-            "utterances": len(utt), "wall_seconds": row.get("wall_seconds")})
+            "mean_sentiment": float(mood["mean_sentiment"]), "positive_share": float(mood["positive_share"]),
+            "negative_share": float(mood["negative_share"]), "utterances": len(utt),
+            "wall_seconds": row.get("wall_seconds")})
 
     def _questions(self, meeting: str, q: pd.DataFrame) -> None:
         for text, answered_by, answer in zip(q["question"], q["answered_by"], q["answer"]):

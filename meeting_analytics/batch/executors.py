@@ -10,7 +10,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator
 
 from .worker import Job, Outcome, init_worker, process
-from ..options import PipelineOptions
+from ..options import PipelineOptions, default_threads
 
 MAX_CRASHES = 2
 
@@ -27,11 +27,6 @@ def default_workers(device: str = "cpu") -> int:
     return max(1, min(os.cpu_count() or 1, int(mem_gib // 2)))
 
 
-def threads_per_worker(workers: int) -> int:
-    """Half a worker's share of the cores, at least one (see asr.default_threads)."""
-    return max(1, (os.cpu_count() or 1) // (2 * max(workers, 1)))
-
-
 def run_local(jobs: list[Job], options: PipelineOptions, workers: int) -> Iterator[Outcome]:
     """A process pool (spawned: torch and forked threads do not mix). A worker that dies (a crash in
     native code on a corrupt file) costs its files one attempt; after MAX_CRASHES they are failed."""
@@ -40,7 +35,7 @@ def run_local(jobs: list[Job], options: PipelineOptions, workers: int) -> Iterat
     while pending:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker,
-                                 initargs=(options, threads_per_worker(workers))) as pool:
+                                 initargs=(options, default_threads(workers))) as pool:
             futures = {pool.submit(process, job): job for job in pending}
             pending = []
             while futures:
@@ -81,7 +76,7 @@ def run_ray(jobs: list[Job], options: PipelineOptions, workers: int, address: st
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
         started = True
     try:
-        threads = threads_per_worker(workers) if not address else None
+        threads = default_threads(workers) if not address else None
         actor = ray.remote(num_cpus=1)(RayWorker)
         actors = [actor.remote(options, threads) for _ in range(max(workers, 1))]
         yield from ActorPool(actors).map_unordered(lambda a, job: a.process.remote(job), jobs)

@@ -77,23 +77,16 @@ def _duration(report: MeetingReport) -> float:
     return float(report.meeting.get("duration") or (report.utterances["end"].max() if len(report.utterances) else 1))
 
 
-def _activity(report: MeetingReport) -> pd.DataFrame:
-    t = report.transcript
-    if t is not None and t.turns:
-        return t.turns_frame()[["speaker", "start", "end"]]
-    return report.utterances.dropna(subset=["speaker"])[["speaker", "start", "end"]]
-
-
 @chart
 def timeline(report: MeetingReport) -> Figure:
     """Who spoke when: one row per speaker, overlapped speech marked in a row of its own."""
-    from ..analytics.talk import overlaps
+    from ..analytics.talk import activity, overlaps
 
     speakers = speakers_of(report)
     colors = palette(speakers)
     fig, axes = _figure(report, height_per_speaker=0.45, base_height=1.6)
     ax = axes[0, 0]
-    act = _activity(report)
+    act = activity(report.transcript.turns_frame() if report.transcript is not None else None, report.utterances)
     for i, s in enumerate(speakers):
         spans = act[act["speaker"] == s]
         ax.broken_barh(list(zip(spans["start"], spans["end"] - spans["start"])), (i - 0.35, 0.7),
