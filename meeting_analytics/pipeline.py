@@ -15,7 +15,7 @@ from .stages.assign import assign_speakers, group_utterances
 from .audio import SAMPLE_RATE, AudioError, check_speech_audio, load_audio
 from .stages.asr import Transcriber
 from .stages.prompts import with_verbatim_prompt
-from .options import ASROptions, OptionError, PipelineOptions, default_threads  # noqa: F401 (public here too)
+from .options import PipelineOptions, default_threads
 from .transcript import Transcript, Word
 
 

@@ -26,9 +26,7 @@ for _var in ("HOME", "MPLCONFIGDIR", "NLTK_DATA"):  # these must exist; the cach
     CLEAN_ENV[_var].mkdir()
 os.environ.pop("MEETING_ANALYTICS_CACHE", None)
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests run offline, as the default pipeline must
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
-SHARED = Path(os.environ.get("MEETING_ANALYTICS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+from helpers import SHARED  # noqa: E402 (after the clean environment is in place)
 
 
 def pytest_configure(config):

@@ -16,7 +16,12 @@ import textwrap
 from contextlib import contextmanager
 from pathlib import Path
 
+from meeting_analytics.stages.assign import assign_speakers, group_utterances
+from meeting_analytics.transcript import Transcript, Turn, Utterance, Word
+
 ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+SHARED = Path(os.environ.get("MEETING_ANALYTICS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 CLI = [sys.executable, "-m", "meeting_analytics"]
 
 _FAULTS = textwrap.dedent('''
@@ -69,41 +74,64 @@ def _fault_env(tmp: Path, target: Path, err: str) -> dict:
 
 
 @contextmanager
-def read_only_dir(tmp: Path):
-    """(directory, env, how): a directory nobody can write in."""
-    d = tmp / "read-only"
+def _refusing_dir(tmp: Path, name: str, mount_options: str, fault: str, fill: bool):
+    """(directory, env, how): a tmpfs mounted with ``mount_options`` (filled when ``fill``), else a
+    chmod 0555 directory (not root; read-only only), else ``fault`` injected (root without mount rights)."""
+    d = tmp / name
     d.mkdir()
-    if _mount(d, "ro,size=1m"):
+    if _mount(d, mount_options):
         try:
-            yield d, {}, "read-only tmpfs mount"
+            if fill:
+                (d / "out").mkdir()
+                try:
+                    with open(d / "filler", "wb") as fh:
+                        fh.write(b"\0" * (1 << 20))
+                except OSError:
+                    pass  # full now
+            yield d, {}, f"tmpfs mount ({mount_options})"
         finally:
             _umount(d)
-    elif os.geteuid() != 0:
+    elif os.geteuid() != 0 and not fill:
         d.chmod(0o555)
         try:
             yield d, {}, "chmod 0555"
         finally:
             d.chmod(0o755)
     else:
-        yield d, _fault_env(tmp, d, "EROFS"), "EROFS injected (root without mount rights)"
-
-
-@contextmanager
-def full_dir(tmp: Path):
-    """(directory, env, how): a directory on a file system with no space left."""
-    d = tmp / "full"
-    d.mkdir()
-    if _mount(d, "size=256k"):
-        try:
-            (d / "out").mkdir()
-            try:
-                with open(d / "filler", "wb") as fh:
-                    fh.write(b"\0" * (1 << 20))
-            except OSError:
-                pass  # full now
-            yield d, {}, "full tmpfs mount"
-        finally:
-            _umount(d)
-    else:
         (d / "out").mkdir()
-        yield d, _fault_env(tmp, d, "ENOSPC"), "ENOSPC injected through /dev/full"
+        yield d, _fault_env(tmp, d, fault), f"{fault} injected"
+
+
+def read_only_dir(tmp: Path):
+    """(directory, env, how): a directory nobody can write in."""
+    return _refusing_dir(tmp, "read-only", "ro,size=1m", "EROFS", fill=False)
+
+
+def full_dir(tmp: Path):
+    """(directory, env, how): a directory on a file system with no space left (ENOSPC)."""
+    return _refusing_dir(tmp, "full", "size=256k", "ENOSPC", fill=True)
+
+
+# -- transcripts built by hand ---------------------------------------------------------------------
+
+def make_transcript() -> Transcript:
+    words = [Word(0.5, 0.9, "Hello", None, 0.91), Word(1.0, 1.4, "there.", None, 0.8),
+             Word(1.6, 2.0, "Hi!", None, 0.99), Word(2.1, 2.5, "How", None, 0.7), Word(4.0, 4.4, "są", None, None)]
+    turns = [Turn(0.4, 1.5, "SPEAKER_00"), Turn(1.5, 3.0, "SPEAKER_01"), Turn(3.8, 4.6, "SPEAKER_01")]
+    words = assign_speakers(words, turns)
+    return Transcript("en", 5.0, ["SPEAKER_00", "SPEAKER_01"], words, group_utterances(words, "en"), turns,
+                      {"models": {"asr": "tiny.en"}, "timings": {"asr": 1.25}})
+
+
+def meeting(utts, turns=None, duration=None, language="en") -> Transcript:
+    """utts: (speaker, start, end, text); words spread evenly over each utterance."""
+    words, utterances = [], []
+    for speaker, start, end, text in utts:
+        tokens = text.split()
+        step = (end - start) / len(tokens)
+        first = len(words)
+        words += [Word(start + i * step, start + (i + 1) * step, tok, speaker) for i, tok in enumerate(tokens)]
+        utterances.append(Utterance(start, end, speaker, text, first, len(words)))
+    turns = [Turn(*t) for t in turns] if turns else []
+    speakers = sorted({u[0] for u in utts})
+    return Transcript(language, duration or max(u[2] for u in utts), speakers, words, utterances, turns)

@@ -9,21 +9,8 @@ import pytest
 
 from meeting_analytics.analytics import FillerLexicon, analyze, find_fillers
 from meeting_analytics.analytics.fillers import english
-from meeting_analytics.transcript import Transcript, Turn, Utterance, Word
-
-
-def meeting(utts, turns=None, duration=None, language="en") -> Transcript:
-    """utts: (speaker, start, end, text); words spread evenly over each utterance."""
-    words, utterances = [], []
-    for speaker, start, end, text in utts:
-        tokens = text.split()
-        step = (end - start) / len(tokens)
-        first = len(words)
-        words += [Word(start + i * step, start + (i + 1) * step, tok, speaker) for i, tok in enumerate(tokens)]
-        utterances.append(Utterance(start, end, speaker, text, first, len(words)))
-    turns = [Turn(*t) for t in turns] if turns else []
-    speakers = sorted({u[0] for u in utts})
-    return Transcript(language, duration or max(u[2] for u in utts), speakers, words, utterances, turns)
+from meeting_analytics.transcript import Transcript
+from helpers import meeting
 
 
 FILLER_CASES = [

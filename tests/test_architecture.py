@@ -7,8 +7,8 @@ import ast
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-from conftest import ROOT
 
 PKG = ROOT / "meeting_analytics"
 # lowest first; a module may import its own layer and those below

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from meeting_analytics.audio import AudioError, check_speech_audio, load_audio, probe
+from helpers import DATA
 
-from conftest import DATA
 
 JFK = DATA / "speech" / "jfk.flac"
 

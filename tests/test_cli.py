@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import wave
 
 import numpy as np
 import pytest
 
-from conftest import DATA, SHARED
-
-CLI = [sys.executable, "-m", "meeting_analytics"]
-
-
-def run(*args, timeout=600):
-    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONWARNINGS="ignore")
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
-
-
-def error_lines(stderr: str) -> list[str]:
-    return [ln for ln in stderr.splitlines() if ln.strip()]
-
+from helpers import DATA, SHARED, error_lines, make_transcript, run_cli
 
 @pytest.fixture(scope="module")
 def bad_files(tmp_path_factory):
@@ -45,7 +30,7 @@ def bad_files(tmp_path_factory):
     ("silence.wav", "silent"),
 ])
 def test_bad_input_one_line_nonzero_exit(bad_files, name, problem):
-    proc = run("transcribe", bad_files / name, "-o", bad_files / "out", "-q")
+    proc = run_cli("transcribe", bad_files / name, "-o", bad_files / "out", "-q")
     assert proc.returncode != 0
     lines = error_lines(proc.stderr)
     assert len(lines) == 1, proc.stderr
@@ -59,7 +44,7 @@ def test_click_only_file_is_no_speech(tmp_path):
     empty = SHARED / "ami" / "empty.wav"
     if not empty.exists():
         pytest.skip(f"{empty} not found")
-    proc = run("transcribe", empty, "-o", tmp_path, "-q")
+    proc = run_cli("transcribe", empty, "-o", tmp_path, "-q")
     assert proc.returncode != 0
     lines = error_lines(proc.stderr)
     assert len(lines) == 1, proc.stderr
@@ -72,28 +57,37 @@ def test_click_only_file_is_no_speech(tmp_path):
     (["--model", "no-such-model"], "not available offline"),
 ])
 def test_bad_options_one_line(flags, message, tmp_path):
-    proc = run("transcribe", DATA / "speech" / "jfk.flac", "-o", tmp_path, "-q", *flags)
+    proc = run_cli("transcribe", DATA / "speech" / "jfk.flac", "-o", tmp_path, "-q", *flags)
     assert proc.returncode == 2
     lines = error_lines(proc.stderr)
     assert len(lines) == 1 and message in lines[0], proc.stderr
 
 
 def test_bad_flag_is_usage_error(tmp_path):
-    proc = run("transcribe", DATA / "speech" / "jfk.flac", "--num_speakers", "0")
+    proc = run_cli("transcribe", DATA / "speech" / "jfk.flac", "--num_speakers", "0")
     assert proc.returncode == 2 and "num_speakers" in proc.stderr
 
 
-def test_help_documents_every_flag():
-    out = run("transcribe", "--help").stdout
-    for flag in ["--model", "--language", "--initial_prompt", "--hotwords", "--batch_size", "--compute_type",
-                 "--device", "--threads", "--diarize", "--no_diarize", "--min_speakers", "--max_speakers",
-                 "--num_speakers", "--output_dir", "--output_format", "--hf_token", "--diarize_model", "--aligner"]:
-        assert flag in out, flag
+@pytest.mark.parametrize("command", ["transcribe", "analyze", "batch"])
+def test_every_declared_option_is_a_flag_with_its_declared_default(command):
+    """The CLI reads its flags from options.py: each declared option parses to its declared default."""
+    from meeting_analytics.cli import build_parser
+    from meeting_analytics.options import PipelineOptions, declared
+
+    out = run_cli(command, "--help").stdout
+    args = build_parser().parse_args([command, "x.wav", "-o", "out"])
+    defaults = PipelineOptions()
+    for owner, f in declared(defaults):
+        if f.metadata["cli"]:
+            assert f"--{f.name}" in out, f.name
+            expected = True if f.name == "verbatim" and command != "transcribe" else getattr(owner, f.name)
+            assert getattr(args, f.name) == expected, f.name
+    assert "--parallel_stages" not in out  # declared as API-only
 
 
 @pytest.mark.models
 def test_batch_with_a_bad_file_keeps_good_results(tmp_path, bad_files):
-    proc = run("transcribe", DATA / "call" / "sample.wav", bad_files / "notes.wav", "-o", tmp_path,
+    proc = run_cli("transcribe", DATA / "call" / "sample.wav", bad_files / "notes.wav", "-o", tmp_path,
                "--output_format", "all")
     assert proc.returncode == 1
     assert sum("notes.wav" in ln and "error" in ln for ln in proc.stderr.splitlines()) == 1
@@ -106,10 +100,9 @@ def test_batch_with_a_bad_file_keeps_good_results(tmp_path, bad_files):
 
 
 def test_analyze_saved_transcript_without_models(tmp_path):
-    from test_transcript import make_transcript
 
     src = make_transcript().save(tmp_path / "meeting.json")
-    proc = run("analyze", src, "-o", tmp_path / "out")
+    proc = run_cli("analyze", src, "-o", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     assert "SPEAKER_00" in proc.stdout and "fillers/min" in proc.stdout
     out = tmp_path / "out" / "meeting_analytics"
@@ -123,7 +116,7 @@ def test_analyze_saved_transcript_without_models(tmp_path):
 def test_analyze_bad_transcript_one_line(tmp_path, content, problem):
     bad = tmp_path / "bad.json"
     bad.write_text(content)
-    proc = run("analyze", bad, "-o", tmp_path / "out", "-q")
+    proc = run_cli("analyze", bad, "-o", tmp_path / "out", "-q")
     assert proc.returncode == 1
     lines = error_lines(proc.stderr)
     assert len(lines) == 1 and "bad.json" in lines[0] and problem in lines[0], proc.stderr
@@ -133,7 +126,7 @@ def test_analyze_bad_transcript_one_line(tmp_path, content, problem):
 def test_analyze_audio_uses_verbatim_prompt(tmp_path):
     from meeting_analytics.stages.prompts import VERBATIM_PROMPT_EN
 
-    proc = run("analyze", DATA / "call" / "sample.wav", "-o", tmp_path)
+    proc = run_cli("analyze", DATA / "call" / "sample.wav", "-o", tmp_path)
     assert proc.returncode == 0, proc.stderr
     data = json.loads((tmp_path / "sample.json").read_text())
     assert data["metadata"]["options"]["asr"]["initial_prompt"] == VERBATIM_PROMPT_EN
@@ -143,13 +136,12 @@ def test_analyze_audio_uses_verbatim_prompt(tmp_path):
 
 def test_evaluate_hypothesis_equal_to_reference_scores_zero(tmp_path):
     from meeting_analytics.report.writers import write_rttm
-    from test_transcript import make_transcript
 
     t = make_transcript()
     hyp = t.save(tmp_path / "meet.json")
     write_rttm(t, tmp_path / "ref.rttm", uri="meet")
     (tmp_path / "ref.stm").write_text("".join(f"meet 1 {u.speaker} {u.start} {u.end} {u.text}\n" for u in t.utterances))
-    proc = run("evaluate", hyp, "--rttm", tmp_path / "ref.rttm", "--stm", tmp_path / "ref.stm",
+    proc = run_cli("evaluate", hyp, "--rttm", tmp_path / "ref.rttm", "--stm", tmp_path / "ref.stm",
                "-o", tmp_path / "scores.csv")
     assert proc.returncode == 0, proc.stderr
     import pandas as pd

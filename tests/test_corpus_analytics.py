@@ -8,7 +8,7 @@ import pytest
 
 from meeting_analytics.analytics import analyze
 from meeting_analytics.analytics.corpus import CORPUS_FRAMES, analyze_corpus
-from test_analytics import meeting
+from helpers import meeting
 
 WORDS = ("um uh like so well you know i mean the invoice billing team great terrible not very happy angry but "
          "kind of right okay problem customer release we I think").split()

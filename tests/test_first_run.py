@@ -12,9 +12,8 @@ import sys
 
 import pytest
 
-from conftest import DATA, STATE
-from helpers import error_lines, run_cli
-from test_transcript import make_transcript
+from conftest import STATE
+from helpers import DATA, error_lines, make_transcript, run_cli
 
 STAMP = re.compile(r"^\[\d\d:\d\d:\d\d\] \S")
 WARM_UP = ("from meeting_analytics.nltk_offline import ensure_punkt_tab, ensure_vader_lexicon, ensure_wordnet; "

@@ -8,8 +8,8 @@ import pytest
 
 from meeting_analytics.evaluation.metrics import speaker_attribution, wer
 from meeting_analytics.transcript import Transcript
+from helpers import DATA
 
-from conftest import DATA
 
 pytestmark = pytest.mark.models
 JFK_TEXT = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."

@@ -2,17 +2,9 @@ import json
 
 import pytest
 
-from meeting_analytics.stages.assign import assign_speakers, group_utterances
+from meeting_analytics.stages.assign import assign_speakers
 from meeting_analytics.transcript import Transcript, TranscriptError, Turn, Word
-
-
-def make_transcript() -> Transcript:
-    words = [Word(0.5, 0.9, "Hello", None, 0.91), Word(1.0, 1.4, "there.", None, 0.8),
-             Word(1.6, 2.0, "Hi!", None, 0.99), Word(2.1, 2.5, "How", None, 0.7), Word(4.0, 4.4, "są", None, None)]
-    turns = [Turn(0.4, 1.5, "SPEAKER_00"), Turn(1.5, 3.0, "SPEAKER_01"), Turn(3.8, 4.6, "SPEAKER_01")]
-    words = assign_speakers(words, turns)
-    return Transcript("en", 5.0, ["SPEAKER_00", "SPEAKER_01"], words, group_utterances(words, "en"), turns,
-                      {"models": {"asr": "tiny.en"}, "timings": {"asr": 1.25}})
+from helpers import make_transcript
 
 
 def test_json_round_trip_is_lossless():

@@ -7,8 +7,8 @@ import pytest
 
 from meeting_analytics.transcript import Transcript
 from meeting_analytics.report.writers import FORMATS, write_outputs
+from helpers import make_transcript
 
-from test_transcript import make_transcript
 
 
 @pytest.fixture

@@ -217,8 +217,11 @@ def topics(report: MeetingReport, top: int = 8) -> Figure:
     cols = min(max(len(speakers), 1), 4)
     rows = int(np.ceil(max(len(speakers), 1) / cols))
     fig, axes = _figure(report, rows, cols, base_height=2.6 * rows, width=3.2 * cols, sharex=True)
-    for ax in axes.flat[len(speakers):]:
+    for ax in axes.flat[max(len(speakers), 1):]:
         ax.set_visible(False)
+    if not speakers:
+        axes[0, 0].set_title("Topics")
+        axes[0, 0].text(0.5, 0.5, "no speakers", ha="center", va="center", transform=axes[0, 0].transAxes)
     t = report.topics
     for ax, s in zip(axes.flat, speakers):
         ts = t[t["speaker"] == s].sort_values("count", ascending=False).head(top)[::-1]

@@ -19,7 +19,6 @@ from typing import Any, Callable
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from ..options import ALIGNERS, DEFAULT_ALIGNER  # noqa: F401 (the aligners this module provides)
 from ..transcript import Segment, Word
 _PREPEND = "\"'“¿([{-"
 _APPEND = "\"'.。,，!！?？:：”)]}、"
