@@ -69,7 +69,7 @@ def local_wav2vec2(tmp_path_factory):
 def test_wav2vec2_aligner_from_local_directory(local_wav2vec2):
     from meeting_analytics.audio import load_audio
     from meeting_analytics.stages.align import Wav2Vec2Aligner
-    from conftest import DATA
+    from helpers import DATA
 
     audio = load_audio(DATA / "speech" / "jfk.flac")
     segment = Segment(0.3, 10.9, "And so my fellow Americans, ask not what your country can do for you")

@@ -160,3 +160,15 @@ def test_the_rules_catch_what_they_forbid(tmp_path):
         assert ("cli", True) in found and ("batch.run", False) in found
     finally:
         probe.unlink()
+
+
+def test_dotted_names_in_shipped_configs_resolve():
+    """A config names classes by import path (pyannote's Pipeline.from_pretrained imports them): a module
+    that moves must take its config along."""
+    import importlib
+    import re
+
+    for config in PKG.rglob("*.yaml"):
+        for dotted in re.findall(r"\bmeeting_analytics(?:\.\w+)+", config.read_text()):
+            module, _, name = dotted.rpartition(".")
+            assert hasattr(importlib.import_module(module), name), (config.name, dotted)
