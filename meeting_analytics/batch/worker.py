@@ -56,14 +56,11 @@ def init_worker(options: PipelineOptions, threads: int | None = None) -> None:
 def process(job: Job) -> Outcome:
     """Transcribe, diarize and analyse one file into its result directory; never raises for bad input."""
     from ..analytics import analyze
-    from ..audio import check_speech_audio, load_audio
     from ..errors import Error
 
     t0 = time.perf_counter()
     try:
-        audio = load_audio(job.path)
-        check_speech_audio(audio, job.path)
-        transcript = _PIPELINE.run(audio, source=job.path)
+        transcript = _PIPELINE(job.path)
         t1 = time.perf_counter()
         report = analyze(transcript)
         meta = transcript.metadata

@@ -4,11 +4,18 @@ word-boundary error, speaker attribution of words, filler precision/recall; STM/
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from ..errors import UsageError
 from ..transcript import Word
+
+
+class ReferenceFileError(UsageError):
+    """A reference file (RTTM, UEM, STM) that cannot be read: nothing can be scored."""
 
 
 def normalize_english(text: str) -> str:
@@ -225,3 +232,36 @@ def evaluate_transcript(hyp, uri: str, rttm=None, uem=None, stm=None, truth=None
             row["filler_recall"] = total.matched / total.truth if total.truth else float("nan")
             row["filler_per_speaker"] = pd.DataFrame(scores).round(3).to_dict(orient="records")
     return row
+
+
+@dataclass
+class References:
+    """The references an ``evaluate`` run scores against, read once: speaker turns (RTTM), scored
+    regions (UEM), transcripts (STM) and a directory of synthetic truths (``<stem>.truth.json``)."""
+
+    rttm: dict
+    uem: dict
+    stm: Any
+    truth_dir: Path | None
+
+    @classmethod
+    def load(cls, rttm: str | None = None, uem: str | None = None, stm: str | None = None,
+             truth_dir: str | None = None) -> "References":
+        from pyannote.database.util import load_rttm, load_uem
+
+        try:
+            return cls(load_rttm(rttm) if rttm else {}, load_uem(uem) if uem else {},
+                       read_stm(stm) if stm else None, Path(truth_dir) if truth_dir else None)
+        except (OSError, ValueError) as exc:
+            raise ReferenceFileError(f"reference: {exc}") from None
+
+    def evaluate(self, path: str | Path, collars=(0.0, 0.25), skip_overlap: bool = False) -> dict:
+        """Every figure for one hypothesis transcript JSON, matched to the references by its stem."""
+        from ..transcript import Transcript
+
+        uri = Path(path).stem
+        truth_path = self.truth_dir / f"{uri}.truth.json" if self.truth_dir else None
+        truth = Transcript.load(truth_path) if truth_path and truth_path.exists() else None
+        stm = self.stm[self.stm["file"] == uri] if self.stm is not None else None
+        return evaluate_transcript(Transcript.load(path), uri, self.rttm.get(uri), self.uem.get(uri), stm, truth,
+                                   tuple(collars), skip_overlap)

@@ -22,6 +22,13 @@ def parse_formats(value: str) -> tuple[str, ...]:
     return formats
 
 
+def report_stem(path: str | Path) -> str:
+    """The name a report's files get: a result directory's name without ``_analytics``, or a JSON's stem."""
+    p = Path(path)
+    name = p.name if p.is_dir() else p.stem
+    return name.removesuffix("_analytics") if name != "_analytics" else "report"
+
+
 def write_charts(report: MeetingReport, directory: Path, dpi: int = 120) -> list[Path]:
     written = []
     for name, fig in report.plot.all().items():
