@@ -63,7 +63,7 @@ def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None) -
         shown = meta["shown"] if meta["shown"] and f.name not in defaults else \
             ("on" if default is True else "off" if default is False else default)
         helptext = f"{meta['help']} (default: {shown})".replace("%", "%%")
-        if isinstance(default, bool) or f.type in ("bool", bool):
+        if isinstance(default, bool):
             g.add_argument(f"--{f.name}", dest=f.name, action="store_true", default=default, help=helptext)
             if meta["negatable"]:
                 g.add_argument(f"--no_{f.name}", dest=f.name, action="store_false", help=f"turn --{f.name} off")
@@ -83,20 +83,23 @@ def options_from_args(args: argparse.Namespace):
 
 @dataclass
 class Run:
-    """One command over many files: errors counted, progress and errors from one writer."""
+    """One command over many files: errors counted; progress (unless --quiet) and errors on stderr
+    from one writer."""
 
     args: argparse.Namespace
     failed: int = 0
+    stderr: object = field(default=None)
     reporter: Callable[[str], None] = field(default=None)
 
     def __post_init__(self):
         from .progress import Reporter, silent
 
-        self.reporter = Reporter() if getattr(self.args, "print_text", True) else silent
+        self.stderr = Reporter()
+        self.reporter = self.stderr if getattr(self.args, "print_text", True) else silent
 
     def error(self, message: str) -> None:
         self.failed += 1
-        print(f"meeting-analytics: error: {message}", file=sys.stderr, flush=True)
+        self.stderr.write(f"meeting-analytics: error: {message}")
 
     def each(self, items, handle: Callable) -> int:
         """``handle(item)`` for every item; a bad item is one error line and the rest go on."""
@@ -118,18 +121,20 @@ class Run:
 def checked_inputs(run: Run, paths: list[str], transcripts: bool = False) -> list[str]:
     """The inputs that can be read (ffprobe finds audio; with ``transcripts`` a .json file too), before any
     model loads; each other one is an error line now."""
-    from .audio import AudioError, probe
+    from .audio import probe
+    from .errors import Error
+    from .transcript import TranscriptError
 
     good = []
     for path in paths:
         try:
             if transcripts and path.lower().endswith(".json"):
                 if not Path(path).is_file():
-                    raise AudioError(path, "no such file" if not Path(path).exists() else "not a file")
+                    raise TranscriptError(f"{path}: {'not a file' if Path(path).exists() else 'no such file'}")
             else:
                 probe(path)
             good.append(path)
-        except AudioError as exc:
+        except Error as exc:
             run.error(str(exc))
     return good
 
@@ -196,7 +201,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         if args.print_text:
             sys.stdout.write(to_txt(transcript))
             sys.stdout.flush()
-        run.reporter(f"{name}: {len(transcript.words)} words, {len(transcript.speakers)} speakers -> "
+        n = len(transcript.speakers)
+        run.reporter(f"{name}: {len(transcript.words)} words, {n} speaker{'s' * (n != 1)} -> "
                      + ", ".join(str(p) for p in written))
 
     return _worst(run.each(inputs, handle), run)

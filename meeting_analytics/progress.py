@@ -25,11 +25,14 @@ class Reporter:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
 
     def __call__(self, message: str) -> None:
-        line = f"[{time.strftime('%H:%M:%S')}] {message}"
+        self.write(f"[{time.strftime('%H:%M:%S')}] {message}")
+
+    def write(self, line: str) -> None:
+        """One whole line, never interleaved with another thread's."""
         if self.tty:
             from tqdm import tqdm
 
-            tqdm.write(line, file=self.stream)  # above any bar being drawn
+            tqdm.write(line, file=self.stream)  # above any bar being drawn, under tqdm's lock
             return
         with self.lock:
             self.stream.write(line + "\n")
