@@ -1,7 +1,8 @@
 """Speaker diarization with pyannote.audio's own ``SpeakerDiarization`` pipeline.
 
 Offline default: the pyannote/segmentation checkpoint that whisperx ships, Resemblyzer's GE2E
-encoder (``embedding.ResemblyzerEmbedding``) and agglomerative clustering, with hyperparameters
+encoder (``embedding.ResemblyzerEmbedding``) and agglomerative clustering (pyannote's, in bounded
+memory for long recordings: ``clustering.BoundedAgglomerativeClustering``), with hyperparameters
 tuned on AMI and shipped in ``diarization/config.yaml``. Every pipeline, the offline one included,
 loads through ``pyannote.audio.Pipeline.from_pretrained``: a pyannote pipeline directory, a
 config.yaml, or a hub name (e.g. pyannote/speaker-diarization-3.1 with a token).
@@ -57,6 +58,10 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
             plda=plda if plda is not None else NoPLDA(),
             **kwargs,
         )
+        if clustering == "AgglomerativeClustering":  # pyannote's, exact up to ~50 min; bounded memory beyond
+            from .clustering import BoundedAgglomerativeClustering
+
+            self.clustering = BoundedAgglomerativeClustering(metric=self.clustering.metric)
 
     def get_segmentations(self, file, hook=None):
         """The segmentation pass, unless the caller already ran it (it is shared with the VAD)."""
