@@ -8,22 +8,22 @@ Uses GNU time (/usr/bin/time -v) for the peak resident set size of the whole pro
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import timed_run  # noqa: E402
+
 
 def timed(cmd: list[str]) -> tuple[float, float]:
     """Run ``cmd`` under GNU time: (wall seconds, peak RSS MiB); exits with its stderr if it fails."""
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYANNOTE_METRICS_ENABLED="false")
-    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, env=env)
+    proc, wall, rss = timed_run(cmd, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
-    h, m, s = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr).groups()
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1)) / 1024
-    return float(h or 0) * 3600 + float(m) * 60 + float(s), rss
+    return wall, rss
 
 
 def duration(path: str) -> float:

@@ -14,8 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 import time
 import warnings
@@ -25,6 +23,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import data_arguments, timed_run  # noqa: E402
 
 ONE_RUN = """
 import sys, time
@@ -86,8 +87,7 @@ def memory_check(sizes: list[int]) -> None:
     for n in sizes:
         for name, max_exact in (("exact", 10**9), ("bounded", 6000)):
             code = ONE_RUN.format(root=str(ROOT), n=n, max_exact=max_exact)
-            done = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", code], capture_output=True, text=True)
-            rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1)) / 1024
+            done, _, rss = timed_run([sys.executable, "-c", code])
             seconds, clusters = done.stdout.split() if done.returncode == 0 else ("-", "-")
             print(f"  N={n:>6} {name:>8}: {seconds} s, peak RSS {rss:,.0f} MiB, {clusters} clusters"
                   + ("" if done.returncode == 0 else f" (exit {done.returncode})"))
@@ -95,8 +95,7 @@ def memory_check(sizes: list[int]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ami", default=str(ROOT.parent / "shared" / "data" / "ami"))
-    ap.add_argument("--call", default=str(ROOT / "data" / "call"))
+    data_arguments(ap)
     ap.add_argument("--embeddings", default="7000,14000")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")

@@ -17,12 +17,14 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import data_arguments  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ami", default=str(ROOT.parent / "shared" / "data" / "ami"))
-    ap.add_argument("--call", default=str(ROOT / "data" / "call"))
+    data_arguments(ap)
     ap.add_argument("--out", default="benchmarks/results/der.csv")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")

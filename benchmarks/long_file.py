@@ -10,8 +10,6 @@ pieces, then runs ``meeting-analytics analyze`` on it under ``/usr/bin/time -v``
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +18,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import timed_run  # noqa: E402
 
 from meeting_analytics.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from meeting_analytics.evaluation.synth import synthesize_meeting, write_wav  # noqa: E402
@@ -47,11 +48,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ma-long-") as tmp:
         wav = Path(tmp) / "long.wav"
         seconds = build(args.minutes, wav)
-        done = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-m", "meeting_analytics.cli", "analyze",
-                               str(wav), "-o", tmp, "--no_html", "-q"], capture_output=True, text=True)
-        rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))
-        wall = re.search(r"Elapsed \(wall clock\) time.*: (.+)", done.stderr).group(1)
-        print(f"audio {seconds / 60:.1f} min, exit {done.returncode}, wall {wall}, peak RSS {rss / 1024:.0f} MiB")
+        done, wall, rss = timed_run([sys.executable, "-m", "meeting_analytics.cli", "analyze", str(wav), "-o", tmp,
+                                     "--no_html", "-q"])
+        print(f"audio {seconds / 60:.1f} min, exit {done.returncode}, wall {wall // 60:.0f} min {wall % 60:.0f} s "
+              f"(RTF {wall / seconds:.2f}), peak RSS {rss:.0f} MiB")
         if done.returncode:
             print(done.stderr[-2000:])
 

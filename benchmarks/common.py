@@ -1,0 +1,24 @@
+"""What the benchmarks share: the data they read, and commands timed under GNU time."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def data_arguments(ap: argparse.ArgumentParser) -> None:
+    """--ami (the AMI excerpts beside the checkout) and --call (the shipped call)."""
+    ap.add_argument("--ami", default=str(ROOT.parent / "shared" / "data" / "ami"))
+    ap.add_argument("--call", default=str(ROOT / "data" / "call"))
+
+
+def timed_run(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run ``cmd`` under /usr/bin/time -v: its result, wall seconds, peak RSS in MiB."""
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, **kwargs)
+    h, m, s = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr).groups()
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1)) / 1024
+    return proc, float(h or 0) * 3600 + float(m) * 60 + float(s), rss
