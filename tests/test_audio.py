@@ -63,3 +63,24 @@ def test_silence_and_too_short_are_refused():
     with pytest.raises(AudioError, match="too short"):
         check_speech_audio(np.ones(100, dtype=np.float32) * 0.1, "blip.wav")
     check_speech_audio(load_audio(JFK), JFK)  # speech passes
+
+
+@pytest.mark.parametrize("name", ["speech/jfk.flac", "speech/hotwords.mp3", "call/sample.wav"])
+def test_decoding_into_one_buffer_equals_ffmpegs_output(name):
+    import subprocess
+
+    path = DATA / name
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "f32le", "-acodec",
+           "pcm_f32le", "-ac", "1", "-ar", "16000", "-"]
+    reference = np.frombuffer(subprocess.run(cmd, capture_output=True, check=True).stdout, dtype=np.float32)
+    audio = load_audio(path)
+    assert np.array_equal(audio, reference) and audio.flags.writeable
+
+
+def test_the_buffer_grows_when_the_duration_was_underestimated():
+    import io
+
+    from meeting_analytics.audio import _read_floats
+
+    samples = np.arange(100_000, dtype=np.float32)
+    assert np.array_equal(_read_floats(io.BufferedReader(io.BytesIO(samples.tobytes())), 10), samples)
