@@ -73,12 +73,13 @@ def probe(path: str | Path) -> AudioInfo:
     return AudioInfo(str(path), duration, rate, int(stream.get("channels") or 0), str(stream.get("codec_name")))
 
 
-def load_audio(path: str | Path, sr: int = SAMPLE_RATE) -> np.ndarray:
-    """Decode ``path`` to mono float32 at ``sr`` Hz, as whisper and pyannote expect.
+def load_audio(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None) -> np.ndarray:
+    """Decode ``path`` to mono float32 at ``sr`` Hz, as whisper and pyannote expect; ``info``: its
+    ``probe`` when already taken.
 
     ffmpeg's output is read straight into an array sized from the probed duration, so a long
     recording is held once, not twice (its bytes and their copy: 2 x 920 MB for four hours)."""
-    info = probe(path)
+    info = info or probe(path)
     cmd = [_ffmpeg("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0",
            "-f", "f32le", "-acodec", "pcm_f32le", "-ac", "1", "-ar", str(sr), "-"]
     with tempfile.TemporaryFile() as err:
@@ -105,9 +106,9 @@ def _read_floats(stream, expected: int) -> np.ndarray:
         filled += got
 
 
-def load_speech(path: str | Path, sr: int = SAMPLE_RATE) -> np.ndarray:
+def load_speech(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None) -> np.ndarray:
     """``load_audio``, refusing audio that cannot hold speech (``check_speech_audio``)."""
-    audio = load_audio(path, sr)
+    audio = load_audio(path, sr, info)
     check_speech_audio(audio, path, sr)
     return audio
 

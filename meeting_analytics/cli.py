@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -81,21 +81,16 @@ def options_from_args(args: argparse.Namespace):
 
 # -- running over files ----------------------------------------------------------------------------
 
-@dataclass
 class Run:
     """One command over many files: errors counted; progress (unless --quiet) and errors on stderr
     from one writer."""
 
-    args: argparse.Namespace
-    failed: int = 0
-    stderr: object = field(default=None)
-    reporter: Callable[[str], None] = field(default=None)
-
-    def __post_init__(self):
+    def __init__(self, args: argparse.Namespace):
         from .progress import Reporter, silent
 
+        self.failed = 0
         self.stderr = Reporter()
-        self.reporter = self.stderr if getattr(self.args, "print_text", True) else silent
+        self.reporter = self.stderr if getattr(args, "print_text", True) else silent
 
     def error(self, message: str) -> None:
         self.failed += 1
@@ -118,22 +113,22 @@ class Run:
         return EXIT_FAILED if self.failed else 0
 
 
-def checked_inputs(run: Run, paths: list[str], transcripts: bool = False) -> list[str]:
-    """The inputs that can be read (ffprobe finds audio; with ``transcripts`` a .json file too), before any
-    model loads; each other one is an error line now."""
+def checked_inputs(run: Run, paths: list[str], transcripts: bool = False) -> dict:
+    """The inputs that can be read, before any model loads: path -> its ffprobe ``AudioInfo`` (None for a
+    transcript .json, with ``transcripts``); each other one is an error line now."""
     from .audio import probe
     from .errors import Error
     from .transcript import TranscriptError
 
-    good = []
+    good = {}
     for path in paths:
         try:
             if transcripts and path.lower().endswith(".json"):
                 if not Path(path).is_file():
                     raise TranscriptError(f"{path}: {'not a file' if Path(path).exists() else 'no such file'}")
+                good[path] = None
             else:
-                probe(path)
-            good.append(path)
+                good[path] = probe(path)
         except Error as exc:
             run.error(str(exc))
     return good
@@ -164,11 +159,11 @@ def _lazy_pipeline(run: Run, options):
     return get
 
 
-def _transcribed(pipeline, path: str):
+def _transcribed(pipeline, path: str, info):
     """Decoded before the pipeline is built: a file that fails to decode never costs a model load."""
     from .audio import load_speech
 
-    audio = load_speech(path)
+    audio = load_speech(path, info=info)
     return pipeline().run(audio, source=path)
 
 
@@ -194,7 +189,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     pipeline = _lazy_pipeline(run, options)
 
     def handle(path: str) -> None:
-        transcript = _transcribed(pipeline, path)
+        transcript = _transcribed(pipeline, path, inputs[path])
         name = Path(path).name
         written = _timed(run, f"{name}: write", lambda: write_outputs(transcript, args.output_dir, Path(path).stem,
                                                                         args.output_format))
@@ -252,7 +247,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if path.lower().endswith(".json"):
             transcript = Transcript.load(path)
         else:
-            transcript = _transcribed(pipeline, path)
+            transcript = _transcribed(pipeline, path, inputs[path])
             written.append(transcript.save(out / f"{stem}.json"))
         lexicon = lexicon_for(transcript.language)
         if args.filler_lexicon:

@@ -119,8 +119,9 @@ class PipelineOptions:
         """The Hugging Face token: --hf_token, else $HF_TOKEN when a hub pipeline is named."""
         if self.hf_token:
             return self.hf_token
-        named_hub = self.diarize_model is not None and not os.path.exists(self.diarize_model)
-        return os.environ.get("HF_TOKEN") or None if named_hub else None
+        if self.diarize_model is None or os.path.exists(self.diarize_model):  # offline or local: no token
+            return None
+        return os.environ.get("HF_TOKEN") or None
 
     def validate(self) -> None:
         from .weights import check_whisper_name

@@ -43,7 +43,7 @@ def test_bad_input_one_line_nonzero_exit(bad_files, name, problem):
 def test_click_only_file_is_no_speech(tmp_path):
     empty = SHARED / "ami" / "empty.wav"
     if not empty.exists():
-        pytest.skip(f"{empty} not found")
+        pytest.skip(f"AMI click-only clip {empty} not found (set MEETING_ANALYTICS_SHARED_DATA)")
     proc = run_cli("transcribe", empty, "-o", tmp_path, "-q")
     assert proc.returncode != 0
     lines = error_lines(proc.stderr)

@@ -188,8 +188,8 @@ def _terms(tw: pd.DataFrame, max_words: int = 4) -> pd.DataFrame:
     in_phrase = np.zeros(len(tw), dtype=bool)
     for k in range(max_words):
         in_phrase[rows[first[length > k] + k]] = True
-    head = rows[first + length - 1]
-    in_phrase[head[tag.to_numpy()[head] != None]] = ~np.isin(tag.to_numpy()[head], ["NN", "NNS"])  # noqa: E711
+    head = rows[first + length - 1]  # a noun: counted again as a word when it is a common noun
+    in_phrase[head] = ~np.isin(tag.to_numpy()[head], ["NN", "NNS"])
     phrases = pd.DataFrame({"speaker": speaker[first], "term": term, "kind": "phrase"})
     return pd.concat([single(content & ~in_phrase), phrases], ignore_index=True)
 

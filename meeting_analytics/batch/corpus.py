@@ -13,7 +13,6 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .worker import RESULT_MARKER
@@ -63,16 +62,13 @@ class _Fold:
         utt = pd.read_parquet(d / "utterances.parquet", columns=["sentiment", "label", "n_words"])
         info = json.loads((d / "report.json").read_text())["meeting"]
         date, source = meeting_date(row["path"], row.get("file_mtime"))
-        mood = speaker_sentiment(utt.assign(meeting=meeting), by="meeting")
-        mood = mood.iloc[0] if len(mood) else pd.Series(np.nan, index=["mean_sentiment", "positive_share",
-                                                                          "negative_share"])
+        mood = speaker_sentiment(utt.assign(meeting=meeting), by="meeting").set_index("meeting") \
+            .reindex([meeting])[["mean_sentiment", "positive_share", "negative_share"]].iloc[0]  # NaN if silent
         self.meetings.append({
             "meeting": meeting, "path": row["path"], "date": date, "date_source": source,
             "duration": info.get("duration"), "speakers": len(speakers), "words": info.get("words"),
-            "fillers": info.get("fillers"), "questions": len(questions),
-            "mean_sentiment": float(mood["mean_sentiment"]), "positive_share": float(mood["positive_share"]),
-            "negative_share": float(mood["negative_share"]), "utterances": len(utt),
-            "wall_seconds": row.get("wall_seconds")})
+            "fillers": info.get("fillers"), "questions": len(questions), **mood.astype(float).to_dict(),
+            "utterances": len(utt), "wall_seconds": row.get("wall_seconds")})
 
     def _questions(self, meeting: str, q: pd.DataFrame) -> None:
         for text, answered_by, answer in zip(q["question"], q["answered_by"], q["answer"]):
