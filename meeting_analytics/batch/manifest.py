@@ -1,7 +1,7 @@
 """The batch manifest: one SQLite row per input file (status, reason, timings, models) and one per run.
 
 SQLite commits are atomic, so a batch killed at any moment leaves the manifest at its last commit;
-only the batch's driver process writes it.
+only the batch's driver process writes it (the web app's from several threads, one at a time).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class Manifest:
         self.path = Path(path)
         make_dirs(self.path.parent)
         with self.writing():
-            self.db = sqlite3.connect(self.path, timeout=60)
+            self.db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
             self.db.commit()

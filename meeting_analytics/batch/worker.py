@@ -22,6 +22,7 @@ class Job:
     path: str
     key: str
     out_dir: str
+    options: PipelineOptions | None = None  # None: the worker's own (``init_worker``)
 
 
 @dataclass
@@ -38,29 +39,46 @@ class Outcome:
     timings: dict | None = None
 
 
-_PIPELINE = None
+SPEAKER_COUNTS = ("num_speakers", "min_speakers", "max_speakers")  # per call: no model reload
+_WORKER: dict = {"options": None, "threads": None, "key": None, "pipeline": None}
 
 
 def init_worker(options: PipelineOptions, threads: int | None = None) -> None:
     """Build this worker's pipeline once (models loaded once per worker)."""
-    global _PIPELINE
+    _WORKER.update(options=options, threads=threads)
+    pipeline_for(options)
+
+
+def pipeline_for(options: PipelineOptions | None = None):
+    """The worker's pipeline for ``options``: the loaded one unless options other than the speaker
+    counts differ, then the models for the new options replace it (one set held per worker)."""
     from dataclasses import replace
 
     from ..pipeline import Pipeline
 
-    if threads:  # the Pipeline sets CTranslate2's and torch's threads from this
-        options = replace(options, asr=replace(options.asr, threads=threads))
-    _PIPELINE = Pipeline(options)
+    options = options or _WORKER["options"] or PipelineOptions()
+    if _WORKER["threads"]:  # the Pipeline sets CTranslate2's and torch's threads from this
+        options = replace(options, asr=replace(options.asr, threads=_WORKER["threads"]))
+    key = json.dumps({k: v for k, v in options.public().items() if k not in SPEAKER_COUNTS}, sort_keys=True,
+                     default=str)
+    if _WORKER["key"] != key:
+        _WORKER.update(pipeline=None, key=None)
+        _WORKER.update(pipeline=Pipeline(options), key=key)
+    return _WORKER["pipeline"]
 
 
-def process(job: Job) -> Outcome:
-    """Transcribe, diarize and analyse one file into its result directory; never raises for bad input."""
+def process(job: Job, progress=None) -> Outcome:
+    """Transcribe, diarize and analyse one file into its result directory; never raises for bad input.
+    ``progress``: where the pipeline reports its stages for this job (``progress.Reporter``'s protocol)."""
     from ..analytics import analyze
     from ..errors import Error
 
     t0 = time.perf_counter()
     try:
-        transcript = _PIPELINE(job.path)
+        pipeline = pipeline_for(job.options)
+        pipeline.progress = progress or (lambda message: None)
+        counts = {k: getattr(job.options, k) for k in SPEAKER_COUNTS} if job.options else {}
+        transcript = pipeline(job.path, **counts)
         t1 = time.perf_counter()
         report = analyze(transcript)
         meta = transcript.metadata

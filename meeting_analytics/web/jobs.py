@@ -1,0 +1,307 @@
+"""Jobs of the web app: a table in the batch manifest, and the worker pool that runs them.
+
+Only this (the web) process writes the table. A job is ``queued`` until a worker picks it up,
+``running`` with a stage and a fraction per stage, then ``done`` or ``failed`` with a one-line reason.
+On start every job left ``queued`` or ``running`` by an earlier server is queued again; finished jobs
+stay listed. Jobs with the same key (identical upload, same options) run one after another, so the
+second reuses the first's result instead of computing it again.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import secrets
+import shutil
+import sqlite3
+import threading
+import time
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..batch.run import options_hash, record
+from ..batch.worker import Outcome, clean_partial
+from ..files import OutputError, make_dirs
+from ..options import PipelineOptions, default_threads
+from ..stages.prompts import with_verbatim_prompt
+from .worker import WebJob
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, name TEXT, stem TEXT, size INTEGER, content_hash TEXT, key TEXT, options TEXT,
+    names TEXT, status TEXT, error TEXT, duration REAL, created REAL, started REAL, finished REAL,
+    wall_seconds REAL, reused INTEGER DEFAULT 0, attempts INTEGER DEFAULT 0);
+"""
+COLUMNS = ("id", "name", "stem", "size", "content_hash", "key", "options", "names", "status", "error", "duration",
+           "created", "started", "finished", "wall_seconds", "reused", "attempts")
+# a stage's share of a job's progress; transcription and diarization run side by side
+STAGES = {"segmentation": 0.05, "asr": 0.55, "diarize": 0.25, "analytics": 0.05, "report": 0.1}
+STAGE_OF = {"embeddings": "diarize", "align": "asr"}
+MAX_CRASHES = 2
+
+
+def new_id() -> str:
+    """Unguessable: 128 random bits."""
+    return secrets.token_urlsafe(16)
+
+
+@dataclass
+class Progress:
+    stages: dict[str, float]
+
+    @property
+    def fraction(self) -> float:
+        return round(sum(STAGES[s] * self.stages.get(s, 0.0) for s in STAGES) / sum(STAGES.values()), 3)
+
+    @property
+    def stage(self) -> str | None:
+        return next((s for s in STAGES if 0 < self.stages.get(s, 0.0) < 1), None) or \
+            next((s for s in STAGES if self.stages.get(s, 0.0) < 1), None)
+
+
+class JobStore:
+    """The ``jobs`` table; every call commits (one writer: this process, under a lock)."""
+
+    def __init__(self, path: Path):
+        self.lock = threading.RLock()
+        self.db = sqlite3.connect(path, timeout=60, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+        self.db.commit()
+
+    def insert(self, **values) -> None:
+        with self.lock, self.db:
+            self.db.execute(f"INSERT INTO jobs ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                            tuple(values.values()))
+
+    def update(self, job_id: str, **values) -> None:
+        with self.lock, self.db:
+            self.db.execute(f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                            (*values.values(), job_id))
+
+    def get(self, job_id: str) -> dict | None:
+        with self.lock:
+            row = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return dict(zip(COLUMNS, row)) if row else None
+
+    def all(self, where: str = "1") -> list[dict]:
+        with self.lock:
+            rows = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM jobs WHERE {where} ORDER BY created DESC")
+            return [dict(zip(COLUMNS, r)) for r in rows.fetchall()]
+
+    def delete(self, job_id: str) -> None:
+        with self.lock, self.db:
+            self.db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class JobManager:
+    """Owns the job table, the worker pool and the live progress of running jobs."""
+
+    def __init__(self, data_dir: str | Path, workers: int = 1, options: PipelineOptions | None = None,
+                 log: Callable[[str], None] = lambda line: None):
+        from ..batch.manifest import Manifest
+
+        self.dir = make_dirs(data_dir)
+        for sub in ("uploads", "results", "jobs"):
+            make_dirs(self.dir / sub)
+        clean_partial(self.dir)
+        for stale in (self.dir / "jobs").glob(".tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.workers, self.log = workers, log
+        self.options = with_verbatim_prompt(options or PipelineOptions(verbatim=True))
+        self.manifest = Manifest(self.dir / "manifest.sqlite")
+        self.store = JobStore(self.dir / "manifest.sqlite")
+        self.lock = threading.RLock()
+        self.live: dict[str, Progress] = {}
+        self.running_keys: dict[str, str] = {}      # key -> the job computing it
+        self.waiting: dict[str, list[str]] = {}     # key -> jobs queued behind it
+        self.crashes: dict[str, int] = {}
+        self.pending_options: dict[str, PipelineOptions] = {}  # as given, until the job is submitted
+        self.ctx = multiprocessing.get_context("spawn")
+        self.events = self.ctx.Queue()
+        self.pool: ProcessPoolExecutor | None = None
+        self.closed = False
+
+    # -- life cycle --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._new_pool()
+        threading.Thread(target=self._drain, name="job-events", daemon=True).start()
+        for row in reversed(self.store.all("status IN ('queued', 'running')")):
+            self.store.update(row["id"], status="queued", started=None)
+            self._submit(row["id"])
+
+    def close(self) -> None:
+        """Stop now: running jobs stay ``running`` in the table and run again on the next start."""
+        self.closed = True
+        self.events.put(None)
+        if self.pool is not None:
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.kill()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.manifest.close()
+        self.store.close()
+
+    def _new_pool(self) -> None:
+        from . import worker
+
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=self.ctx, initializer=worker.init,
+                                        initargs=(self.events, self.options, default_threads(self.workers)))
+        self.pool.submit(worker.ready)  # start a worker (and load its models) before the first upload
+
+    # -- jobs --------------------------------------------------------------------------------------
+
+    def create(self, job_id: str, name: str, stem: str, size: int, digest: str, options: PipelineOptions,
+               names: list[str], duration: float | None, error: str | None = None) -> dict:
+        """A job for an upload stored as ``uploads/<job_id>``; ``error``: it failed its checks already."""
+        options = with_verbatim_prompt(options)
+        key = f"{digest[:20]}-{options_hash(options)[:12]}"
+        now = time.time()
+        self.store.insert(id=job_id, name=name, stem=stem, size=size, content_hash=digest, key=key,
+                          options=json.dumps(options.public(), default=str), names=json.dumps(names),
+                          status="failed" if error else "queued", error=error, duration=duration, created=now,
+                          finished=now if error else None)
+        if not error:
+            self.pending_options[job_id] = options
+            self._submit(job_id)
+        return self.store.get(job_id)
+
+    def job(self, job_id: str) -> dict | None:
+        row = self.store.get(job_id)
+        if row is None:
+            return None
+        live = self.live.get(job_id)
+        progress = 1.0 if row["status"] == "done" else live.fraction if live else 0.0
+        stages = {s: (1.0 if row["status"] == "done" else live.stages.get(s, 0.0) if live else 0.0) for s in STAGES}
+        speed = row["duration"] / row["wall_seconds"] if row["duration"] and row["wall_seconds"] else None
+        return {"id": row["id"], "file": row["name"], "size": row["size"], "duration": row["duration"],
+                "status": row["status"], "stage": live.stage if live and row["status"] == "running" else None,
+                "progress": progress, "stages": stages, "error": row["error"], "created": row["created"],
+                "started": row["started"], "finished": row["finished"], "wall_seconds": row["wall_seconds"],
+                "speed": round(speed, 2) if speed else None, "reused": bool(row["reused"]),
+                "options": json.loads(row["options"] or "{}"), "names": json.loads(row["names"] or "[]")}
+
+    def jobs(self) -> list[dict]:
+        return [self.job(row["id"]) for row in self.store.all()]
+
+    def files(self, job_id: str) -> list[str]:
+        d = self.dir / "jobs" / job_id
+        return sorted(p.name for p in d.iterdir() if p.is_file()) if d.is_dir() else []
+
+    def delete(self, job_id: str) -> bool:
+        """Forget a job and its files (a running one finishes in its worker, then is dropped)."""
+        row = self.store.get(job_id)
+        if row is None:
+            return False
+        with self.lock:
+            self.store.delete(job_id)
+            self.live.pop(job_id, None)
+        (self.dir / "uploads" / job_id).unlink(missing_ok=True)
+        shutil.rmtree(self.dir / "jobs" / job_id, ignore_errors=True)
+        return True
+
+    # -- running -----------------------------------------------------------------------------------
+
+    def _web_job(self, row: dict) -> WebJob:
+        options = self.pending_options.pop(row["id"], None) or _options_from_record(json.loads(row["options"]))
+        return WebJob(id=row["id"], path=str(self.dir / "uploads" / row["id"]), key=row["key"], data_dir=str(self.dir),
+                      name=row["name"], stem=row["stem"], options=options, names=json.loads(row["names"] or "[]"))
+
+    def _submit(self, job_id: str) -> None:
+        from . import worker
+
+        with self.lock:
+            row = self.store.get(job_id)
+            if row is None or self.closed:
+                return
+            if self.running_keys.get(row["key"], job_id) != job_id:
+                self.waiting.setdefault(row["key"], []).append(job_id)
+                return
+            self.running_keys[row["key"]] = job_id
+            job = self._web_job(row)
+            try:
+                future = self.pool.submit(worker.run, job)
+            except (BrokenProcessPool, RuntimeError):  # broken or shut down: a new pool takes it
+                if self.closed:
+                    return
+                self._new_pool()
+                future = self.pool.submit(worker.run, job)
+            future.add_done_callback(lambda f, j=job: self._finished(j, f))
+
+    def _finished(self, job: WebJob, future: Future) -> None:
+        try:
+            result = future.result()
+        except CancelledError:
+            return
+        except BrokenProcessPool:
+            result = self._crashed(job)
+            if result is None:
+                return
+        except Exception as exc:  # noqa: BLE001 (the server goes on)
+            result = {"status": "failed", "error": f"{job.name}: {type(exc).__name__}: {exc}"}
+        with self.lock:
+            row = self.store.get(job.id)
+            if row is not None:
+                wall = time.time() - (row["started"] or row["created"])
+                self.store.update(job.id, status=result["status"], error=result.get("error"), finished=time.time(),
+                                  wall_seconds=round(wall, 3), reused=int(bool(result.get("reused"))),
+                                  attempts=(row["attempts"] or 0) + 1)
+                self.live.pop(job.id, None)
+            else:  # deleted while it ran
+                shutil.rmtree(self.dir / "jobs" / job.id, ignore_errors=True)
+            if result.get("outcome"):
+                try:
+                    record(self.manifest, Outcome(**result["outcome"]))
+                except OutputError as exc:  # the manifest is a record; the job's result stands
+                    self.log(f"warning: {exc}")
+            self.running_keys.pop(job.key, None)
+            queued = self.waiting.pop(job.key, [])
+        for other in queued:
+            self._submit(other)
+
+    def _crashed(self, job: WebJob) -> dict | None:
+        """A worker died (a crash in native code): the job goes again once, then fails; a new pool."""
+        with self.lock:
+            self.crashes[job.id] = self.crashes.get(job.id, 0) + 1
+            self.running_keys.pop(job.key, None)
+            if not self.closed and self.pool is not None and getattr(self.pool, "_broken", False):
+                self._new_pool()
+        if self.crashes[job.id] >= MAX_CRASHES:
+            return {"status": "failed", "error": f"{job.name}: the worker process crashed on this file"}
+        if not self.closed:
+            self._submit(job.id)
+        return None
+
+    def _drain(self) -> None:
+        """Stage events from the workers into ``live`` (and ``running`` when a worker starts a job)."""
+        while True:
+            event = self.events.get()
+            if event is None:
+                return
+            job_id, stage = event["id"], STAGE_OF.get(event["stage"], event["stage"])
+            with self.lock:
+                row = self.store.get(job_id)
+                if row is None:
+                    continue
+                if stage == "started":
+                    self.store.update(job_id, status="running", started=time.time(), error=None)
+                    self.live[job_id] = Progress({})
+                elif stage in STAGES and job_id in self.live:
+                    stages = self.live[job_id].stages
+                    stages[stage] = max(stages.get(stage, 0.0), event["done"])
+                    if stage in ("analytics", "report"):  # what runs before them is over
+                        for s in ("segmentation", "asr", "diarize"):
+                            stages[s] = 1.0
+
+
+def _options_from_record(data: dict) -> PipelineOptions:
+    """Options as ``PipelineOptions.public()`` recorded them (a job queued before a restart)."""
+    asr = {k: v for k, v in data.pop("asr", {}).items()}
+    data.pop("hf_token", None)
+    return PipelineOptions.from_kwargs(**asr, **data)
