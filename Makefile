@@ -44,7 +44,8 @@ test: setup
 test-fast: setup
 	$(PY) -m pytest -v -m "not models"
 
-# the screenshots in docs/: the shipped call's report, and the corpus report of the test batch (10 + 2 bad files)
+# the screenshots in docs/: the shipped call's report, the corpus report of the test batch (10 + 2 bad files),
+# and the web app's job page (taken by the browser test)
 docs: setup
 	$(VENV)/bin/meeting-analytics analyze data/call/sample.wav -o out/docs -q
 	$(VENV)/bin/meeting-analytics report out/docs/sample_analytics -o out/docs/report -f html --screenshot
@@ -53,6 +54,7 @@ docs: setup
 	-$(VENV)/bin/meeting-analytics batch out/docs/batch_in -o out/docs/batch -q
 	$(VENV)/bin/meeting-analytics corpus out/docs/batch --screenshot
 	cp out/docs/batch/corpus/corpus.png docs/corpus_test_batch.png
+	MEETING_ANALYTICS_DOCS=docs $(PY) -m pytest -q tests/test_web.py -k browser
 
 clean:
 	rm -rf out .pytest_cache

@@ -17,7 +17,7 @@ LAYERS = [
     {"stages", "analytics"},
     {"pipeline", "report", "evaluation"},
     {"batch"},
-    {"cli", "__main__", "__init__"},
+    {"cli", "web", "__main__", "__init__"},
 ]
 # reaching a higher layer from inside a method, for notebook display and charts of a report (each says so)
 LAZY_UPWARD = {("transcript", "report.html"), ("analytics.meeting", "report.charts"),

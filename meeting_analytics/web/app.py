@@ -33,6 +33,7 @@ from ..errors import Error
 from ..options import OptionError, PipelineOptions
 from . import pages
 from .jobs import JobManager, new_id
+from .worker import named
 from .uploads import UploadError, UploadTooLarge, display_name, receive, safe_stem
 
 STATIC = Path(__file__).parent / "static"
@@ -144,7 +145,7 @@ def create_app(settings: Settings, log: Callable[[str], None] = print) -> Starle
         try:
             duration = (await run_in_threadpool(probe, target)).duration
         except AudioError as exc:
-            error = f"{name}: {exc.problem}"
+            error = named(f"{name}: {exc.problem}", target, name)
         return await run_in_threadpool(manager.create, job_id, name, safe_stem(name), upload.size, upload.sha256,
                                        options, names, duration, error)
 

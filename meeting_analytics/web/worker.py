@@ -118,9 +118,13 @@ def run(job: WebJob) -> dict:
             "outcome": asdict(outcome) if outcome else None}
 
 
+def named(message: str, path: str | Path, name: str) -> str:
+    """Messages name the uploaded file by the name the user gave it, never by the server's path."""
+    return message.replace(str(Path(path).resolve()), name).replace(str(path), name)
+
+
 def _named(message: str, job: WebJob) -> str:
-    """Messages name the uploaded file by the name the user gave it, never the server's path."""
-    return message.replace(str(Path(job.path).resolve()), job.name).replace(job.path, job.name)
+    return named(message, job.path, job.name)
 
 
 def ordered_names(report, names: list[str]) -> dict[str, str]:

@@ -1,0 +1,194 @@
+"""``meeting-analytics serve``: a real server process on 127.0.0.1 with real models, its JSON API over
+HTTP, a real headless Chromium uploading through the form, restart after SIGKILL, bad uploads, and
+20 concurrent uploads. ``MEETING_ANALYTICS_DOCS=DIR`` makes the browser test save its screenshot there
+(``make docs``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from helpers import DATA
+from webtools import Server, chromium, load, make_clips, percentile
+
+from meeting_analytics.report.browser import find_browser
+from meeting_analytics.transcript import Transcript
+
+pytestmark = pytest.mark.models
+CALL = DATA / "call" / "sample.wav"
+ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("web") / "data")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def call_job(server):
+    response = server.upload(CALL, "../../etc/passwd", num_speakers=2, names="Agent, Client")
+    assert response.status_code == 201, response.text
+    return server.wait(response.json()["id"])
+
+
+def test_upload_the_call_and_read_its_report(server, call_job):
+    job = call_job
+    assert job["status"] == "done", job["error"]
+    assert ID.match(job["id"]) and job["file"] == "passwd"  # the client's path is display text only
+    assert job["duration"] == pytest.approx(30.0, abs=0.1) and job["speed"] > 0 and job["progress"] == 1.0
+    assert set(job["stages"].values()) == {1.0}
+    uploads = sorted(p.name for p in (server.data_dir / "uploads").iterdir())
+    assert all(ID.match(name) for name in uploads) and job["id"] in uploads
+
+    files = {"passwd.txt", "passwd.srt", "passwd.vtt", "passwd.tsv", "passwd.json", "passwd.rttm",
+             "passwd_speakers.csv", "passwd_utterances.csv", "passwd.xlsx", "report.html"}
+    assert set(os.listdir(server.data_dir / "jobs" / job["id"])) == files
+    transcript = Transcript.from_json(server.client.get(f"/api/jobs/{job['id']}/files/passwd.json").text)
+    assert sorted(transcript.speakers) == ["Agent", "Client"]
+    first = min(transcript.words, key=lambda w: w.start)
+    assert first.speaker == "Agent"  # names go to speakers in the order they first speak
+    assert server.client.get(f"/api/jobs/{job['id']}/files/passwd.xlsx").content[:2] == b"PK"
+    srt = server.client.get(f"/api/jobs/{job['id']}/files/passwd.srt")
+    assert "attachment" in srt.headers["content-disposition"] and "[Agent]: Hello?" in srt.text
+
+    report = server.client.get(f"/api/jobs/{job['id']}/report")
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in report.headers["content-security-policy"]
+    assert "<script" not in report.text.lower() and "Client" in report.text
+    listed = server.client.get("/api/jobs").json()
+    assert job["id"] in [j["id"] for j in listed]
+
+
+def test_the_same_upload_again_reuses_the_result(server, call_job):
+    again = server.wait(server.upload(CALL, "copy.wav", num_speakers=2).json()["id"])
+    assert again["status"] == "done" and again["reused"]
+    transcript = Transcript.from_json(server.client.get(f"/api/jobs/{again['id']}/files/copy.json").text)
+    assert transcript.speakers == ["SPEAKER_00", "SPEAKER_01"]  # names belong to a job, not to the result
+    results = [p for p in (server.data_dir / "results").iterdir() if not p.name.startswith(".")]
+    assert len(results) == 1  # computed once
+
+
+def test_bad_uploads_fail_with_one_line_and_the_server_goes_on(server, tmp_path):
+    text = tmp_path / "notes.wav"
+    text.write_text("not audio at all\n")
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    silence = tmp_path / "silence.wav"
+    os.system(f"ffmpeg -nostdin -v error -f lavfi -i anullsrc=r=16000:cl=mono -t 3 -y {silence}")
+
+    def failed(path, name=None):
+        response = server.upload(path, name)
+        assert response.status_code == 201, response.text
+        return server.wait(response.json()["id"])
+
+    notes = failed(text)
+    assert notes["status"] == "failed" and notes["error"].startswith("notes.wav: not a readable audio file")
+    assert failed(empty)["error"] == "empty.wav: zero-length file (0 bytes)"
+    quiet = failed(silence)  # passes ffprobe, fails in the worker: the worker goes on
+    assert quiet["status"] == "failed" and quiet["error"].startswith("silence.wav: ") and "\n" not in quiet["error"]
+    for job in (notes, quiet):
+        assert str(server.data_dir) not in job["error"]  # the user's name for the file, never the server's path
+
+    hostile = failed(text, "<img src=x onerror=alert(1)>.wav")
+    assert hostile["file"] == "<img src=x onerror=alert(1)>.wav"
+    page = server.client.get("/jobs").text + server.client.get(f"/jobs/{hostile['id']}").text
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;.wav" in page
+
+    for fields, needle in (({"num_speakers": "0"}, "num_speakers: must be >= 1"),
+                           ({"language": "xx"}, "unknown language 'xx'"),
+                           ({"speakers": "2"}, "unknown field(s): speakers"),
+                           ({"names": "Ann, Ann"}, "each speaker needs a different name")):
+        with open(CALL, "rb") as fh:
+            r = server.client.post("/api/jobs", files={"file": ("call.wav", fh)}, data=fields)
+        assert r.status_code == 400 and needle in r.json()["error"], r.text
+    assert server.client.post("/api/jobs", data={"model": "base"}).status_code == 400  # no file
+    assert server.client.post("/api/jobs", json={"file": "x"}).status_code == 400      # not multipart
+    assert server.client.get("/api/jobs/nope").status_code == 404
+    assert server.client.get(f"/api/jobs/{notes['id']}/files/..%2Fmanifest.sqlite").status_code == 404
+    assert server.client.get(f"/api/jobs/{notes['id']}/report").status_code == 404
+    assert server.client.get("/").status_code == 200
+    leftovers = [p.name for p in (server.data_dir / "uploads").iterdir() if not ID.match(p.name)]
+    assert leftovers == []
+
+
+def test_delete_forgets_the_job_and_its_files(server, tmp_path):
+    clip = make_clips(CALL, tmp_path, count=1, start=20.0)[0]
+    job = server.wait(server.upload(clip).json()["id"])
+    assert job["status"] == "done"
+    assert server.client.delete(f"/api/jobs/{job['id']}").status_code == 204
+    assert server.client.get(f"/api/jobs/{job['id']}").status_code == 404
+    assert not (server.data_dir / "jobs" / job["id"]).exists() and not (server.data_dir / "uploads" / job["id"]).exists()
+    assert server.client.delete(f"/api/jobs/{job['id']}").status_code == 404
+
+
+def test_a_restart_loses_nothing_and_large_uploads_get_413(tmp_path):
+    data = tmp_path / "data"
+    clips = make_clips(CALL, tmp_path / "clips", count=3)
+    big = tmp_path / "big.wav"
+    big.write_bytes(CALL.read_bytes() * 2)  # 1.9 MB: over a 1 MiB limit
+    first = Server(data, "--max_upload_mb", "1")
+    try:
+        assert first.upload(big).status_code == 413
+        assert not any((data / "uploads").iterdir())  # the partial upload is gone
+        done = first.wait(first.upload(clips[0]).json()["id"])
+        assert done["status"] == "done"
+        pending = [first.upload(c).json()["id"] for c in clips[1:]]
+        first.kill()  # SIGKILL: its workers die with it (PR_SET_PDEATHSIG)
+    finally:
+        first.stop()
+    second = Server(data)
+    try:
+        jobs = {j["id"]: j for j in second.client.get("/api/jobs").json()}
+        assert jobs[done["id"]]["status"] == "done" and jobs[done["id"]]["finished"] == done["finished"]
+        assert all(jobs[i]["status"] in ("queued", "running") for i in pending)
+        assert [second.wait(i)["status"] for i in pending] == ["done", "done"]
+    finally:
+        second.stop()
+
+
+@pytest.mark.skipif(find_browser() is None, reason="no headless Chromium (make setup installs chromium-headless-shell)")
+def test_a_browser_uploads_through_the_form_and_reads_the_report(server, call_job):
+    with chromium() as page:
+        page.open(server.url + "/")
+        assert page.evaluate("document.querySelector('label[for=f-file]').textContent") == "Recording"
+        page.set_file("#f-file", CALL)
+        page.evaluate("document.getElementById('f-names').value = 'Ann, Bob'")
+        page.evaluate("document.querySelector('#upload button[type=submit]').click()")
+        job_id = page.until("location.pathname.startsWith('/jobs/') && document.getElementById('job')"
+                            " && document.getElementById('job').dataset.id", timeout=60)
+        seen = page.until("document.getElementById('status') && document.getElementById('status').textContent",
+                          timeout=30)
+        page.until("document.getElementById('status').textContent === 'done' && !!document.getElementById('report')",
+                   timeout=300)
+        page.until("document.getElementById('report').contentDocument.readyState === 'complete'"
+                   " && !!document.getElementById('report').contentDocument.querySelector('#summary table')")
+        rows = page.evaluate("[...document.getElementById('report').contentDocument"
+                             ".querySelectorAll('#summary table tbody tr')].map(r => r.cells[0].textContent.trim())")
+        docs = os.environ.get("MEETING_ANALYTICS_DOCS")
+        if docs:
+            page.send("Emulation.setDeviceMetricsOverride", width=1200, height=1500, deviceScaleFactor=1,
+                      mobile=False)
+            page.screenshot(Path(docs) / "web_job.png")
+    job = server.client.get(f"/api/jobs/{job_id}").json()
+    assert seen in ("queued", "running", "done") and job["status"] == "done"
+    assert job["names"] == ["Ann", "Bob"] and sorted(rows) == ["Ann", "Bob"]
+
+
+def test_twenty_concurrent_uploads_lose_no_job_and_pages_keep_answering(server, tmp_path):
+    clips = make_clips(CALL, tmp_path, count=5, seconds=3.0, start=7.0)
+    result = load(server, clips * 4)
+    assert [r.status_code for r in result["responses"]] == [201] * 20
+    assert len({j["id"] for j in result["jobs"]}) == 20
+    assert [j["status"] for j in result["jobs"]] == ["done"] * 20, [j["error"] for j in result["jobs"]]
+    assert sum(not j["reused"] for j in result["jobs"]) == 5  # identical uploads wait for the first, then reuse
+    assert result["page_errors"] == [] and len(result["latencies"]) > 10
+    listed = {j["id"] for j in server.client.get("/api/jobs").json()}
+    assert {j["id"] for j in result["jobs"]} <= listed
+    print(json.dumps({"page_requests": len(result["latencies"]),
+                      "p50_ms": round(1000 * percentile(result["latencies"], 0.5), 1),
+                      "p95_ms": round(1000 * percentile(result["latencies"], 0.95), 1)}))
