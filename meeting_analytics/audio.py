@@ -73,24 +73,26 @@ def probe(path: str | Path) -> AudioInfo:
     return AudioInfo(str(path), duration, rate, int(stream.get("channels") or 0), str(stream.get("codec_name")))
 
 
-def load_audio(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None) -> np.ndarray:
+def load_audio(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None,
+               keep_channels: bool = False) -> np.ndarray:
     """Decode ``path`` to mono float32 at ``sr`` Hz, as whisper and pyannote expect; ``info``: its
-    ``probe`` when already taken.
+    ``probe`` when already taken; ``keep_channels``: one row per channel instead, shape (channels, samples).
 
     ffmpeg's output is read straight into an array sized from the probed duration, so a long
     recording is held once, not twice (its bytes and their copy: 2 x 920 MB for four hours)."""
     info = info or probe(path)
+    channels = max(info.source_channels, 1) if keep_channels else 1
     cmd = [_ffmpeg("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0",
-           "-f", "f32le", "-acodec", "pcm_f32le", "-ac", "1", "-ar", str(sr), "-"]
+           "-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(sr), "-"]
     with tempfile.TemporaryFile() as err:
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err) as proc:
-            audio = _read_floats(proc.stdout, int(info.duration * sr) + sr)
+            audio = _read_floats(proc.stdout, (int(info.duration * sr) + sr) * channels)
         if proc.returncode != 0:
             err.seek(0)
             raise AudioError(path, f"cannot decode audio (ffmpeg: {_last_line(err.read())})")
     if audio.size == 0:
         raise AudioError(path, "zero-length audio (no samples decoded)")
-    return audio
+    return audio.reshape(-1, channels).T.copy() if keep_channels else audio
 
 
 def _read_floats(stream, expected: int) -> np.ndarray:

@@ -149,12 +149,11 @@ def _lazy_pipeline(run: Run, options):
     return get
 
 
-def _transcribed(pipeline, path: str, info):
+def _transcribed(pipeline, path: str, info, options):
     """Decoded before the pipeline is built: a file that fails to decode never costs a model load."""
-    from .audio import load_speech
+    from .pipeline import decode
 
-    audio = load_speech(path, info=info)
-    return pipeline().run(audio, source=path)
+    return pipeline().transcribe_decoded(decode(path, options, info))
 
 
 def _timed(run: Run, label: str, fn):
@@ -179,7 +178,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     pipeline = _lazy_pipeline(run, options)
 
     def handle(path: str) -> None:
-        transcript = _transcribed(pipeline, path, inputs[path])
+        transcript = _transcribed(pipeline, path, inputs[path], options)
         name = Path(path).name
         written = _timed(run, f"{name}: write", lambda: write_outputs(transcript, args.output_dir, Path(path).stem,
                                                                         args.output_format))
@@ -237,7 +236,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if path.lower().endswith(".json"):
             transcript = Transcript.load(path)
         else:
-            transcript = _transcribed(pipeline, path, inputs[path])
+            transcript = _transcribed(pipeline, path, inputs[path], options)
             written.append(transcript.save(out / f"{stem}.json"))
         lexicon = lexicon_for(transcript.language)
         if args.filler_lexicon:

@@ -135,6 +135,11 @@ class PipelineOptions:
                                       shown="1", web=True)
     max_speakers: int | None = option(None, "maximum number of speakers", group=DIARIZE, kind="positive_int",
                                       shown="no limit", web=True)
+    channels: str = option("auto", "files with several channels: split = one speaker per channel (each transcribed "
+                                   "on its own, no clustering), mix = downmix to mono, auto = split when the channels "
+                                   "carry different people", group=DIARIZE, choices=("auto", "mix", "split"), web=True)
+    channel_names: str | None = option(None, "with split channels: a name per channel, comma-separated "
+                                             "(agent,customer)", group=DIARIZE, shown="CH0, CH1, ...", web=True)
     max_pause: float = option(1.0, "split a speaker's utterance at pauses longer than this many seconds",
                               group=DIARIZE, kind="float")
     parallel_stages: bool = option(True, "diarize on a second thread while the ASR decodes", group=DIARIZE,

@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from ._version import __version__
 from .stages.align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
 from .stages.assign import assign_speakers, group_utterances
-from .audio import SAMPLE_RATE, AudioError, load_speech
+from .audio import SAMPLE_RATE, AudioError, AudioInfo, check_speech_audio, load_audio, load_speech, probe
+from .stages.channels import choose, labelled, merge, names_for
 from .stages.asr import Transcriber
 from .stages.prompts import with_verbatim_prompt
 from .options import PipelineOptions, default_threads
@@ -34,6 +38,34 @@ def quiet_libraries() -> None:
     for module in ("pyannote", "torchaudio", "torch", "lightning", "pytorch_lightning", "whisperx",
                    "speechbrain", "transformers", "asteroid_filterbanks", "torchcodec", "numpy"):
         warnings.filterwarnings("ignore", module=module)
+
+
+@dataclass
+class Decoded:
+    """A file read for the pipeline: mono samples, or one row per channel when ``channels`` says split."""
+    source: str
+    audio: np.ndarray
+    channels: dict | None = None  # how a multi-channel file was read (mode, count, correlation, names)
+
+
+def decode(path: str | os.PathLike, options: PipelineOptions, info: AudioInfo | None = None) -> Decoded:
+    """Read ``path`` as ``options.channels`` asks, before (and without) any model."""
+    info = info or probe(path)
+    requested = options.channels
+    if requested == "split" and info.source_channels < 2:
+        raise AudioError(path, f"--channels split needs 2 or more channels; this file has {info.source_channels}")
+    if requested == "mix" or info.source_channels < 2:
+        return Decoded(str(path), load_speech(path, info=info))
+    channels = load_audio(path, info=info, keep_channels=True)
+    mode, corr = choose(requested, channels)
+    choice = {"requested": requested, "mode": mode, "count": int(channels.shape[0]), "envelope_correlation": corr}
+    if mode == "split":
+        check_speech_audio(channels[0], path)  # too short
+        check_speech_audio(channels.reshape(-1), path)  # silent on every channel
+        return Decoded(str(path), channels, choice | {"names": names_for(len(channels), options.channel_names,
+                                                                              str(path))})
+    del channels
+    return Decoded(str(path), load_speech(path, info=info), choice)
 
 
 class StageClock:
@@ -107,7 +139,35 @@ class Pipeline:
 
     def __call__(self, path: str | os.PathLike, **speakers: int | None) -> Transcript:
         """Transcribe one file; ``num_speakers``/``min_speakers``/``max_speakers`` override the options."""
-        return self.run(load_speech(path), source=str(path), **speakers)
+        return self.transcribe_decoded(decode(path, self.options), **speakers)
+
+    def transcribe_decoded(self, decoded: "Decoded", **speakers: int | None) -> Transcript:
+        """A file ``decode`` read: one speaker per channel when it chose ``split``, else the mono pipeline."""
+        if decoded.channels and decoded.channels["mode"] == "split":
+            return self.run_split(decoded.audio, decoded.source, decoded.channels)
+        transcript = self.run(decoded.audio, source=decoded.source, **speakers)
+        if decoded.channels:
+            transcript.metadata["channels"] = decoded.channels
+        return transcript
+
+    def run_split(self, channels, source: str, choice: dict) -> Transcript:
+        """One speaker per channel: VAD, ASR and alignment per channel, words merged by utterance start."""
+        names = choice["names"]
+        clock = StageClock(self.progress, f"{Path(source).name}: ")
+        t0 = time.perf_counter()
+        per_channel, language = [], None
+        for row, name in zip(channels, names):
+            _, words, lang = self._transcribe(np.ascontiguousarray(row), None, clock)
+            per_channel.append(labelled(words, name))
+            language = language or lang
+        if not any(per_channel):
+            raise AudioError(source, "no speech detected on any channel")
+        words, utterances, turns = merge(per_channel, language, self.options.max_pause)
+        timings = {**clock.seconds, "wall": round(time.perf_counter() - t0, 3)}
+        metadata = self._metadata(source, timings) | {"channels": choice}
+        return Transcript(language=language, duration=channels.shape[1] / SAMPLE_RATE,
+                          speakers=[n for n, ws in zip(names, per_channel) if ws], words=words,
+                          utterances=utterances, turns=turns, metadata=metadata)
 
     def run(self, audio, source: str = "<array>", num_speakers: int | None = None, min_speakers: int | None = None,
             max_speakers: int | None = None) -> Transcript:

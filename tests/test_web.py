@@ -91,7 +91,9 @@ def test_bad_uploads_fail_with_one_line_and_the_server_goes_on(server, tmp_path)
     assert failed(empty)["error"] == "empty.wav: zero-length file (0 bytes)"
     quiet = failed(silence)  # passes ffprobe, fails in the worker: the worker goes on
     assert quiet["status"] == "failed" and quiet["error"].startswith("silence.wav: ") and "\n" not in quiet["error"]
-    for job in (notes, quiet):
+    mono = server.wait(server.upload(CALL, "mono.wav", channels="split").json()["id"])
+    assert mono["error"] == "mono.wav: --channels split needs 2 or more channels; this file has 1"
+    for job in (notes, quiet, mono):
         assert str(server.data_dir) not in job["error"]  # the user's name for the file, never the server's path
 
     hostile = failed(text, "<img src=x onerror=alert(1)>.wav")
@@ -102,6 +104,7 @@ def test_bad_uploads_fail_with_one_line_and_the_server_goes_on(server, tmp_path)
     for fields, needle in (({"num_speakers": "0"}, "num_speakers: must be >= 1"),
                            ({"language": "xx"}, "unknown language 'xx'"),
                            ({"speakers": "2"}, "unknown field(s): speakers"),
+                           ({"channels": "left"}, "channels: 'left' is not one of auto, mix, split"),
                            ({"names": "Ann, Ann"}, "each speaker needs a different name")):
         with open(CALL, "rb") as fh:
             r = server.client.post("/api/jobs", files={"file": ("call.wav", fh)}, data=fields)

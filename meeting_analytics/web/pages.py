@@ -44,6 +44,8 @@ def options_from_fields(form: dict[str, str], base: PipelineOptions | None = Non
             if text.lower() not in TRUE | FALSE:
                 raise OptionError(f"{name}: expected on or off, got {text!r}")
             values[name] = text.lower() in TRUE
+        elif f.metadata["choices"] and text not in f.metadata["choices"]:
+            raise OptionError(f"{name}: {text!r} is not one of {', '.join(f.metadata['choices'])}")
         else:
             try:
                 values[name] = PARSERS[f.metadata["kind"]](text) if text else f.default
@@ -79,6 +81,10 @@ def _field(f, default) -> str:
         return (f'<div class="field check"><input type="hidden" name="{name}" value="off">'
                 f'<input type="checkbox" id="f-{name}" name="{name}" value="on"{checked} aria-describedby="{help_id}">'
                 f'<label for="f-{name}">{e(label)}</label>{helptext}</div>')
+    if meta["choices"]:
+        options = "".join(f'<option{" selected" if c == default else ""}>{e(c)}</option>' for c in meta["choices"])
+        return (f'<div class="field"><label for="f-{name}">{e(label)}</label><select id="f-{name}" name="{name}" '
+                f'aria-describedby="{help_id}">{options}</select>{helptext}</div>')
     attrs = ' type="number" min="1" step="1"' if meta["kind"] in ("positive_int", "int") else ' type="text"'
     listing = ""
     if name == "model":
