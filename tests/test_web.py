@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from helpers import DATA
 from webtools import Server, chromium, load, make_clips, percentile
@@ -88,6 +91,7 @@ def test_bad_uploads_fail_with_one_line_and_the_server_goes_on(server, tmp_path)
 
     notes = failed(text)
     assert notes["status"] == "failed" and notes["error"].startswith("notes.wav: not a readable audio file")
+    assert "notes.wav: not a readable audio file" in server.client.get(f"/jobs/{notes['id']}").text
     assert failed(empty)["error"] == "empty.wav: zero-length file (0 bytes)"
     quiet = failed(silence)  # passes ffprobe, fails in the worker: the worker goes on
     assert quiet["status"] == "failed" and quiet["error"].startswith("silence.wav: ") and "\n" not in quiet["error"]
@@ -144,8 +148,13 @@ def test_a_restart_loses_nothing_and_large_uploads_get_413(tmp_path):
         first.kill()  # SIGKILL: its workers die with it (PR_SET_PDEATHSIG)
     finally:
         first.stop()
-    second = Server(data)
+    second = Server(data, token="s3cret")
     try:
+        with httpx.Client(base_url=second.url, timeout=30) as anonymous:
+            assert anonymous.get("/api/jobs").status_code == 401 and anonymous.get("/").status_code == 401
+            assert anonymous.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
+            opened = anonymous.get("/jobs?token=s3cret", follow_redirects=True)  # a browser's first visit: a cookie, then the page
+            assert opened.status_code == 200 and opened.url.path == "/jobs" and "token" not in str(opened.url)
         jobs = {j["id"]: j for j in second.client.get("/api/jobs").json()}
         assert jobs[done["id"]]["status"] == "done" and jobs[done["id"]]["finished"] == done["finished"]
         assert all(jobs[i]["status"] in ("queued", "running") for i in pending)
@@ -195,3 +204,24 @@ def test_twenty_concurrent_uploads_lose_no_job_and_pages_keep_answering(server, 
     print(json.dumps({"page_requests": len(result["latencies"]),
                       "p50_ms": round(1000 * percentile(result["latencies"], 0.5), 1),
                       "p95_ms": round(1000 * percentile(result["latencies"], 0.95), 1)}))
+
+
+def test_listening_beyond_loopback_without_a_token_warns(tmp_path):
+    from webtools import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "meeting_analytics", "serve", "--host", "0.0.0.0", "--port",
+                             str(port), "--data_dir", str(tmp_path / "data")], stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stderr.readline()
+    finally:
+        proc.kill()
+        proc.wait(30)
+    assert "warning: listening on 0.0.0.0 with no authentication" in first and "--token" in first
+
+
+def test_a_taken_port_is_one_line(server, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "meeting_analytics", "serve", "--port", str(server.port),
+                           "--data_dir", str(tmp_path / "data")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"meeting-analytics: error: cannot listen on 127.0.0.1:{server.port} (Address already in use)"

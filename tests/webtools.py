@@ -31,15 +31,17 @@ def free_port() -> int:
 class Server:
     """``meeting-analytics serve`` in a subprocess; ``client`` talks to it."""
 
-    def __init__(self, data_dir: Path, *args: str, port: int | None = None):
+    def __init__(self, data_dir: Path, *args: str, port: int | None = None, token: str | None = None):
         self.data_dir, self.port = Path(data_dir), port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(self.data_dir.parent / f"serve-{self.port}.log", "ab")
         env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONWARNINGS="ignore")
         self.proc = subprocess.Popen([sys.executable, "-m", "meeting_analytics", "serve", "--data_dir",
-                                      str(self.data_dir), "--port", str(self.port), *args],
+                                      str(self.data_dir), "--port", str(self.port), *args,
+                                      *(["--token", token] if token else [])],
                                      stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        self.client = httpx.Client(base_url=self.url, timeout=30)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client = httpx.Client(base_url=self.url, timeout=30, headers=headers)
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 120) -> None:
