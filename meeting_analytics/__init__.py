@@ -19,16 +19,20 @@ from .transcript import Transcript, TranscriptError, Turn, Utterance, Word  # no
 
 __all__ = [
     "AudioError", "Pipeline", "PipelineOptions", "ASROptions", "Transcript", "TranscriptError", "Turn",
-    "Utterance", "Word", "load_audio", "transcribe", "analyze", "load", "MeetingReport",
+    "Utterance", "Word", "load_audio", "transcribe", "analyze", "load", "MeetingReport", "enroll", "VoiceProfiles",
     "__version__",
 ]
 
 
 def __getattr__(name: str):
-    if name == "Pipeline":
-        from .pipeline import Pipeline
+    if name in ("Pipeline", "enroll"):
+        from . import pipeline
 
-        return Pipeline
+        return getattr(pipeline, name)
+    if name == "VoiceProfiles":
+        from .stages.voices import VoiceProfiles
+
+        return VoiceProfiles
     if name in ("PipelineOptions", "ASROptions"):
         from . import options
 

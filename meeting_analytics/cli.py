@@ -371,6 +371,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from .errors import Error, UsageError
+    from .pipeline import enroll
+
+    run = Run(args)
+    inputs = checked_inputs(run, args.audio)
+    if run.failed:
+        return EXIT_FAILED
+    try:
+        profile = _timed(run, "enroll", lambda: enroll(args.name, list(inputs), args.profiles))
+    except Error as exc:
+        run.error(str(exc))
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
+    from .stages.voices import VoiceProfiles
+
+    where = VoiceProfiles(args.profiles, must_exist=False).dir
+    run.reporter(f"enrolled {profile.name!r}: {profile.speech_seconds:.1f} s of speech from {len(inputs)} clip(s) "
+                 f"-> {where}")
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    from .errors import Error, UsageError
+    from .stages.voices import VoiceProfiles
+
+    run = Run(args)
+    try:
+        store = VoiceProfiles(args.profiles)
+        if args.action == "remove":
+            if not args.name:
+                raise UsageError("profiles remove needs a NAME")
+            store.remove(args.name)
+            run.reporter(f"removed {args.name!r} from {store.dir}")
+            return 0
+        for p in store.list():
+            print(f"{p.name}\t{p.speech_seconds:.1f} s\t{', '.join(p.clips)}\t{p.created}\t{p.model} ({p.model_version})")
+    except Error as exc:
+        run.error(str(exc))
+        return EXIT_USAGE
+    return 0
+
+
 def _quiet(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--quiet", "-q", dest="print_text", action="store_false", default=True,
                    help=f"print only errors (default: {what})")
@@ -435,6 +477,24 @@ def _corpus_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--screenshot", action="store_true",
                    help="also render the HTML in headless Chromium (default: off)")
     _quiet(p, "where the report was written, on stderr")
+
+
+_PROFILES_HELP = ("voice profile directory (default: $XDG_DATA_HOME/meeting-analytics/profiles, else "
+                  "~/.local/share/meeting-analytics/profiles)")
+
+
+def _enroll_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", help="the person's name, as it will label their speech")
+    p.add_argument("audio", nargs="+", help="clean clips of this person alone (speech is found by VAD)")
+    p.add_argument("--profiles", default=None, help=_PROFILES_HELP)
+    _quiet(p, "the enrolled profile, on stderr")
+
+
+def _profiles_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["list", "remove"], help="list the profiles, or remove NAME")
+    p.add_argument("name", nargs="?", default=None, help="the profile to remove")
+    p.add_argument("--profiles", default=None, help=_PROFILES_HELP)
+    _quiet(p, "what was removed, on stderr")
 
 
 def _serve_parser(p: argparse.ArgumentParser) -> None:
@@ -516,6 +576,17 @@ COMMANDS = (
             ("meeting-analytics evaluate out/call.json --rttm call.rttm --stm call.stm",
              "meeting-analytics evaluate out/*.json --truth_dir data/generated -o scores.csv"),
             _evaluate_parser, cmd_evaluate),
+    Command("enroll", "make a voice profile from clean clips of one person",
+            "A voice profile (GE2E embedding of the person's speech, with the model's name and version) saved as a "
+            "small JSON file; transcribe, analyze, batch and serve with --profiles DIR name matching speakers after it. "
+            "A clip with under 3 s of speech or with a second voice is refused.",
+            ("meeting-analytics enroll \"Dana Smith\" dana_intro.wav dana_call.mp3",
+             "meeting-analytics enroll Agent agent.wav --profiles team_profiles/"),
+            _enroll_parser, cmd_enroll),
+    Command("profiles", "list or remove voice profiles",
+            "One line per profile: name, seconds of speech, clips, date, model.",
+            ("meeting-analytics profiles list", "meeting-analytics profiles remove \"Dana Smith\" --profiles team_profiles/"),
+            _profiles_parser, cmd_profiles),
     Command("serve", "a local web page: upload a recording, watch it progress, read the report",
             "A web app and JSON API (docs: README, 'Web app') on this machine, for people who would rather not use a "
             "terminal. Jobs run on worker processes that load the models once; uploads, results and the job table "

@@ -140,6 +140,8 @@ class PipelineOptions:
                                    "carry different people", group=DIARIZE, choices=("auto", "mix", "split"), web=True)
     channel_names: str | None = option(None, "with split channels: a name per channel, comma-separated "
                                              "(agent,customer)", group=DIARIZE, shown="CH0, CH1, ...", web=True)
+    profiles: str | None = option(None, "directory of voice profiles (meeting-analytics enroll): a speaker who "
+                                        "matches one is named after it", group=DIARIZE, shown="none")
     max_pause: float = option(1.0, "split a speaker's utterance at pauses longer than this many seconds",
                               group=DIARIZE, kind="float")
     parallel_stages: bool = option(True, "diarize on a second thread while the ASR decodes", group=DIARIZE,

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -17,10 +17,14 @@ from .stages.align import EnergyTrimmedWhisperAligner, InterpolateAligner, Whisp
 from .stages.assign import assign_speakers, group_utterances
 from .audio import SAMPLE_RATE, AudioError, AudioInfo, check_speech_audio, load_audio, load_speech, probe
 from .stages.channels import choose, labelled, merge, names_for
+from .stages.voices import THRESHOLD, Encoder, VoiceProfiles, enrol_vector, match, new_profile, speaker_vectors
 from .stages.asr import Transcriber
 from .stages.prompts import with_verbatim_prompt
 from .options import PipelineOptions, default_threads
 from .transcript import Transcript, Word
+
+if TYPE_CHECKING:
+    from .stages.voices import VoiceProfile
 
 
 def quiet_libraries() -> None:
@@ -113,6 +117,8 @@ class Pipeline:
         self.aligner = self._timed_load("aligner", self._make_aligner)
         self.diarizer = self._timed_load("diarizer", self._make_diarizer) if self.options.diarize else None
         self.shared_segmentation = self.diarizer is not None and self.diarizer.shares_segmentation(self.transcriber.vad)
+        self.voices = VoiceProfiles(self.options.profiles).checked() if self.options.profiles else []
+        self.encoder = Encoder() if self.voices else None
 
     def _timed_load(self, name: str, factory):
         t0 = time.perf_counter()
@@ -165,9 +171,15 @@ class Pipeline:
         words, utterances, turns = merge(per_channel, language, self.options.max_pause)
         timings = {**clock.seconds, "wall": round(time.perf_counter() - t0, 3)}
         metadata = self._metadata(source, timings) | {"channels": choice}
-        return Transcript(language=language, duration=channels.shape[1] / SAMPLE_RATE,
-                          speakers=[n for n, ws in zip(names, per_channel) if ws], words=words,
-                          utterances=utterances, turns=turns, metadata=metadata)
+        transcript = Transcript(language=language, duration=channels.shape[1] / SAMPLE_RATE,
+                                speakers=[n for n, ws in zip(names, per_channel) if ws], words=words,
+                                utterances=utterances, turns=turns, metadata=metadata)
+
+        def vectors():
+            return {k: v for row, name in zip(channels, names)
+                    for k, v in speaker_vectors(row, [t for t in turns if t.speaker == name], self.encoder).items()}
+
+        return self._named(transcript, vectors)
 
     def run(self, audio, source: str = "<array>", num_speakers: int | None = None, min_speakers: int | None = None,
             max_speakers: int | None = None) -> Transcript:
@@ -211,8 +223,20 @@ class Pipeline:
         vad = round(self.transcriber.vad.seconds, 3)  # timed inside the first ASR batch
         timings = {**clock.seconds, "vad": vad, "asr": round(clock.seconds.get("asr", 0.0) - vad, 3),
                    "wall": round(time.perf_counter() - t0, 3)}
-        return Transcript(language=language, duration=len(audio) / SAMPLE_RATE, speakers=speakers, words=words,
-                          utterances=utterances, turns=turns, metadata=self._metadata(source, timings))
+        transcript = Transcript(language=language, duration=len(audio) / SAMPLE_RATE, speakers=speakers, words=words,
+                                utterances=utterances, turns=turns, metadata=self._metadata(source, timings))
+        return self._named(transcript, lambda: speaker_vectors(audio, exclusive, self.encoder))
+
+    def _named(self, transcript: Transcript, vectors) -> Transcript:
+        """Speakers who match a known voice get its name; every score goes into ``metadata["voices"]``."""
+        if not self.voices:
+            return transcript
+        found = match(vectors(), self.voices)
+        names = {s: r["name"] for s, r in found.items() if r["name"]}
+        named = transcript.rename_speakers(names) if names else transcript
+        named.metadata["voices"] = {"profiles": self.options.profiles, "threshold": THRESHOLD,
+                                    "speakers": [{"speaker": s, **r} for s, r in found.items()]}
+        return named
 
     def _transcribe(self, audio, speech, clock: "StageClock") -> tuple[list, list[Word], str | None]:
         """ASR batch by batch, each batch aligned with the encoder output its decoding computed."""
@@ -255,3 +279,23 @@ class Pipeline:
             "timings": timings,
             "load_seconds": dict(self.load_seconds),
         }
+
+
+def enroll(name: str, clips: list[str | os.PathLike], profiles: str | os.PathLike | None = None,
+           options: PipelineOptions | None = None) -> "VoiceProfile":
+    """A voice profile of ``name`` from clean clips of that person, saved in ``profiles`` (default: the
+    user's profile directory). Each clip is checked (audio, enough speech, one voice) before saving."""
+    from .stages.diarize import Diarizer
+    from .stages.voices import profiles_home
+
+    options = options or PipelineOptions()
+    decoded = [(str(c), load_speech(c)) for c in clips]
+    quiet_libraries()
+    diarizer = Diarizer(options.diarize_model, hf_token=options.token(), device=options.asr.device,
+                        allow_download=options.asr.allow_download)
+    pieces = [(path, audio, diarizer(audio)[1]) for path, audio in decoded]
+    vector, seconds = enrol_vector(pieces, Encoder())
+    store = VoiceProfiles(profiles or profiles_home(), must_exist=False)
+    profile = new_profile(name, vector, seconds, [str(c) for c in clips])
+    store.save(profile)
+    return profile

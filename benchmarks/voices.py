@@ -1,0 +1,110 @@
+"""Calibrate the known-voice threshold (stages/voices.THRESHOLD): same-speaker and different-speaker
+cosine scores of GE2E embeddings, from real far-field meetings and a real phone call.
+
+Units: every (AMI clip, speaker) with at least 1.5 s of speech where only that person talks (speaker
+ids are global across the AMI excerpts, so one person heard in two clips is a same-speaker pair
+across recordings, as enrolment then recognition is), and each call speaker's first and second half.
+
+    python benchmarks/voices.py [--ami ../shared/data/ami] [--call data/call]
+
+Prints the distributions and false accept / false reject rates per threshold; writes
+benchmarks/results/voices.csv (one row per pair).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from common import ROOT, data_arguments
+from meeting_analytics.audio import load_audio
+from meeting_analytics.stages.voices import Encoder, exclusive, speech_of
+from meeting_analytics.transcript import Turn
+
+
+def rttm_turns(path: Path) -> dict[str, list[Turn]]:
+    out: dict[str, list[Turn]] = {}
+    for line in path.read_text().splitlines():
+        f = line.split()
+        if f and f[0] == "SPEAKER":
+            out.setdefault(f[1], []).append(Turn(float(f[3]), float(f[3]) + float(f[4]), f[7]))
+    return out
+
+
+def units(ami: Path, call: Path, encoder: Encoder, min_seconds: float = 1.5) -> list[dict]:
+    found = []
+    by_uri = rttm_turns(ami / "debug.train.rttm")
+    for uri in sorted(by_uri):
+        wav = ami / f"{uri}.wav"
+        if not wav.is_file():
+            continue
+        audio = load_audio(wav)
+        for speaker in sorted({t.speaker for t in by_uri[uri]}):
+            turns = exclusive(by_uri[uri], speaker)
+            if sum(t.end - t.start for t in turns) >= min_seconds:
+                found.append({"unit": f"{uri}/{speaker}", "person": speaker, "recording": uri,
+                              "vector": encoder(speech_of(audio, turns))})
+    audio = load_audio(call / "sample.wav")
+    turns = next(iter(rttm_turns(call / "sample.rttm").values()))
+    half = len(audio) / 16000 / 2
+    for speaker in sorted({t.speaker for t in turns}):
+        ex = exclusive(turns, speaker)
+        for part, sel in (("first", [t for t in ex if t.end <= half]), ("second", [t for t in ex if t.start >= half])):
+            if sum(t.end - t.start for t in sel) >= min_seconds:
+                found.append({"unit": f"call-{part}/{speaker}", "person": f"call/{speaker}", "recording": f"call-{part}",
+                              "vector": encoder(speech_of(audio, sel))})
+    return found
+
+
+def synthetic_units(encoder: Encoder, meetings: int = 4, speakers: int = 5) -> list[dict]:
+    """espeak-ng meetings (phrases, overlaps, noise): voice i is the same person in every meeting."""
+    from meeting_analytics.evaluation.synth import synthesize_meeting
+
+    found = []
+    for seed in range(1, meetings + 1):
+        m = synthesize_meeting(n_speakers=speakers, duration=45.0, seed=seed, phrases=True)
+        for speaker in m.speakers:
+            turns = exclusive(m.turns, speaker)
+            if sum(t.end - t.start for t in turns) >= 1.5:
+                found.append({"unit": f"synth{seed}/{speaker}", "person": f"voice/{speaker}",
+                              "recording": f"synth{seed}", "vector": encoder(speech_of(m.audio, turns))})
+    return found
+
+
+def pairs_of(found: list[dict], corpus: str) -> list[dict]:
+    return [{"corpus": corpus, "a": a["unit"], "b": b["unit"], "same": a["person"] == b["person"],
+             "score": float(a["vector"] @ b["vector"])}
+            for a, b in itertools.combinations(found, 2) if a["recording"] != b["recording"]]
+
+
+def summary(pairs: pd.DataFrame, label: str) -> None:
+    same, diff = pairs[pairs.same]["score"], pairs[~pairs.same]["score"]
+    print(f"== {label}: {len(same)} same-speaker pairs, {len(diff)} different-speaker pairs (across recordings)")
+    for name, s in (("same", same), ("different", diff)):
+        print(f"{name:>9}: mean {s.mean():.3f}  sd {s.std():.3f}  min {s.min():.3f}  p5 {s.quantile(.05):.3f}  "
+              f"p50 {s.median():.3f}  p95 {s.quantile(.95):.3f}  max {s.max():.3f}")
+    print("threshold  false accept (different >= t)  false reject (same < t)")
+    for t in np.arange(0.70, 0.95, 0.025):
+        print(f"  {t:.3f}     {(diff >= t).mean():6.1%} ({int((diff >= t).sum())})"
+              f"               {(same < t).mean():6.1%} ({int((same < t).sum())})")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    data_arguments(ap)
+    args = ap.parse_args()
+    encoder = Encoder()
+    real = pd.DataFrame(pairs_of(units(Path(args.ami), Path(args.call), encoder), "real"))
+    synth = pd.DataFrame(pairs_of(synthetic_units(encoder), "synthetic"))
+    pd.concat([real, synth]).to_csv(ROOT / "benchmarks" / "results" / "voices.csv", index=False)
+    summary(real, "real speech (AMI excerpts, the call)")
+    summary(synth, "synthetic (espeak-ng meetings)")
+    summary(pd.concat([real, synth]), "both")
+
+
+if __name__ == "__main__":
+    main()

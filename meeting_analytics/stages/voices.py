@@ -1,0 +1,215 @@
+"""Known voices: a profile per enrolled person, and diarized speakers named after the profile they match.
+
+A profile is the GE2E embedding (Resemblyzer's encoder, the one diarization uses) of a person's
+speech in one or more clean clips, kept as a small JSON file with the model's name and version. After
+diarization, each speaker's embedding (from the stretches where only they speak) is scored against
+every profile by cosine similarity; speakers and profiles are paired one-to-one (Hungarian), and a
+pair names the speaker only when its score reaches ``THRESHOLD``. ``benchmarks/voices.py`` measured
+the score distributions it rests on (BENCHMARKS.md, "Known voices").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..audio import SAMPLE_RATE, AudioError
+from ..errors import Error, UsageError
+from ..files import atomic_write_text, make_dirs
+from ..transcript import Turn
+
+MODEL = "resemblyzer-ge2e"
+THRESHOLD = 0.82          # cosine: no false accept in 191 different-speaker pairs, 1 of 33 same-speaker pairs missed
+MIN_ENROL_SECONDS = 3.0   # speech needed to enrol
+MIN_MATCH_SECONDS = 1.0   # a speaker's exclusive speech needed to be named
+MAX_SECONDS = 60.0        # speech embedded per speaker
+
+
+class ProfileError(UsageError, ValueError):
+    """A profile directory or file that cannot be used (missing, another model, unreadable)."""
+
+
+def profiles_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "meeting-analytics" / "profiles"
+
+
+def model_version() -> str:
+    """The encoder's identity: the package version and the checkpoint's hash."""
+    from importlib.metadata import version
+
+    from ..weights import resemblyzer_checkpoint
+
+    digest = hashlib.sha256(resemblyzer_checkpoint().read_bytes()).hexdigest()[:12]
+    return f"resemblyzer {version('resemblyzer')}, pretrained.pt {digest}"
+
+
+@dataclass
+class VoiceProfile:
+    name: str
+    embedding: list[float]
+    speech_seconds: float
+    clips: list[str] = field(default_factory=list)
+    model: str = MODEL
+    model_version: str = ""
+    created: str = ""
+
+    @property
+    def vector(self) -> np.ndarray:
+        return np.asarray(self.embedding, dtype=np.float32)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:80] or "voice"
+
+
+class VoiceProfiles:
+    """A directory of profiles (``<name>.json``). ``VoiceProfiles()`` is the user's default directory."""
+
+    def __init__(self, directory: str | os.PathLike | None = None, must_exist: bool = True):
+        self.dir = Path(directory) if directory else profiles_home()
+        if must_exist and not self.dir.is_dir():
+            raise ProfileError(f"{self.dir}: no such profile directory (enroll a voice first: "
+                               f"meeting-analytics enroll NAME AUDIO... --profiles {self.dir})")
+
+    def __iter__(self):
+        return iter(self.list())
+
+    def __len__(self) -> int:
+        return len(self.list())
+
+    def list(self) -> list[VoiceProfile]:
+        if not self.dir.is_dir():
+            return []
+        return [self._read(p) for p in sorted(self.dir.glob("*.json"))]
+
+    def _read(self, path: Path) -> VoiceProfile:
+        try:
+            return VoiceProfile(**json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as exc:
+            raise ProfileError(f"{path}: not a voice profile ({exc})") from None
+
+    def get(self, name: str) -> VoiceProfile | None:
+        return next((p for p in self.list() if p.name == name), None)
+
+    def save(self, profile: VoiceProfile) -> Path:
+        make_dirs(self.dir)
+        return atomic_write_text(self.dir / f"{_slug(profile.name)}.json", json.dumps(asdict(profile), indent=1))
+
+    def remove(self, name: str) -> None:
+        path = self.dir / f"{_slug(name)}.json"
+        if self.get(name) is None or not path.is_file():
+            raise ProfileError(f"{self.dir}: no profile named {name!r}")
+        path.unlink()
+
+    def checked(self) -> list[VoiceProfile]:
+        """Every profile, refusing one made with another encoder (its scores would mean nothing)."""
+        version = model_version()
+        profiles = self.list()
+        for p in profiles:
+            if p.model != MODEL or p.model_version != version:
+                raise ProfileError(f"{self.dir / (_slug(p.name) + '.json')}: made with {p.model} ({p.model_version}); "
+                                   f"this pipeline uses {MODEL} ({version}): enroll {p.name!r} again")
+        return profiles
+
+
+class Encoder:
+    """The GE2E encoder for whole stretches of one voice."""
+
+    def __init__(self):
+        from .embedding import ResemblyzerEmbedding
+
+        self.model = ResemblyzerEmbedding()
+
+    def __call__(self, audio: np.ndarray) -> np.ndarray:
+        from .embedding import embed_audio
+
+        vec = embed_audio(self.model, audio)
+        return vec / (np.linalg.norm(vec) or 1.0)
+
+
+def speech_of(audio: np.ndarray, turns: list[Turn], limit: float = MAX_SECONDS) -> np.ndarray:
+    """The samples inside ``turns``, concatenated (at most ``limit`` seconds)."""
+    pieces, total = [], 0
+    for t in sorted(turns, key=lambda t: t.start):
+        piece = audio[int(t.start * SAMPLE_RATE): int(t.end * SAMPLE_RATE)]
+        pieces.append(piece[: int(limit * SAMPLE_RATE) - total])
+        total += len(pieces[-1])
+        if total >= limit * SAMPLE_RATE:
+            break
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+
+
+def exclusive(turns: list[Turn], speaker: str) -> list[Turn]:
+    """``speaker``'s turns minus every stretch where someone else talks too."""
+    others = [t for t in turns if t.speaker != speaker]
+    out = []
+    for t in (t for t in turns if t.speaker == speaker):
+        pieces = [(t.start, t.end)]
+        for o in others:
+            pieces = [p for a, b in pieces for p in ((a, min(b, o.start)), (max(a, o.end), b)) if p[1] - p[0] > 0.05]
+        out += [Turn(a, b, speaker) for a, b in pieces]
+    return out
+
+
+def speaker_vectors(audio: np.ndarray, turns: list[Turn], encoder: Encoder) -> dict[str, np.ndarray]:
+    """An embedding per speaker with at least ``MIN_MATCH_SECONDS`` of exclusive speech."""
+    out = {}
+    for speaker in sorted({t.speaker for t in turns}):
+        speech = speech_of(audio, [t for t in turns if t.speaker == speaker])
+        if len(speech) >= MIN_MATCH_SECONDS * SAMPLE_RATE:
+            out[speaker] = encoder(speech)
+    return out
+
+
+def match(vectors: dict[str, np.ndarray], profiles: list[VoiceProfile], threshold: float = THRESHOLD) -> dict:
+    """``{speaker: {"name": profile name or None, "score": best cosine}}``: one-to-one, confident pairs only."""
+    from scipy.optimize import linear_sum_assignment
+
+    speakers = list(vectors)
+    if not speakers or not profiles:
+        return {s: {"name": None, "score": None} for s in speakers}
+    scores = np.array([[float(vectors[s] @ p.vector) for p in profiles] for s in speakers])
+    rows, cols = linear_sum_assignment(-scores)
+    out = {s: {"name": None, "score": round(float(scores[i].max()), 4)} for i, s in enumerate(speakers)}
+    for r, c in zip(rows, cols):
+        if scores[r, c] >= threshold:
+            out[speakers[r]] = {"name": profiles[c].name, "score": round(float(scores[r, c]), 4)}
+    return out
+
+
+def enrol_vector(clips: list[tuple[str, np.ndarray, list[Turn]]], encoder: Encoder) -> tuple[np.ndarray, float]:
+    """One voice from clean clips: each clip's speech (its diarization turns) embedded, the mean kept.
+    A clip with too little speech, or with a second voice, is refused with the reason."""
+    vectors, seconds = [], 0.0
+    for path, audio, turns in clips:
+        by_speaker: dict[str, float] = {}
+        for t in turns:
+            by_speaker[t.speaker] = by_speaker.get(t.speaker, 0.0) + t.end - t.start
+        speech = sum(by_speaker.values())
+        if speech < MIN_ENROL_SECONDS:
+            raise AudioError(path, f"{speech:.1f} s of speech; enrolling needs at least {MIN_ENROL_SECONDS:.0f} s")
+        ranked = sorted(by_speaker.values(), reverse=True)
+        if len(ranked) > 1 and ranked[1] >= max(2.0, 0.2 * speech):
+            raise AudioError(path, f"holds {len(ranked)} voices ({', '.join(f'{s:.1f} s' for s in ranked)}); "
+                                   "enrol from clips of one person")
+        main = max(by_speaker, key=by_speaker.get)
+        vectors.append(encoder(speech_of(audio, [t for t in turns if t.speaker == main])))
+        seconds += by_speaker[main]
+    mean = np.mean(vectors, axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0), seconds
+
+
+def new_profile(name: str, vector: np.ndarray, seconds: float, clips: list[str]) -> VoiceProfile:
+    if not name.strip():
+        raise Error("a voice profile needs a name")
+    return VoiceProfile(name=name.strip(), embedding=[round(float(v), 6) for v in vector], speech_seconds=round(seconds, 2),
+                        clips=[Path(c).name for c in clips], model_version=model_version(),
+                        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
