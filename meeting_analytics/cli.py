@@ -380,7 +380,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     if run.failed:
         return EXIT_FAILED
     try:
-        profile = _timed(run, "enroll", lambda: enroll(args.name, list(inputs), args.profiles))
+        profile = _timed(run, "enroll", lambda: enroll(args.name, list(inputs), args.profiles, role=args.role))
     except Error as exc:
         run.error(str(exc))
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
@@ -406,7 +406,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             run.reporter(f"removed {args.name!r} from {store.dir}")
             return 0
         for p in store.list():
-            print(f"{p.name}\t{p.speech_seconds:.1f} s\t{', '.join(p.clips)}\t{p.created}\t{p.model} ({p.model_version})")
+            print(f"{p.name}\t{p.role or ''}\t{p.speech_seconds:.1f} s\t{', '.join(p.clips)}\t{p.created}\t"
+                  f"{p.model} ({p.model_version})")
     except Error as exc:
         run.error(str(exc))
         return EXIT_USAGE
@@ -487,6 +488,8 @@ def _enroll_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="the person's name, as it will label their speech")
     p.add_argument("audio", nargs="+", help="clean clips of this person alone (speech is found by VAD)")
     p.add_argument("--profiles", default=None, help=_PROFILES_HELP)
+    p.add_argument("--role", default=None, help="the part this person plays wherever they are recognised, e.g. "
+                                                "interviewer or agent (default: none)")
     _quiet(p, "the enrolled profile, on stderr")
 
 

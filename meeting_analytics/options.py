@@ -142,6 +142,10 @@ class PipelineOptions:
                                              "(agent,customer)", group=DIARIZE, shown="CH0, CH1, ...", web=True)
     profiles: str | None = option(None, "directory of voice profiles (meeting-analytics enroll): a speaker who "
                                         "matches one is named after it", group=DIARIZE, shown="none")
+    roles: str | None = option(None, "role names, comma-separated, the one who asks first (interviewer,candidate; "
+                                     "agent,customer): a two-party recording's speakers get them by who asks more "
+                                     "questions; enrolled voices keep their profile's role", group=DIARIZE,
+                               shown="none", web=True)
     max_pause: float = option(1.0, "split a speaker's utterance at pauses longer than this many seconds",
                               group=DIARIZE, kind="float")
     parallel_stages: bool = option(True, "diarize on a second thread while the ASR decodes", group=DIARIZE,

@@ -282,7 +282,7 @@ class Pipeline:
 
 
 def enroll(name: str, clips: list[str | os.PathLike], profiles: str | os.PathLike | None = None,
-           options: PipelineOptions | None = None) -> "VoiceProfile":
+           options: PipelineOptions | None = None, role: str | None = None) -> "VoiceProfile":
     """A voice profile of ``name`` from clean clips of that person, saved in ``profiles`` (default: the
     user's profile directory). Each clip is checked (audio, enough speech, one voice) before saving."""
     from .stages.diarize import Diarizer
@@ -296,6 +296,6 @@ def enroll(name: str, clips: list[str | os.PathLike], profiles: str | os.PathLik
     pieces = [(path, audio, diarizer(audio)[1]) for path, audio in decoded]
     vector, seconds = enrol_vector(pieces, Encoder())
     store = VoiceProfiles(profiles or profiles_home(), must_exist=False)
-    profile = new_profile(name, vector, seconds, [str(c) for c in clips])
+    profile = new_profile(name, vector, seconds, [str(c) for c in clips], role)
     store.save(profile)
     return profile

@@ -35,6 +35,19 @@ class CorpusReport(Tables):
     meetings: pd.DataFrame
     NAMES: ClassVar[tuple[str, ...]] = CORPUS_FRAMES
 
+    def people(self) -> pd.DataFrame:
+        """One scorecard row per person per meeting (``analytics.people``); ``people_summary()`` per person."""
+        from .people import person_rows
+
+        return pd.concat([person_rows(m, s, self.filler_counts[self.filler_counts["meeting"] == m],
+                                      self.questions[self.questions["meeting"] == m])
+                          for m, s in self.speakers.groupby("meeting", sort=False)], ignore_index=True)
+
+    def people_summary(self) -> pd.DataFrame:
+        from .people import person_summary
+
+        return person_summary(self.people())
+
     @classmethod
     def concat(cls, parts: Iterable["CorpusReport"]) -> "CorpusReport":
         parts = list(parts)

@@ -57,6 +57,17 @@ def speaker_table(stats: pd.DataFrame, counts: pd.DataFrame, mood: pd.DataFrame)
         mood[["speaker", "mean_sentiment", "positive_share", "negative_share"]], on="speaker", how="left")
 
 
+def with_roles(speakers: pd.DataFrame, transcript: Transcript, roles: str | None) -> pd.DataFrame:
+    from .roles import assign_roles, parse_roles
+
+    roles = roles or (transcript.metadata.get("options") or {}).get("roles")
+    voices = (transcript.metadata.get("voices") or {}).get("speakers", [])
+    known = {v["name"]: v["role"] for v in voices if v.get("name") and v.get("role")}
+    if not roles and not known:
+        return speakers
+    return assign_roles(speakers, parse_roles(roles), known)
+
+
 @dataclass
 class MeetingReport(Tables):
     """Every analytics table of one meeting as a tidy DataFrame, plus the transcript it came from.
@@ -195,8 +206,11 @@ def _jsonable(value):
 
 
 def analyze(transcript: Transcript, lexicon: F.FillerLexicon | None = None, scorer: SentimentScorer | None = None,
-            timeline_window: float = 60.0, timeline_step: float = 15.0, top_topics: int = 20) -> MeetingReport:
-    """All analytics of one transcript. Pure: no model is loaded (VADER's lexicon is read once)."""
+            timeline_window: float = 60.0, timeline_step: float = 15.0, top_topics: int = 20,
+            roles: str | None = None) -> MeetingReport:
+    """All analytics of one transcript. Pure: no model is loaded (VADER's lexicon is read once).
+    ``roles`` ("interviewer,candidate"): the speakers table gains ``role`` and ``role_source`` (by default
+    the roles the transcript was made with, ``--roles``, and those of enrolled voices; none without)."""
     words = transcript.words_frame()
     utterances = transcript.utterances_frame()
     turns = transcript.turns_frame()
@@ -207,7 +221,7 @@ def analyze(transcript: Transcript, lexicon: F.FillerLexicon | None = None, scor
     scored = utterance_sentiment(utterances, scorer) if len(utterances) else \
         utterances.assign(sentiment=pd.Series(dtype=float), label=pd.Series(dtype=str))
     mood = speaker_sentiment(scored)
-    speakers = speaker_table(stats, counts, mood)
+    speakers = with_roles(speaker_table(stats, counts, mood), transcript, roles)
     speaker_topics, meeting_topics = topics(words, transcript.language, top_topics)
     meeting = meeting_stats(transcript.duration, utterances, turns)
     meeting.update({"language": transcript.language, "words": int(len(words)), "utterances": int(len(utterances)),

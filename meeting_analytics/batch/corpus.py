@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .worker import RESULT_MARKER
+from ..analytics.people import person_rows, person_summary
 from ..analytics.questions import question_key
 from ..analytics.sentiment import speaker_sentiment
 from ..errors import Error
@@ -43,7 +44,7 @@ class _Fold:
     """Running totals over meetings."""
 
     def __init__(self):
-        self.speakers, self.fillers, self.meetings = [], [], []
+        self.speakers, self.fillers, self.meetings, self.people = [], [], [], []
         self.questions: dict[str, dict] = {}
         self.topics: Counter = Counter()
         self.topic_meetings: Counter = Counter()
@@ -55,6 +56,7 @@ class _Fold:
         self.fillers.append(counts)
         questions = pd.read_parquet(d / "questions.parquet")
         self._questions(meeting, questions)
+        self.people.append(person_rows(meeting, speakers, counts, questions))
         topics = pd.read_parquet(d / "meeting_topics.parquet")
         for term, kind, count in zip(topics["term"], topics["kind"], topics["count"]):
             self.topics[(term, kind)] += int(count)
@@ -155,7 +157,9 @@ def _tables(fold: _Fold, files: pd.DataFrame, runs: pd.DataFrame, top: int) -> d
     by_date = meetings.dropna(subset=["date"]).groupby("date").agg(
         meetings=("meeting", "size"), mean_sentiment=("mean_sentiment", "mean"),
         negative_share=("negative_share", "mean")).reset_index()
-    return {"speakers": speakers, "filler_rates": filler_rates, "meetings": meetings, "questions": questions,
+    people = pd.concat(fold.people, ignore_index=True)
+    return {"speakers": speakers, "filler_rates": filler_rates, "people": people,
+            "people_summary": person_summary(people), "meetings": meetings, "questions": questions,
             "topics": topics, "sentiment_by_date": by_date, "failed": files[files["status"] == "failed"][
                 ["path", "error"]].reset_index(drop=True), "cost": _cost(files, runs)}
 

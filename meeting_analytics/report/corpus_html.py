@@ -39,6 +39,46 @@ def _sentiment_by_date(by_date: pd.DataFrame) -> Figure:
     return fig
 
 
+@chart
+def _people(rates: pd.DataFrame) -> Figure:
+    """Hesitations and discourse markers per minute, one pair of bars per named person."""
+    fig = Figure(figsize=(9, 0.5 * len(rates) + 1.4), layout="constrained")
+    ax = fig.add_subplot()
+    y = range(len(rates))
+    ax.barh([i - 0.2 for i in y], rates["hesitations_per_minute"], height=0.4, color="#d62728", label="hesitations (um, uh)")
+    ax.barh([i + 0.2 for i in y], rates["discourse_markers_per_minute"], height=0.4, color="#ff7f0e",
+            label="discourse markers (like, you know)")
+    ax.set_yticks(list(y), [str(p) for p in rates.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("per minute of the person's talk")
+    ax.set_title("Fillers per person, across recordings")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def _people_tables(t: dict) -> str:
+    if "people" not in t:
+        return ""
+    rate = lambda f: (f, ".2f")  # noqa: E731
+    summary = table(t["people_summary"], {"person": ("person", None), "role": ("role", None),
+                                          "recordings": ("recordings", "d"), "talk_time": ("talk (s)", ".0f"),
+                                          "share": ("share", ".0%"), "wpm": ("wpm", ".0f"),
+                                          "longest_turn": ("longest turn (s)", ".1f"),
+                                          "hesitations_per_minute": rate("um/uh per min"),
+                                          "discourse_markers_per_minute": rate("markers per min"),
+                                          "questions_asked": ("asked", "d"), "questions_answered": ("answered", "d"),
+                                          "answer_latency": ("answer latency (s)", ".2f")}, limit=300)
+    rows = table(t["people"], {"meeting": ("meeting", None), "person": ("person", None), "role": ("role", None),
+                               "share": ("share", ".0%"), "wpm": ("wpm", ".0f"),
+                               "longest_turn": ("longest turn (s)", ".1f"),
+                               "hesitations_per_minute": rate("um/uh per min"),
+                               "discourse_markers_per_minute": rate("markers per min"),
+                               "questions_asked": ("asked", "d"), "questions_answered": ("answered", "d"),
+                               "answer_latency": ("answer latency (s)", ".2f")}, limit=300)
+    return ("<p>Named people (known voices, or names given) summed over their recordings; generic labels "
+            "(SPEAKER_xx, CHn) are left out of the summary.</p>" + summary + "<h3>Per recording</h3>" + rows)
+
+
 def render_corpus(t: dict) -> str:
     cost, meetings = t["cost"], t["meetings"]
     hosted = "".join(f"<tr><td>{esc(k)}</td><td class=\"num\">${v:,.2f}</td></tr>"
@@ -62,6 +102,10 @@ def render_corpus(t: dict) -> str:
               if len(topics) else "",
               figure_img(_barh(mood.head(30), "Mean sentiment per meeting", "VADER compound", "#9467bd"),
                          "sentiment per meeting") if len(mood) else ""]
+    people = t.get("people_summary")
+    if people is not None and len(people):
+        rates = people.set_index("person")[["hesitations_per_minute", "discourse_markers_per_minute"]]
+        charts.insert(0, figure_img(_people(rates), "fillers per minute by person"))
     if len(t["sentiment_by_date"]) > 1:
         charts.append(figure_img(_sentiment_by_date(t["sentiment_by_date"]), "sentiment over time"))
     num = lambda f: (f, ".2f")  # noqa: E731
@@ -74,6 +118,7 @@ def render_corpus(t: dict) -> str:
                                                    "questions": ("questions", "d"),
                                                    "mean_sentiment": ("sentiment", "+.2f"),
                                                    "negative_share": ("negative", ".0%")}, limit=300)),
+        ("people", "People across recordings", _people_tables(t)),
         ("speakers", "Speakers", table(t["speakers"], {"meeting": ("meeting", None), "speaker": ("speaker", None),
                                                         "talk_time": ("talk (s)", ".0f"), "share": ("share", ".0%"),
                                                         "wpm": ("wpm", ".0f"), "questions": ("questions", "d"),

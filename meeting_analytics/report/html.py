@@ -89,7 +89,7 @@ def _hex_palette(report: MeetingReport) -> dict[str, str]:
     return {s: to_hex(c) for s, c in palette(speakers_of(report)).items()}
 
 
-SPEAKER_TABLE = {"speaker": ("speaker", None), "talk_time": ("talk (s)", ".0f"), "share": ("share", ".0%"),
+SPEAKER_TABLE = {"speaker": ("speaker", None), "role": ("role", None), "talk_time": ("talk (s)", ".0f"), "share": ("share", ".0%"),
                  "words": ("words", "d"), "wpm": ("wpm", ".0f"), "turns": ("turns", "d"),
                  "longest_turn": ("longest turn (s)", ".1f"), "questions": ("questions", "d"),
                  "interruptions": ("interruptions", "d"), "fillers": ("fillers", ".0f"),

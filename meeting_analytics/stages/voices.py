@@ -60,6 +60,7 @@ class VoiceProfile:
     model: str = MODEL
     model_version: str = ""
     created: str = ""
+    role: str | None = None  # interviewer, agent...: a named speaker keeps this role
 
     @property
     def vector(self) -> np.ndarray:
@@ -181,7 +182,8 @@ def match(vectors: dict[str, np.ndarray], profiles: list[VoiceProfile], threshol
     out = {s: {"name": None, "score": round(float(scores[i].max()), 4)} for i, s in enumerate(speakers)}
     for r, c in zip(rows, cols):
         if scores[r, c] >= threshold:
-            out[speakers[r]] = {"name": profiles[c].name, "score": round(float(scores[r, c]), 4)}
+            out[speakers[r]] = {"name": profiles[c].name, "score": round(float(scores[r, c]), 4),
+                                "role": profiles[c].role}
     return out
 
 
@@ -207,9 +209,9 @@ def enrol_vector(clips: list[tuple[str, np.ndarray, list[Turn]]], encoder: Encod
     return mean / (np.linalg.norm(mean) or 1.0), seconds
 
 
-def new_profile(name: str, vector: np.ndarray, seconds: float, clips: list[str]) -> VoiceProfile:
+def new_profile(name: str, vector: np.ndarray, seconds: float, clips: list[str], role: str | None = None) -> VoiceProfile:
     if not name.strip():
         raise Error("a voice profile needs a name")
     return VoiceProfile(name=name.strip(), embedding=[round(float(v), 6) for v in vector], speech_seconds=round(seconds, 2),
                         clips=[Path(c).name for c in clips], model_version=model_version(),
-                        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+                        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"), role=role or None)
