@@ -258,3 +258,21 @@ class ReportPlots:
 
     def all(self) -> dict[str, Figure]:
         return {name: chart(self._report) for name, chart in CHARTS.items()}
+
+
+@chart
+def people_fillers(summary: pd.DataFrame) -> Figure:
+    """Hesitations and discourse markers per minute, a pair of bars per person (``people_summary``)."""
+    rates = summary.set_index("person")
+    fig = Figure(figsize=(9, 0.5 * len(rates) + 1.4), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(rates))
+    ax.barh(y - 0.2, rates["hesitations_per_minute"], height=0.4, color="#d62728", label="hesitations (um, uh)")
+    ax.barh(y + 0.2, rates["discourse_markers_per_minute"], height=0.4, color="#ff7f0e",
+            label="discourse markers (like, you know)")
+    ax.set_yticks(y, [str(p) for p in rates.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("per minute of the person's talk")
+    ax.set_title("Fillers per person, across recordings")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig

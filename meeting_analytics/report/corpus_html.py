@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .charts import chart, label
+from .charts import chart, label, people_fillers
 from .html import esc, figure_img, page, table
 
 
@@ -36,23 +36,6 @@ def _sentiment_by_date(by_date: pd.DataFrame) -> Figure:
     ax.set_ylim(-1.05, 1.05)
     ax.set_ylabel("mean sentiment")
     ax.set_title("Sentiment over calendar time")
-    return fig
-
-
-@chart
-def _people(rates: pd.DataFrame) -> Figure:
-    """Hesitations and discourse markers per minute, one pair of bars per named person."""
-    fig = Figure(figsize=(9, 0.5 * len(rates) + 1.4), layout="constrained")
-    ax = fig.add_subplot()
-    y = range(len(rates))
-    ax.barh([i - 0.2 for i in y], rates["hesitations_per_minute"], height=0.4, color="#d62728", label="hesitations (um, uh)")
-    ax.barh([i + 0.2 for i in y], rates["discourse_markers_per_minute"], height=0.4, color="#ff7f0e",
-            label="discourse markers (like, you know)")
-    ax.set_yticks(list(y), [str(p) for p in rates.index])
-    ax.invert_yaxis()
-    ax.set_xlabel("per minute of the person's talk")
-    ax.set_title("Fillers per person, across recordings")
-    ax.legend(loc="lower right", fontsize=8)
     return fig
 
 
@@ -104,8 +87,7 @@ def render_corpus(t: dict) -> str:
                          "sentiment per meeting") if len(mood) else ""]
     people = t.get("people_summary")
     if people is not None and len(people):
-        rates = people.set_index("person")[["hesitations_per_minute", "discourse_markers_per_minute"]]
-        charts.insert(0, figure_img(_people(rates), "fillers per minute by person"))
+        charts.insert(0, figure_img(people_fillers(people), "fillers per minute by person"))
     if len(t["sentiment_by_date"]) > 1:
         charts.append(figure_img(_sentiment_by_date(t["sentiment_by_date"]), "sentiment over time"))
     num = lambda f: (f, ".2f")  # noqa: E731
