@@ -136,3 +136,15 @@ def test_corpus_report_from_the_batch(local_run, tmp_path):
         cost["audio_hours"] * 0.36, abs=0.006)
     page = (tmp_path / "corpus" / "corpus.html").read_text()
     assert "Failed files" in page and "notes.wav" in page and "<script" not in page
+
+
+def test_the_batch_key_follows_the_profiles_contents(tmp_path):
+    from meeting_analytics.batch.run import options_hash
+    from meeting_analytics.options import PipelineOptions
+
+    (tmp_path / "Ann.json").write_text('{"name": "Ann", "embedding": [1.0]}')
+    options = PipelineOptions(profiles=str(tmp_path))
+    before = options_hash(options)
+    assert options_hash(options) == before
+    (tmp_path / "Ann.json").write_text('{"name": "Ann", "embedding": [0.5]}')  # enrolled again
+    assert options_hash(options) != before

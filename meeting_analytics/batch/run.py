@@ -53,10 +53,14 @@ def content_hash(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def options_hash(options: PipelineOptions) -> str:
-    """A hash of the options declared as changing results (``options.py``), and this package's version."""
+    """A hash of the options declared as changing results (``options.py``), this package's version, and
+    the voice profiles' contents (enrolling again changes who is named)."""
     from .._version import __version__
 
     relevant = {**options.result_key(), "meeting-analytics": __version__}
+    if options.profiles and Path(options.profiles).is_dir():
+        relevant["profiles"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                                for p in sorted(Path(options.profiles).glob("*.json"))}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
 
 
