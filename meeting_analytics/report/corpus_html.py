@@ -39,27 +39,21 @@ def _sentiment_by_date(by_date: pd.DataFrame) -> Figure:
     return fig
 
 
+PEOPLE_COLUMNS = {"meeting": ("meeting", None), "person": ("person", None), "role": ("role", None),
+                  "recordings": ("recordings", "d"), "talk_time": ("talk (s)", ".0f"), "share": ("share", ".0%"),
+                  "wpm": ("wpm", ".0f"), "longest_turn": ("longest turn (s)", ".1f"),
+                  "hesitations_per_minute": ("um/uh per min", ".2f"),
+                  "discourse_markers_per_minute": ("markers per min", ".2f"), "questions_asked": ("asked", "d"),
+                  "questions_answered": ("answered", "d"), "answer_latency": ("answer latency (s)", ".2f")}
+
+
 def _people_tables(t: dict) -> str:
+    """The summary per person, then the rows per person per recording (a table shows the columns it has)."""
     if "people" not in t:
         return ""
-    rate = lambda f: (f, ".2f")  # noqa: E731
-    summary = table(t["people_summary"], {"person": ("person", None), "role": ("role", None),
-                                          "recordings": ("recordings", "d"), "talk_time": ("talk (s)", ".0f"),
-                                          "share": ("share", ".0%"), "wpm": ("wpm", ".0f"),
-                                          "longest_turn": ("longest turn (s)", ".1f"),
-                                          "hesitations_per_minute": rate("um/uh per min"),
-                                          "discourse_markers_per_minute": rate("markers per min"),
-                                          "questions_asked": ("asked", "d"), "questions_answered": ("answered", "d"),
-                                          "answer_latency": ("answer latency (s)", ".2f")}, limit=300)
-    rows = table(t["people"], {"meeting": ("meeting", None), "person": ("person", None), "role": ("role", None),
-                               "share": ("share", ".0%"), "wpm": ("wpm", ".0f"),
-                               "longest_turn": ("longest turn (s)", ".1f"),
-                               "hesitations_per_minute": rate("um/uh per min"),
-                               "discourse_markers_per_minute": rate("markers per min"),
-                               "questions_asked": ("asked", "d"), "questions_answered": ("answered", "d"),
-                               "answer_latency": ("answer latency (s)", ".2f")}, limit=300)
     return ("<p>Named people (known voices, or names given) summed over their recordings; generic labels "
-            "(SPEAKER_xx, CHn) are left out of the summary.</p>" + summary + "<h3>Per recording</h3>" + rows)
+            "(SPEAKER_xx, CHn) are left out of the summary.</p>" + table(t["people_summary"], PEOPLE_COLUMNS, limit=300)
+            + "<h3>Per recording</h3>" + table(t["people"].drop(columns="talk_time"), PEOPLE_COLUMNS, limit=300))
 
 
 def render_corpus(t: dict) -> str:
