@@ -37,6 +37,13 @@ def umask() -> int:
         return _umask
 
 
+def data_home(*parts: str) -> Path:
+    """Where this tool keeps a user's data: ``$XDG_DATA_HOME/meeting-analytics/...``, else under
+    ``~/.local/share`` (voice profiles, the web app's jobs)."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base, "meeting-analytics", *parts)
+
+
 def make_dirs(path: str | os.PathLike, private: bool = False) -> Path:
     """``mkdir -p``, race-free; a failure is an ``OutputError`` naming the directory."""
     path = Path(path)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE, AudioError
 from ..errors import Error, UsageError
-from ..files import atomic_write_text, make_dirs
+from ..files import atomic_write_text, data_home, make_dirs
 from ..transcript import Turn
 
 MODEL = "resemblyzer-ge2e"
@@ -37,8 +37,7 @@ class ProfileError(UsageError, ValueError):
 
 
 def profiles_home() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "meeting-analytics" / "profiles"
+    return data_home("profiles")
 
 
 def model_version() -> str:

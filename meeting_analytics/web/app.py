@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..audio import AudioError, probe
 from ..errors import Error
+from ..files import data_home
 from ..options import OptionError, PipelineOptions
 from . import pages
 from .jobs import JobManager, new_id
@@ -60,8 +61,7 @@ class ServeError(Error):
 
 
 def default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "meeting-analytics" / "web"
+    return data_home("web")
 
 
 def check_address(host: str, port: int) -> None:
@@ -121,22 +121,38 @@ class Guard:
         return bool(given) and hmac.compare_digest(given, self.token)
 
 
-def create_app(settings: Settings, log: Callable[[str], None] = print) -> Starlette:
-    manager = JobManager(settings.data_dir, settings.workers, pages.server_defaults(settings.options), log)
+class Handlers:
+    """The routes' handlers over one ``JobManager``: pages for people, ``/api`` for programs."""
 
-    def found(request: Request) -> dict | None:
-        return manager.job(request.path_params["id"])
+    def __init__(self, settings: Settings, manager: JobManager):
+        self.settings, self.manager = settings, manager
 
-    async def create_job(request: Request) -> dict:
+    def routes(self) -> list:
+        return [
+            Route("/", self.start_page), Route("/jobs", self.jobs_page),
+            Route("/jobs", self.form_create, methods=["POST"]), Route("/jobs/{id}", self.job_page),
+            Route("/jobs/{id}/delete", self.form_delete, methods=["POST"]),
+            Route("/api/jobs", self.api_list), Route("/api/jobs", self.api_create, methods=["POST"]),
+            Route("/api/jobs/{id}", self.api_job), Route("/api/jobs/{id}", self.api_delete, methods=["DELETE"]),
+            Route("/api/jobs/{id}/report", self.api_report), Route("/api/jobs/{id}/events", self.api_events),
+            Route("/api/jobs/{id}/files/{name}", self.api_file),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ]
+
+    def found(self, request: Request) -> dict | None:
+        return self.manager.job(request.path_params["id"])
+
+    async def create_job(self, request: Request) -> dict:
         """Stream the upload to disk, check it, queue it; UploadError/OptionError when it cannot be a job."""
-        job_id = new_id()
-        target = manager.dir / "uploads" / job_id
+        limit = self.settings.max_upload
         length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > settings.max_upload + 2**20:
-            raise UploadTooLarge(f"upload larger than the limit of {settings.max_upload / 2**20:.0f} MiB")
-        upload = await receive(request.headers.get("content-type", ""), request.stream(), target, settings.max_upload)
+        if length.isdigit() and int(length) > limit + 2**20:  # refused before reading it
+            raise UploadTooLarge(f"upload larger than the limit of {limit / 2**20:.0f} MiB")
+        job_id = new_id()
+        target = self.manager.dir / "uploads" / job_id
+        upload = await receive(request.headers.get("content-type", ""), request.stream(), target, limit)
         try:
-            options, names = pages.options_from_fields(upload.fields, settings.options)
+            options, names = pages.options_from_fields(upload.fields, self.settings.options)
         except OptionError:
             target.unlink(missing_ok=True)
             raise
@@ -146,89 +162,95 @@ def create_app(settings: Settings, log: Callable[[str], None] = print) -> Starle
             duration = (await run_in_threadpool(probe, target)).duration
         except AudioError as exc:
             error = named(f"{name}: {exc.problem}", target, name)
-        return await run_in_threadpool(manager.create, job_id, name, safe_stem(name), upload.size, upload.sha256,
+        return await run_in_threadpool(self.manager.create, job_id, name, safe_stem(name), upload.size, upload.sha256,
                                        options, names, duration, error)
 
-    async def api_create(request: Request) -> Response:
+    # -- pages ---------------------------------------------------------------------------------
+
+    async def start_page(self, request: Request) -> Response:
+        jobs = await run_in_threadpool(self.manager.jobs)
+        return HTMLResponse(pages.start_page(self.settings.max_upload, jobs, self.settings.options))
+
+    async def jobs_page(self, request: Request) -> Response:
+        return HTMLResponse(pages.jobs_page(await run_in_threadpool(self.manager.jobs)))
+
+    async def job_page(self, request: Request) -> Response:
+        job = self.found(request)
+        if not job:
+            return HTMLResponse(pages.message_page("No such job", "it was deleted, or never existed"), status_code=404)
+        return HTMLResponse(pages.job_page(job, self.manager.files(job["id"])))
+
+    async def form_create(self, request: Request) -> Response:
         try:
-            row = await create_job(request)
+            row = await self.create_job(request)
+        except (UploadError, OptionError) as exc:
+            return HTMLResponse(pages.message_page("Upload refused", str(exc)), status_code=getattr(exc, "status", 400))
+        return RedirectResponse(f"/jobs/{row['id']}", status_code=303)
+
+    async def form_delete(self, request: Request) -> Response:
+        await run_in_threadpool(self.manager.delete, request.path_params["id"])
+        return RedirectResponse("/jobs", status_code=303)
+
+    # -- API -----------------------------------------------------------------------------------
+
+    async def api_create(self, request: Request) -> Response:
+        try:
+            row = await self.create_job(request)
         except (UploadError, OptionError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=getattr(exc, "status", 400))
         return JSONResponse({"id": row["id"], "status": row["status"]}, status_code=201,
                             headers={"Location": f"/api/jobs/{row['id']}"})
 
-    async def form_create(request: Request) -> Response:
-        try:
-            row = await create_job(request)
-        except (UploadError, OptionError) as exc:
-            return HTMLResponse(pages.message_page("Upload refused", str(exc)), status_code=getattr(exc, "status", 400))
-        return RedirectResponse(f"/jobs/{row['id']}", status_code=303)
+    async def api_list(self, request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(self.manager.jobs))
 
-    async def api_list(request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(manager.jobs))
-
-    async def api_job(request: Request) -> Response:
-        job = found(request)
+    async def api_job(self, request: Request) -> Response:
+        job = self.found(request)
         return JSONResponse(job) if job else _missing()
 
-    async def api_delete(request: Request) -> Response:
-        return Response(status_code=204) if await run_in_threadpool(manager.delete, request.path_params["id"]) \
-            else _missing()
+    async def api_delete(self, request: Request) -> Response:
+        deleted = await run_in_threadpool(self.manager.delete, request.path_params["id"])
+        return Response(status_code=204) if deleted else _missing()
 
-    async def api_report(request: Request) -> Response:
-        job = found(request)
-        path = manager.dir / "jobs" / request.path_params["id"] / "report.html"
+    async def api_report(self, request: Request) -> Response:
+        job = self.found(request)
+        path = self.manager.dir / "jobs" / request.path_params["id"] / "report.html"
         if not job or job["status"] != "done" or not path.is_file():
             return _missing("no report (the job is not done)")
         return FileResponse(path, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": REPORT_CSP})
 
-    async def api_file(request: Request) -> Response:
+    async def api_file(self, request: Request) -> Response:
         job_id, name = request.path_params["id"], request.path_params["name"]
-        if not found(request) or name not in manager.files(job_id):  # only names this server wrote
+        if not self.found(request) or name not in self.manager.files(job_id):  # only names this server wrote
             return _missing("no such file")
-        return FileResponse(manager.dir / "jobs" / job_id / name, filename=name,
+        return FileResponse(self.manager.dir / "jobs" / job_id / name, filename=name,
                             headers={"Content-Security-Policy": REPORT_CSP})
 
-    async def api_events(request: Request) -> Response:
-        if not found(request):
+    async def api_events(self, request: Request) -> Response:
+        if not self.found(request):
             return _missing()
+        return StreamingResponse(self._events(request.path_params["id"]), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store"})
 
-        async def stream():
-            last, quiet = None, 0.0
-            while True:
-                job = manager.job(request.path_params["id"])
-                if job is None:
-                    return
-                state = json.dumps(job, default=str)
-                if state != last:
-                    last, quiet = state, 0.0
-                    yield pages.event(job)
-                elif quiet >= 15:
-                    quiet = 0.0
-                    yield ": keep-alive\n\n"
-                if job["status"] in ("done", "failed"):
-                    return
-                await asyncio.sleep(EVENT_EVERY)
-                quiet += EVENT_EVERY
+    async def _events(self, job_id: str):
+        """The job's state each time it changes (a comment every 15 s keeps proxies from closing)."""
+        last, quiet = None, 0.0
+        while (job := self.manager.job(job_id)) is not None:
+            state = json.dumps(job, default=str)
+            if state != last:
+                last, quiet = state, 0.0
+                yield pages.event(job)
+            elif quiet >= 15:
+                quiet = 0.0
+                yield ": keep-alive\n\n"
+            if job["status"] in ("done", "failed"):
+                return
+            await asyncio.sleep(EVENT_EVERY)
+            quiet += EVENT_EVERY
 
-        return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
-    async def start_page(request: Request) -> Response:
-        return HTMLResponse(pages.start_page(settings.max_upload, await run_in_threadpool(manager.jobs),
-                                            settings.options))
-
-    async def jobs_page(request: Request) -> Response:
-        return HTMLResponse(pages.jobs_page(await run_in_threadpool(manager.jobs)))
-
-    async def job_page(request: Request) -> Response:
-        job = found(request)
-        if not job:
-            return HTMLResponse(pages.message_page("No such job", "it was deleted, or never existed"), status_code=404)
-        return HTMLResponse(pages.job_page(job, manager.files(job["id"])))
-
-    async def form_delete(request: Request) -> Response:
-        await run_in_threadpool(manager.delete, request.path_params["id"])
-        return RedirectResponse("/jobs", status_code=303)
+def create_app(settings: Settings, log: Callable[[str], None] = print) -> Starlette:
+    manager = JobManager(settings.data_dir, settings.workers, pages.server_defaults(settings.options), log)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -238,16 +260,8 @@ def create_app(settings: Settings, log: Callable[[str], None] = print) -> Starle
         finally:
             await run_in_threadpool(manager.close)
 
-    routes = [
-        Route("/", start_page), Route("/jobs", jobs_page), Route("/jobs", form_create, methods=["POST"]),
-        Route("/jobs/{id}", job_page), Route("/jobs/{id}/delete", form_delete, methods=["POST"]),
-        Route("/api/jobs", api_list), Route("/api/jobs", api_create, methods=["POST"]),
-        Route("/api/jobs/{id}", api_job), Route("/api/jobs/{id}", api_delete, methods=["DELETE"]),
-        Route("/api/jobs/{id}/report", api_report), Route("/api/jobs/{id}/events", api_events),
-        Route("/api/jobs/{id}/files/{name}", api_file),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
-    ]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Guard, token=settings.token)])
+    app = Starlette(routes=Handlers(settings, manager).routes(), lifespan=lifespan,
+                    middleware=[Middleware(Guard, token=settings.token)])
     app.state.manager = manager
     return app
 
