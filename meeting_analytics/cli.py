@@ -193,11 +193,14 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
 
 def _prepared(run: Run, options, output_dir: str) -> int | None:
-    """The exit code when the options are invalid or the output directory unusable, before anything runs."""
+    """The exit code when the options are invalid (the device included) or the output directory unusable,
+    before anything runs."""
     from .errors import UsageError
+    from .pipeline import check_device
 
     try:
         options.validate()
+        check_device(options.asr.device)
     except UsageError as exc:
         run.error(str(exc))
         return EXIT_USAGE
@@ -355,6 +358,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .errors import Error, UsageError
+    from .pipeline import check_device
     from .web.app import Settings, check_address, default_data_dir, serve
 
     run = Run(args)
@@ -363,6 +367,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         options=options_from_args(args))
     try:
         settings.options.validate()
+        check_device(settings.options.asr.device)
         check_address(settings.host, settings.port)
         serve(settings, log=run.stderr.write)
     except Error as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Iterator
 
@@ -94,7 +95,8 @@ class ASROptions:
                                   web=True)
     batch_size: int = option(8, "ASR batch size", changes_results=False, kind="positive_int")
     compute_type: str = option("int8", "CTranslate2 compute type (float16 on GPU)", choices=COMPUTE_TYPES)
-    device: str = option("cpu", "cpu or cuda", changes_results=False)
+    device: str = option("cpu", "cpu, cuda or cuda:N (both halves: CTranslate2 for the ASR, torch for VAD and "
+                                "diarization; CUDA 12 with cuBLAS and cuDNN 9)", changes_results=False)
     threads: int = option(0, "CPU threads for ASR (CTranslate2) and torch (VAD, diarization); 0 = half the cores, "
                              "at least 1 (measured fastest, BENCHMARKS.md)", changes_results=False, kind="int")
     beam_size: int = option(5, "beam size", kind="positive_int")
@@ -187,6 +189,8 @@ class PipelineOptions:
             raise OptionError(f"--min_speakers {self.min_speakers} is larger than --max_speakers {self.max_speakers}")
         if self.asr.batch_size < 1 or self.asr.beam_size < 1:
             raise OptionError("--batch_size and --beam_size must be >= 1")
+        if not re.fullmatch(r"cpu|cuda(:\d+)?", self.asr.device):
+            raise OptionError(f"unknown device {self.asr.device!r}; use cpu, cuda or cuda:N")
         if not 0 < self.asr.vad_onset < 1 or not 0 < self.asr.vad_offset < 1:
             raise OptionError("--vad_onset and --vad_offset must be between 0 and 1")
 

@@ -20,6 +20,7 @@ from .stages.channels import choose, labelled, merge, names_for
 from .stages.voices import THRESHOLD, Encoder, VoiceProfiles, enrol_vector, match, new_profile, speaker_vectors
 from .stages.asr import Transcriber
 from .stages.prompts import with_verbatim_prompt
+from .errors import UsageError
 from .options import PipelineOptions, default_threads
 from .transcript import Transcript, Word
 
@@ -72,6 +73,27 @@ def decode(path: str | os.PathLike, options: PipelineOptions, info: AudioInfo | 
     return Decoded(str(path), load_speech(path, info=info), choice)
 
 
+class DeviceError(UsageError):
+    """A device the libraries cannot use (no GPU, no driver, no CUDA libraries); one line."""
+
+
+def check_device(device: str) -> None:
+    """Before any model loads: both halves must see the GPU (CTranslate2 for the ASR, torch for the rest)."""
+    if not device.startswith("cuda"):
+        return
+    import ctranslate2
+    import torch
+
+    index = int(device.split(":")[1]) if ":" in device else 0
+    found = {"CTranslate2 (speech recognition)": ctranslate2.get_cuda_device_count(),
+             "torch (VAD, diarization)": torch.cuda.device_count() if torch.cuda.is_available() else 0}
+    missing = [f"{lib} sees {n} CUDA device{'s' if n != 1 else ''}" for lib, n in found.items() if n <= index]
+    if missing:
+        raise DeviceError(f"--device {device}: {'; '.join(missing)}; a CUDA 12 driver with cuBLAS and cuDNN 9 is "
+                          f"needed (torch {torch.__version__}, built for CUDA {torch.version.cuda or 'none'}), or "
+                          "use --device cpu")
+
+
 class StageClock:
     """Seconds per named stage, summed over calls (stages may run on two threads at once); ``report``
     says a stage's total once, when it is over."""
@@ -109,6 +131,7 @@ class Pipeline:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.load_seconds: dict[str, float] = {}
         quiet_libraries()
+        check_device(self.options.asr.device)
         if self.options.asr.device == "cpu":
             import torch
 

@@ -149,3 +149,23 @@ def test_evaluate_hypothesis_equal_to_reference_scores_zero(tmp_path):
     row = pd.read_csv(tmp_path / "scores.csv").iloc[0]
     assert row["file"] == "meet" and row["wer"] == 0 and row["cpwer"] == 0
     assert row["der@0.0"] == 0 and row["der@0.25"] == 0 and row["ref_speakers"] == 2
+
+
+def test_device_cuda_without_a_gpu_is_one_line_before_any_model(tmp_path):
+    """The CUDA path on a machine without a usable GPU (every CPU machine, CI's included): exit 2, one line
+    saying which half sees no device, for each command that would load models."""
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: the CUDA path runs for real")
+    jfk = DATA / "speech" / "jfk.flac"
+    for args in (("transcribe", jfk, "-o", tmp_path / "t"), ("analyze", jfk, "-o", tmp_path / "a"),
+                 ("batch", jfk, "-o", tmp_path / "b"), ("serve", "--port", "1", "--data_dir", tmp_path / "s")):
+        done = run_cli(*args, "--device", "cuda")
+        lines = error_lines(done.stderr)
+        assert done.returncode == 2 and len(lines) == 1, (args, done.stderr)
+        assert lines[0].startswith("meeting-analytics: error: --device cuda: CTranslate2 (speech recognition) sees 0")
+        assert "load asr" not in done.stderr and not (tmp_path / "t").exists()
+    bad = run_cli("transcribe", jfk, "-o", tmp_path / "t", "--device", "gpu")
+    assert bad.returncode == 2 and error_lines(bad.stderr) == ["meeting-analytics: error: unknown device 'gpu'; "
+                                                              "use cpu, cuda or cuda:N"]
