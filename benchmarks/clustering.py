@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 import warnings
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import data_arguments, timed_run  # noqa: E402
+from common import parser, timed_run  # noqa: E402
 
 ONE_RUN = """
 import sys, time
@@ -94,8 +93,7 @@ def memory_check(sizes: list[int]) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    data_arguments(ap)
+    ap = parser(__doc__, data=True)
     ap.add_argument("--embeddings", default="7000,14000")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")

@@ -10,10 +10,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def data_arguments(ap: argparse.ArgumentParser) -> None:
-    """--ami (the AMI excerpts beside the checkout) and --call (the shipped call)."""
-    ap.add_argument("--ami", default=str(ROOT.parent / "shared" / "data" / "ami"))
-    ap.add_argument("--call", default=str(ROOT / "data" / "call"))
+def parser(doc: str, data: bool = False) -> argparse.ArgumentParser:
+    """A benchmark's command line, its docstring as help; ``data``: --ami (the AMI excerpts beside the
+    checkout) and --call (the shipped call)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if data:
+        ap.add_argument("--ami", default=str(ROOT.parent / "shared" / "data" / "ami"))
+        ap.add_argument("--call", default=str(ROOT / "data" / "call"))
+    return ap
 
 
 def timed_run(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, float, float]:

@@ -15,14 +15,13 @@ Writes benchmarks/results/count_speakers.csv.
 
 from __future__ import annotations
 
-import argparse
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from common import ROOT, data_arguments
+from common import ROOT, parser
 
 
 def nme_sc_count(embeddings: np.ndarray, min_clusters: int = 1, max_clusters: int = 10) -> int:
@@ -83,8 +82,7 @@ def recordings(ami: Path, call: Path):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    data_arguments(ap)
+    ap = parser(__doc__, data=True)
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     from pyannote.metrics.diarization import DiarizationErrorRate

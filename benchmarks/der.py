@@ -7,7 +7,6 @@ Scores with pyannote.metrics inside the UEM, overlap scored, at collar 0 and 0.2
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 import warnings
@@ -19,12 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import data_arguments  # noqa: E402
+from common import parser  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    data_arguments(ap)
+    ap = parser(__doc__, data=True)
     ap.add_argument("--out", default="benchmarks/results/der.csv")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")

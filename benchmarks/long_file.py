@@ -9,7 +9,6 @@ pieces, then runs ``meeting-analytics analyze`` on it under ``/usr/bin/time -v``
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import timed_run  # noqa: E402
+from common import parser, timed_run  # noqa: E402
 
 from meeting_analytics.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from meeting_analytics.evaluation.synth import synthesize_meeting, write_wav  # noqa: E402
@@ -42,7 +41,7 @@ def build(minutes: float, path: Path) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__)
     ap.add_argument("--minutes", type=float, default=60.0)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="ma-long-") as tmp:

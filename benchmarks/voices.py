@@ -13,14 +13,13 @@ benchmarks/results/voices.csv (one row per pair).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from common import ROOT, data_arguments
+from common import ROOT, parser
 from meeting_analytics.audio import load_audio
 from meeting_analytics.stages.voices import Encoder, exclusive, speech_of
 from meeting_analytics.transcript import Turn
@@ -94,8 +93,7 @@ def summary(pairs: pd.DataFrame, label: str) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    data_arguments(ap)
+    ap = parser(__doc__, data=True)
     args = ap.parse_args()
     encoder = Encoder()
     real = pd.DataFrame(pairs_of(units(Path(args.ami), Path(args.call), encoder), "real"))

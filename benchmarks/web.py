@@ -8,7 +8,6 @@ Prints a JSON object (also written to benchmarks/results/web.json).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -18,11 +17,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from webtools import Server, load, make_clips, percentile  # noqa: E402
 
-from common import ROOT  # noqa: E402
+from common import ROOT, parser  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--uploads", type=int, default=20)
     args = ap.parse_args()

@@ -58,7 +58,7 @@ def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None) -
             if meta["negatable"]:
                 g.add_argument(f"--no_{f.name}", dest=f.name, action="store_false", help=f"turn --{f.name} off")
             continue
-        g.add_argument(f"--{f.name}", dest=f.name, default=default, type=_argparse_type(PARSERS[meta["kind"]]) if meta["kind"] else None,
+        g.add_argument(f"--{f.name}", dest=f.name, default=default, type=_argparse_type(PARSERS[meta["kind"]]),
                        choices=meta["choices"], help=helptext)
 
 
@@ -85,6 +85,13 @@ class Run:
     def error(self, message: str) -> None:
         self.failed += 1
         self.stderr.write(f"meeting-analytics: error: {message}")
+
+    def failure(self, exc: Exception) -> int:
+        """An error that ends the command: its line, and the exit code (2 for a usage error)."""
+        from .errors import UsageError
+
+        self.error(str(exc))
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
 
     def each(self, items, handle: Callable) -> int:
         """``handle(item)`` for every item; a bad item is one error line and the rest go on."""
@@ -192,9 +199,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     return _worst(run.each(inputs, handle), run)
 
 
-def _prepared(run: Run, options, output_dir: str) -> int | None:
+def _prepared(run: Run, options, output_dir: str | None) -> int | None:
     """The exit code when the options are invalid (the device included) or the output directory unusable,
-    before anything runs."""
+    before anything runs; None when all is well."""
     from .errors import UsageError
     from .pipeline import check_device
 
@@ -204,7 +211,7 @@ def _prepared(run: Run, options, output_dir: str) -> int | None:
     except UsageError as exc:
         run.error(str(exc))
         return EXIT_USAGE
-    return None if _output_dir_ok(run, output_dir) else EXIT_FAILED
+    return None if output_dir is None or _output_dir_ok(run, output_dir) else EXIT_FAILED
 
 
 def _worst(code: int, run: Run) -> int:
@@ -357,27 +364,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 # -- the parser ------------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .errors import Error, UsageError
-    from .pipeline import check_device
+    from .errors import Error
     from .web.app import Settings, check_address, default_data_dir, serve
 
     run = Run(args)
     settings = Settings(data_dir=Path(args.data_dir or default_data_dir()), host=args.host, port=args.port,
                         workers=args.workers, max_upload=args.max_upload_mb * 2**20, token=args.token,
                         options=options_from_args(args))
+    if (code := _prepared(run, settings.options, None)) is not None:
+        return code
     try:
-        settings.options.validate()
-        check_device(settings.options.asr.device)
         check_address(settings.host, settings.port)
         serve(settings, log=run.stderr.write)
     except Error as exc:
-        run.error(str(exc))
-        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
+        return run.failure(exc)
     return 0
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    from .errors import Error, UsageError
+    from .errors import Error
     from .pipeline import enroll
 
     run = Run(args)
@@ -387,8 +392,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     try:
         profile = _timed(run, "enroll", lambda: enroll(args.name, list(inputs), args.profiles, role=args.role))
     except Error as exc:
-        run.error(str(exc))
-        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
+        return run.failure(exc)
     from .stages.voices import VoiceProfiles
 
     where = VoiceProfiles(args.profiles, must_exist=False).dir
@@ -413,9 +417,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         for p in store.list():
             print(f"{p.name}\t{p.role or ''}\t{p.speech_seconds:.1f} s\t{', '.join(p.clips)}\t{p.created}\t"
                   f"{p.model} ({p.model_version})")
-    except Error as exc:
-        run.error(str(exc))
-        return EXIT_USAGE
+    except Error as exc:  # every profile error is a usage error (ProfileError)
+        return run.failure(exc)
     return 0
 
 

@@ -69,7 +69,7 @@ def decode(path: str | os.PathLike, options: PipelineOptions, info: AudioInfo | 
         check_speech_audio(channels.reshape(-1), path)  # silent on every channel
         return Decoded(str(path), channels, choice | {"names": names_for(len(channels), options.channel_names,
                                                                               str(path))})
-    del channels
+    del channels  # mixed: ffmpeg's own downmix, so a stereo file reads as it always did
     return Decoded(str(path), load_speech(path, info=info), choice)
 
 
@@ -92,6 +92,14 @@ def check_device(device: str) -> None:
         raise DeviceError(f"--device {device}: {'; '.join(missing)}; a CUDA 12 driver with cuBLAS and cuDNN 9 is "
                           f"needed (torch {torch.__version__}, built for CUDA {torch.version.cuda or 'none'}), or "
                           "use --device cpu")
+
+
+def make_diarizer(options: PipelineOptions):
+    """The diarization pipeline ``options`` name (the offline one by default), on their device."""
+    from .stages.diarize import Diarizer
+
+    return Diarizer(options.diarize_model, hf_token=options.token(), device=options.asr.device,
+                    allow_download=options.asr.allow_download)
 
 
 class StageClock:
@@ -141,7 +149,7 @@ class Pipeline:
         self.diarizer = self._timed_load("diarizer", self._make_diarizer) if self.options.diarize else None
         self.shared_segmentation = self.diarizer is not None and self.diarizer.shares_segmentation(self.transcriber.vad)
         self.voices = VoiceProfiles(self.options.profiles).checked() if self.options.profiles else []
-        self.encoder = Encoder() if self.voices else None
+        self.encoder = Encoder(self.diarizer and self.diarizer.ge2e) if self.voices else None
 
     def _timed_load(self, name: str, factory):
         t0 = time.perf_counter()
@@ -161,10 +169,7 @@ class Pipeline:
         return Wav2Vec2Aligner(self.options.align_model, self.transcriber.language or "en", self.options.asr.device)
 
     def _make_diarizer(self):
-        from .stages.diarize import Diarizer
-
-        return Diarizer(self.options.diarize_model, hf_token=self.options.token(), device=self.options.asr.device,
-                        allow_download=self.options.asr.allow_download)
+        return make_diarizer(self.options)
 
     def __call__(self, path: str | os.PathLike, **speakers: int | None) -> Transcript:
         """Transcribe one file; ``num_speakers``/``min_speakers``/``max_speakers`` override the options."""
@@ -308,16 +313,13 @@ def enroll(name: str, clips: list[str | os.PathLike], profiles: str | os.PathLik
            options: PipelineOptions | None = None, role: str | None = None) -> "VoiceProfile":
     """A voice profile of ``name`` from clean clips of that person, saved in ``profiles`` (default: the
     user's profile directory). Each clip is checked (audio, enough speech, one voice) before saving."""
-    from .stages.diarize import Diarizer
     from .stages.voices import profiles_home
 
-    options = options or PipelineOptions()
     decoded = [(str(c), load_speech(c)) for c in clips]
     quiet_libraries()
-    diarizer = Diarizer(options.diarize_model, hf_token=options.token(), device=options.asr.device,
-                        allow_download=options.asr.allow_download)
+    diarizer = make_diarizer(options or PipelineOptions())
     pieces = [(path, audio, diarizer(audio)[1]) for path, audio in decoded]
-    vector, seconds = enrol_vector(pieces, Encoder())
+    vector, seconds = enrol_vector(pieces, Encoder(diarizer.ge2e))
     store = VoiceProfiles(profiles or profiles_home(), must_exist=False)
     profile = new_profile(name, vector, seconds, [str(c) for c in clips], role)
     store.save(profile)

@@ -4,6 +4,8 @@ report. Real models, the real CLI (enroll, batch, corpus)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from helpers import run_cli
@@ -67,14 +69,8 @@ def test_a_batch_of_interviews_gives_per_person_scorecards_equal_to_each_report(
         assert roles["Dana"] == "interviewer" and sorted(roles) == ["candidate", "interviewer"]
         candidate = roles[roles == "candidate"].index[0]
         counts = report.filler_counts.set_index(["speaker", "category"])["per_minute"]
-        mine = rows[(rows["person"] == candidate) & (rows["meeting"] == _stem(meeting))].iloc[0]
+        mine = rows[(rows["person"] == candidate) & (rows["meeting"] == Path(meeting).stem)].iloc[0]
         assert mine["hesitations_per_minute"] == pytest.approx(counts[(candidate, "hesitation")])
         assert mine["discourse_markers_per_minute"] == pytest.approx(counts[(candidate, "discourse_marker")])
         again = person_rows("x", report.speakers, report.filler_counts, report.questions)
         assert again.set_index("person").loc[candidate, "fillers_per_minute"] == pytest.approx(mine["fillers_per_minute"])
-
-
-def _stem(path: str) -> str:
-    from pathlib import Path
-
-    return Path(path).stem

@@ -20,22 +20,19 @@ def parse_roles(value: str | None) -> tuple[str, ...]:
 def assign_roles(speakers: pd.DataFrame, roles: tuple[str, ...] = DEFAULT_ROLES,
                  known: dict[str, str] | None = None) -> pd.DataFrame:
     """``speakers`` with ``role`` and ``role_source`` columns; ``known``: speaker -> role from profiles."""
-    known = known or {}
-    out = speakers.assign(role=None, role_source=None)
-    for i, row in out.iterrows():
-        if row["speaker"] in known:
-            out.at[i, "role"], out.at[i, "role_source"] = known[row["speaker"]], "voice profile"
-    unassigned = out[out["role"].isna()]
+    role = speakers["speaker"].map(known or {}).astype(object)
+    out = speakers.assign(role=role.where(role.notna(), None),
+                          role_source=role.notna().map({True: "voice profile", False: None}).astype(object))
     free = [r for r in roles if r not in set(out["role"].dropna())]
-    if len(out) == 2 and len(unassigned) and free:
-        ranked = unassigned.sort_values(["questions", "talk_time"], ascending=[False, True])
-        if len(unassigned) == 1:  # the other one is known: this one takes the first role left
-            out.loc[ranked.index[0], ["role", "role_source"]] = [free[0], "the other party's role is known"]
-        elif len(roles) >= 2:
-            first, second = ranked.index[0], ranked.index[1]
-            q1, q2 = int(out.at[first, "questions"]), int(out.at[second, "questions"])
-            why = (f"asks more questions ({q1} vs {q2})" if q1 != q2 else
-                   "asks as many questions and talks less")
-            out.loc[first, ["role", "role_source"]] = [roles[0], f"guessed: {why}"]
-            out.loc[second, ["role", "role_source"]] = [roles[1], f"guessed: the other party ({q2} vs {q1} questions)"]
+    open_ = out[out["role"].isna()].sort_values(["questions", "talk_time"], ascending=[False, True])
+    if len(out) != 2 or open_.empty or not free:
+        return out
+    if len(open_) == 1:  # the other party's role is known: this one takes the first role left
+        out.loc[open_.index[0], ["role", "role_source"]] = [free[0], "the other party's role is known"]
+    elif len(roles) >= 2:
+        first, second = open_.index
+        q1, q2 = int(out.at[first, "questions"]), int(out.at[second, "questions"])
+        why = f"asks more questions ({q1} vs {q2})" if q1 != q2 else "asks as many questions and talks less"
+        out.loc[first, ["role", "role_source"]] = [roles[0], f"guessed: {why}"]
+        out.loc[second, ["role", "role_source"]] = [roles[1], f"guessed: the other party ({q2} vs {q1} questions)"]
     return out

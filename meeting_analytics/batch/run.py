@@ -64,6 +64,11 @@ def options_hash(options: PipelineOptions) -> str:
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def result_key(digest: str, opt_hash: str) -> str:
+    """A result directory's name: the recording's content hash and the options' (``options_hash``)."""
+    return f"{digest[:20]}-{opt_hash[:12]}"
+
+
 @dataclass
 class BatchSummary:
     files: int
@@ -111,7 +116,7 @@ def plan(inputs: list[Path], out_dir: Path, options: PipelineOptions, manifest, 
             kept_failures.append((p, f"{p}: no such file"))
             continue
         digest = content_hash(path)
-        key = f"{digest[:20]}-{opt_hash}"
+        key = result_key(digest, opt_hash)
         row = manifest.get(p)
         if is_done(out_dir, key):
             skipped += 1

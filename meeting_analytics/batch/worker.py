@@ -62,7 +62,7 @@ def pipeline_for(options: PipelineOptions | None = None):
     key = json.dumps({k: v for k, v in options.public().items() if k not in SPEAKER_COUNTS}, sort_keys=True,
                      default=str)
     if _WORKER["key"] != key:
-        _WORKER.update(pipeline=None, key=None)
+        _WORKER.update(pipeline=None, key=None)  # the old models go before the new ones load
         _WORKER.update(pipeline=Pipeline(options), key=key)
     return _WORKER["pipeline"]
 
@@ -71,7 +71,6 @@ def process(job: Job, progress=None) -> Outcome:
     """Transcribe, diarize and analyse one file into its result directory; never raises for bad input.
     ``progress``: where the pipeline reports its stages for this job (``progress.Reporter``'s protocol)."""
     from ..analytics import analyze
-    from ..errors import Error
 
     t0 = time.perf_counter()
     try:
@@ -88,11 +87,16 @@ def process(job: Job, progress=None) -> Outcome:
                           versions=meta.get("versions"), timings=meta.get("timings"))
         write_result(Path(job.out_dir), job.key, report, outcome)
         return outcome
-    except Error as exc:  # one line naming the input, or the output that could not be written
-        return Outcome(job.path, job.key, "failed", error=str(exc), wall_seconds=time.perf_counter() - t0)
-    except Exception as exc:  # one bad file never stops the batch
-        return Outcome(job.path, job.key, "failed", error=f"{job.path}: {type(exc).__name__}: {exc}",
-                       wall_seconds=time.perf_counter() - t0)
+    except Exception as exc:  # noqa: BLE001 (one bad file never stops the batch)
+        return Outcome(job.path, job.key, "failed", error=one_line(job.path, exc), wall_seconds=time.perf_counter() - t0)
+
+
+def one_line(path: str, exc: Exception) -> str:
+    """What failed, in one line: this package's errors already name the input or the output at fault;
+    anything else is named after the input."""
+    from ..errors import Error
+
+    return str(exc) if isinstance(exc, Error) else f"{path}: {type(exc).__name__}: {exc}"
 
 
 def write_result(out_dir: Path, key: str, report, outcome: Outcome) -> Path:

@@ -100,6 +100,14 @@ class Diarizer:
         self.pipeline = pipeline.to(torch.device(device))
         self.source = "package" if self.name == OFFLINE_NAME else ("local" if is_local else "hub")
 
+    @property
+    def ge2e(self):
+        """The pipeline's GE2E encoder (``ResemblyzerEmbedding``) when it runs one, else None."""
+        from .embedding import ResemblyzerEmbedding
+
+        model = getattr(getattr(self.pipeline, "_embedding", None), "model_", None)
+        return model if isinstance(model, ResemblyzerEmbedding) else None
+
     def parameters(self) -> dict:
         return self.pipeline.parameters(instantiated=True)
 

@@ -10,6 +10,7 @@ the score distributions it rests on (BENCHMARKS.md, "Known voices").
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -40,6 +41,7 @@ def profiles_home() -> Path:
     return data_home("profiles")
 
 
+@functools.cache
 def model_version() -> str:
     """The encoder's identity: the package version and the checkpoint's hash."""
     from importlib.metadata import version
@@ -121,12 +123,12 @@ class VoiceProfiles:
 
 
 class Encoder:
-    """The GE2E encoder for whole stretches of one voice."""
+    """The GE2E encoder for whole stretches of one voice; ``model``: the one diarization loaded already."""
 
-    def __init__(self):
+    def __init__(self, model=None):
         from .embedding import ResemblyzerEmbedding
 
-        self.model = ResemblyzerEmbedding()
+        self.model = model if model is not None else ResemblyzerEmbedding()
 
     def __call__(self, audio: np.ndarray) -> np.ndarray:
         from .embedding import embed_audio

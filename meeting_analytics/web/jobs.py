@@ -18,11 +18,11 @@ import threading
 import time
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from ..batch.run import options_hash, record
+from ..batch.run import options_hash, record, result_key
 from ..batch.worker import Outcome, clean_partial
 from ..files import OutputError, make_dirs
 from ..options import PipelineOptions, default_threads
@@ -122,7 +122,6 @@ class JobManager:
         self.running_keys: dict[str, str] = {}      # key -> the job computing it
         self.waiting: dict[str, list[str]] = {}     # key -> jobs queued behind it
         self.crashes: dict[str, int] = {}
-        self.pending_options: dict[str, PipelineOptions] = {}  # as given, until the job is submitted
         self.ctx = multiprocessing.get_context("spawn")
         self.events = self.ctx.Queue()
         self.pool: ProcessPoolExecutor | None = None
@@ -161,14 +160,13 @@ class JobManager:
                names: list[str], duration: float | None, error: str | None = None) -> dict:
         """A job for an upload stored as ``uploads/<job_id>``; ``error``: it failed its checks already."""
         options = with_verbatim_prompt(options)
-        key = f"{digest[:20]}-{options_hash(options)[:12]}"
+        key = result_key(digest, options_hash(options))
         now = time.time()
         self.store.insert(id=job_id, name=name, stem=stem, size=size, content_hash=digest, key=key,
                           options=json.dumps(options.public(), default=str), names=json.dumps(names),
                           status="failed" if error else "queued", error=error, duration=duration, created=now,
                           finished=now if error else None)
         if not error:
-            self.pending_options[job_id] = options
             self._submit(job_id)
         return self.store.get(job_id)
 
@@ -176,9 +174,9 @@ class JobManager:
         row = self.store.get(job_id)
         if row is None:
             return None
-        live = self.live.get(job_id)
-        progress = 1.0 if row["status"] == "done" else live.fraction if live else 0.0
-        stages = {s: (1.0 if row["status"] == "done" else live.stages.get(s, 0.0) if live else 0.0) for s in STAGES}
+        live, done = self.live.get(job_id), row["status"] == "done"
+        progress = 1.0 if done else live.fraction if live else 0.0
+        stages = {s: 1.0 if done else live.stages.get(s, 0.0) if live else 0.0 for s in STAGES}
         speed = row["duration"] / row["wall_seconds"] if row["duration"] and row["wall_seconds"] else None
         return {"id": row["id"], "file": row["name"], "size": row["size"], "duration": row["duration"],
                 "status": row["status"], "stage": live.stage if live and row["status"] == "running" else None,
@@ -209,7 +207,9 @@ class JobManager:
     # -- running -----------------------------------------------------------------------------------
 
     def _web_job(self, row: dict) -> WebJob:
-        options = self.pending_options.pop(row["id"], None) or _options_from_record(json.loads(row["options"]))
+        """The job as a worker runs it; its options read back from the table (the token, never stored
+        there, is the server's)."""
+        options = replace(_options_from_record(json.loads(row["options"])), hf_token=self.options.hf_token)
         return WebJob(id=row["id"], path=str(self.dir / "uploads" / row["id"]), key=row["key"], data_dir=str(self.dir),
                       name=row["name"], stem=row["stem"], options=options, names=json.loads(row["names"] or "[]"))
 
@@ -302,6 +302,6 @@ class JobManager:
 
 def _options_from_record(data: dict) -> PipelineOptions:
     """Options as ``PipelineOptions.public()`` recorded them (a job queued before a restart)."""
-    asr = {k: v for k, v in data.pop("asr", {}).items()}
+    asr = data.pop("asr", {})
     data.pop("hf_token", None)
     return PipelineOptions.from_kwargs(**asr, **data)

@@ -57,6 +57,7 @@ async def receive(content_type: str, chunks: AsyncIterator[bytes], target: Path,
         raise UploadError("expected multipart/form-data with a 'file' field")
     upload, digest = Upload(), hashlib.sha256()
     part: dict = {}
+    seen_file: list[bool] = []
     out = open(target, "wb")
 
     def on_part_begin():
@@ -77,10 +78,10 @@ async def receive(content_type: str, chunks: AsyncIterator[bytes], target: Path,
         _, disposition = parse_options_header(part["headers"].get(b"content-disposition", b""))
         part["name"] = disposition.get(b"name", b"").decode("utf-8", "replace")
         if part["name"] == "file":
-            if upload.sha256:
+            if seen_file:
                 raise UploadError("more than one 'file' field")
+            seen_file.append(True)
             upload.filename = disposition.get(b"filename", b"").decode("utf-8", "replace")
-            upload.sha256 = "pending"
         elif len(upload.fields) >= MAX_FIELDS:
             raise UploadError(f"more than {MAX_FIELDS} form fields")
 
@@ -116,7 +117,7 @@ async def receive(content_type: str, chunks: AsyncIterator[bytes], target: Path,
         if isinstance(exc, UploadError) or not isinstance(exc, Exception):
             raise
         raise UploadError(f"malformed multipart body ({exc})") from None
-    if not upload.sha256:
+    if not seen_file:
         target.unlink(missing_ok=True)
         raise UploadError("no 'file' field in the form")
     upload.sha256 = digest.hexdigest()

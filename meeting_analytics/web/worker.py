@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..batch.worker import Job, init_worker, is_done, process
+from ..batch.worker import Job, init_worker, is_done, one_line, process
 from ..options import PipelineOptions
 
 DOWNLOADS = ("txt", "srt", "vtt", "tsv", "json", "rttm")
@@ -96,8 +96,6 @@ def ready() -> int:
 
 def run(job: WebJob) -> dict:
     """Result (or the finished one reused), then downloads; never raises for a bad recording."""
-    from ..errors import Error
-
     events = StageEvents(job.id, _EVENTS)
     events.send("started", 1.0)
     reused = is_done(Path(job.data_dir), job.key)
@@ -105,14 +103,13 @@ def run(job: WebJob) -> dict:
     if not reused:
         outcome = process(Job(job.path, job.key, job.data_dir, job.options), progress=events)
         if outcome.status != "done":
-            return {"status": "failed", "error": _named(outcome.error or "failed", job), "outcome": asdict(outcome)}
+            return {"status": "failed", "error": named(outcome.error or "failed", job.path, job.name),
+                    "outcome": asdict(outcome)}
     events.send("analytics", 1.0)
     try:
         audio_seconds = write_downloads(job)
-    except Error as exc:
-        return {"status": "failed", "error": _named(str(exc), job), "outcome": None}
     except Exception as exc:  # noqa: BLE001 (the server goes on)
-        return {"status": "failed", "error": _named(f"{job.path}: {type(exc).__name__}: {exc}", job), "outcome": None}
+        return {"status": "failed", "error": named(one_line(job.path, exc), job.path, job.name), "outcome": None}
     events.send("report", 1.0)
     return {"status": "done", "reused": reused, "audio_seconds": audio_seconds,
             "outcome": asdict(outcome) if outcome else None}
@@ -122,9 +119,6 @@ def named(message: str, path: str | Path, name: str) -> str:
     """Messages name the uploaded file by the name the user gave it, never by the server's path."""
     return message.replace(str(Path(path).resolve()), name).replace(str(path), name)
 
-
-def _named(message: str, job: WebJob) -> str:
-    return named(message, job.path, job.name)
 
 
 def ordered_names(report, names: list[str]) -> dict[str, str]:
@@ -138,7 +132,7 @@ def ordered_names(report, names: list[str]) -> dict[str, str]:
 def write_downloads(job: WebJob) -> float:
     """``jobs/<id>/``: transcripts, tables, workbook and report.html, all or nothing; the audio's seconds."""
     from ..analytics.meeting import MeetingReport
-    from ..files import atomic_write_bytes
+    from ..files import atomic_write_bytes, atomic_write_text
     from ..report.export import xlsx_bytes
     from ..report.writers import write_outputs
 
@@ -150,8 +144,7 @@ def write_downloads(job: WebJob) -> float:
     try:
         write_outputs(report.transcript, tmp, job.stem, list(DOWNLOADS))
         for name in ("speakers", "utterances"):
-            frame = getattr(report, name)
-            atomic_write_bytes(tmp / f"{job.stem}_{name}.csv", frame.to_csv(index=False).encode())
+            atomic_write_text(tmp / f"{job.stem}_{name}.csv", getattr(report, name).to_csv(index=False))
         atomic_write_bytes(tmp / f"{job.stem}.xlsx", xlsx_bytes(report))
         report.to_html(tmp / "report.html", title=job.name)
         shutil.rmtree(final, ignore_errors=True)  # a rerun after a restart replaces a stale copy
