@@ -148,3 +148,16 @@ def test_the_batch_key_follows_the_profiles_contents(tmp_path):
     assert options_hash(options) == before
     (tmp_path / "Ann.json").write_text('{"name": "Ann", "embedding": [0.5]}')  # enrolled again
     assert options_hash(options) != before
+
+
+def test_a_recorded_outcome_names_its_result(tmp_path):
+    """The web app records outcomes without the batch's planning step: the row must still carry the key
+    that ``corpus`` reads the result by."""
+    from meeting_analytics.batch.manifest import Manifest
+    from meeting_analytics.batch.run import record
+    from meeting_analytics.batch.worker import Outcome
+
+    manifest = Manifest(tmp_path / "manifest.sqlite")
+    record(manifest, Outcome("uploads/abc", "0123-4567", "done", audio_seconds=30.0))
+    assert manifest.get("uploads/abc")["key"] == "0123-4567"
+    manifest.close()

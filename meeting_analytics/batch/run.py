@@ -136,10 +136,10 @@ def plan(inputs: list[Path], out_dir: Path, options: PipelineOptions, manifest, 
 
 def record(manifest, outcome: Outcome) -> None:
     row = manifest.get(outcome.path) or {}
-    manifest.upsert(outcome.path, status=outcome.status, error=outcome.error, audio_seconds=outcome.audio_seconds,
-                    wall_seconds=outcome.wall_seconds, finished=time.time(), worker=outcome.worker,
-                    attempts=(row.get("attempts") or 0) + 1, models=outcome.models, versions=outcome.versions,
-                    timings=outcome.timings)
+    manifest.upsert(outcome.path, key=outcome.key, status=outcome.status, error=outcome.error,
+                    audio_seconds=outcome.audio_seconds, wall_seconds=outcome.wall_seconds, finished=time.time(),
+                    worker=outcome.worker, attempts=(row.get("attempts") or 0) + 1, models=outcome.models,
+                    versions=outcome.versions, timings=outcome.timings)
 
 
 def run_batch(inputs: list[Path], out_dir: str | Path, options: PipelineOptions, workers: int = 1, executor: str = "local",
