@@ -95,10 +95,30 @@ class Diarizer:
             raise ModelUnavailableError(f"could not load diarization pipeline {self.name!r} (gated model? check the token)")
         if params:
             pipeline.instantiate(params)
+        self._use(pipeline, device)
+        self.source = "package" if self.name == OFFLINE_NAME else ("local" if is_local else "hub")
+
+    @classmethod
+    def offline(cls, segmentation: str | Path, embedding: str | Path, device: str = "cpu") -> "Diarizer":
+        """The offline pipeline of ``diarization/config.yaml`` on checkpoints given by path (a
+        pyannote/segmentation checkpoint and a GE2E state dict) instead of the installed packages'."""
+        import yaml
+
+        from .embedding import ResemblyzerEmbedding
+
+        config = yaml.safe_load(OFFLINE_CONFIG.read_text())
+        kwargs = {**config["pipeline"]["params"], "segmentation": str(segmentation),
+                  "embedding": ResemblyzerEmbedding(embedding)}
+        pipeline = OfflineSpeakerDiarization(**kwargs).instantiate(config["params"])
+        diarizer = cls.__new__(cls)
+        diarizer._use(pipeline, device)
+        diarizer.name, diarizer.source = OFFLINE_NAME, "local"
+        return diarizer
+
+    def _use(self, pipeline: Any, device: str) -> None:
         import torch
 
         self.pipeline = pipeline.to(torch.device(device))
-        self.source = "package" if self.name == OFFLINE_NAME else ("local" if is_local else "hub")
 
     @property
     def ge2e(self):
