@@ -37,7 +37,7 @@ class StepClock:
         out, before = {}, self.start
         for step, at in self.last.items():
             out[step], before = round(at - before, 2), at
-        out["reconstruction"] = round(end - before, 2)
+        out["exclusive_and_turns"] = round(end - before, 2)
         return out
 
 

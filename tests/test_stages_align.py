@@ -76,3 +76,14 @@ def test_wav2vec2_aligner_from_local_directory(local_wav2vec2):
     words = Wav2Vec2Aligner(str(local_wav2vec2), "en").align([segment], audio, "en")[0]
     assert [w.text for w in words] == segment.text.split()
     assert all(segment.start <= w.start <= w.end <= segment.end for w in words)
+
+
+@pytest.mark.parametrize("samples", [399, 400, 401, 16_000 + 37])
+def test_energy_db_equals_direct_frame_power_across_blocks(samples):
+    from meeting_analytics.stages.align import energy_db
+
+    audio = np.random.default_rng(samples).normal(scale=0.1, size=samples).astype(np.float32)
+    direct = [10 * np.log10(np.mean(np.square(audio[s : s + 400], dtype=np.float64)) + 1e-12)
+              for s in range(0, len(audio) - 400 + 1, 160)] or [-120.0]
+    for block in (1, 7, 1 << 16):
+        assert np.allclose(energy_db(audio, block=block), direct, atol=1e-9)

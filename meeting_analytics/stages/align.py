@@ -119,13 +119,20 @@ def _clamp(words: list[Word], seg: Segment) -> list[Word]:
     return words
 
 
-def energy_db(audio: np.ndarray, hop: int = 160, win: int = 400) -> np.ndarray:
-    """Frame energy in dB (10 ms hop, 25 ms window), from a running sum: linear in the audio's length."""
+def energy_db(audio: np.ndarray, hop: int = 160, win: int = 400, block: int = 1 << 16) -> np.ndarray:
+    """Frame energy in dB (10 ms hop, 25 ms window), from running sums over blocks of frames: linear
+    time, and memory bounded by the block (a running sum over four hours in float64 is 2 x 1.8 GB)."""
     if len(audio) < win:
         return np.full(1, -120.0)
-    power = np.concatenate([[0.0], np.cumsum(np.square(audio, dtype=np.float64))])
-    starts = np.arange(0, len(audio) - win + 1, hop)
-    return 10 * np.log10(np.maximum((power[starts + win] - power[starts]) / win, 0.0) + 1e-12)
+    count = (len(audio) - win) // hop + 1
+    power = np.empty(count)
+    starts = np.arange(block) * hop
+    for lo in range(0, count, block):
+        n = min(block, count - lo)
+        piece = audio[lo * hop : (lo + n - 1) * hop + win]
+        sums = np.concatenate([[0.0], np.cumsum(np.square(piece, dtype=np.float64))])
+        power[lo : lo + n] = (sums[starts[:n] + win] - sums[starts[:n]]) / win
+    return 10 * np.log10(np.maximum(power, 0.0) + 1e-12)
 
 
 def voiced_frames(audio: np.ndarray, margin_db: float = 8.0, hop: int = 160) -> np.ndarray:

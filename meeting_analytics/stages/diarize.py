@@ -63,11 +63,54 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
 
             self.clustering = BoundedAgglomerativeClustering(metric=self.clustering.metric)
 
+    def reconstruct(self, segmentations, hard_clusters: np.ndarray, count):
+        """pyannote's reconstruction, the same discrete diarization, without its (chunks, frames,
+        clusters) float64 array: each chunk's clustered scores go straight into the frame sums
+        (2.7 GB at four hours and 40 clusters; this holds frames x clusters in float32)."""
+        from pyannote.core import SlidingWindow, SlidingWindowFeature
+
+        chunks = segmentations.sliding_window
+        num_chunks, num_frames, _ = segmentations.data.shape
+        frames = SlidingWindow(start=chunks.start, duration=count.sliding_window.duration,
+                               step=count.sliding_window.step)
+        total = frames.closest_frame(chunks.start + chunks.duration + (num_chunks - 1) * chunks.step
+                                     + 0.5 * frames.duration) + 1
+        sums = np.zeros((total, int(np.max(hard_clusters)) + 1), dtype=np.float32)
+        for c, (cluster, scores) in enumerate(zip(hard_clusters, segmentations.data)):
+            start = frames.closest_frame(chunks[c].start + 0.5 * frames.duration)
+            for k in np.unique(cluster):
+                if k != -2:
+                    sums[start : start + num_frames, k] += np.max(scores[:, cluster == k], axis=1)
+        return top_speakers(SlidingWindowFeature(sums, frames), count)
+
     def get_segmentations(self, file, hook=None):
         """The segmentation pass, unless the caller already ran it (it is shared with the VAD)."""
         if PRECOMPUTED_SEGMENTATION in file:
             return file[PRECOMPUTED_SEGMENTATION]
         return super().get_segmentations(file, hook=hook)
+
+
+def top_speakers(activations, count, block: int = 65_536):
+    """The ``count`` most active speakers of each frame, as pyannote's ``to_diarization`` picks them
+    after its aggregation (same sort, same ties), a block of frames at a time."""
+    from pyannote.core import SlidingWindowFeature
+
+    data = activations.data
+    most = int(np.max(count.data))
+    if data.shape[1] < most:
+        data = np.pad(data, ((0, 0), (0, most - data.shape[1])))
+    activations = SlidingWindowFeature(data, activations.sliding_window)
+    extent = activations.extent & count.extent
+    activations = activations.crop(extent, return_data=False)
+    counts = count.crop(extent, return_data=False).data[:, 0]
+    binary = np.zeros_like(activations.data)
+    n = min(len(counts), len(binary))
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        order = np.argsort(-activations.data[lo:hi], axis=-1)
+        rows, ranks = np.nonzero(np.arange(order.shape[1])[None, :] < counts[lo:hi, None])
+        binary[lo + rows, order[rows, ranks]] = 1.0
+    return SlidingWindowFeature(binary, activations.sliding_window)
 
 
 def _annotation_to_turns(annotation) -> list[Turn]:
@@ -137,9 +180,28 @@ class Diarizer:
 
         return isinstance(self.pipeline, OfflineSpeakerDiarization) and shareable(vad, self.pipeline._segmentation)
 
-    def segment(self, audio: np.ndarray):
-        """The raw segmentation pass: (num_chunks, num_frames, local_speakers) scores."""
-        return self.pipeline._segmentation(_file(audio))
+    def segment(self, audio: np.ndarray, parts: int = 2):
+        """The raw segmentation pass: (num_chunks, num_frames, local_speakers) scores.
+
+        The sliding chunks are independent, so ``parts`` threads each score a run of them (the same
+        scores, bit for bit): the pass runs before the ASR and would leave the ASR's cores idle,
+        and two threads of one torch thread each beat one of two (60 min: 112 s -> 57 s on 2 cores)."""
+        inference = self.pipeline._segmentation
+        step, window = round(inference.step * SAMPLE_RATE), round(inference.duration * SAMPLE_RATE)
+        chunks = (len(audio) - window) // step + 1 if len(audio) >= window else 0
+        size = inference.batch_size  # parts start on batch boundaries: the same batches, so the same floats
+        bounds = sorted({round(i * chunks / parts / size) * size for i in range(parts)} - {chunks})
+        if len(bounds) < 2:
+            return inference(_file(audio))
+        from concurrent.futures import ThreadPoolExecutor
+
+        from pyannote.core import SlidingWindowFeature
+
+        bounds.append(None)
+        pieces = [audio[lo * step : (hi - 1) * step + window if hi else None] for lo, hi in zip(bounds, bounds[1:])]
+        with ThreadPoolExecutor(len(pieces), thread_name_prefix="segmentation") as pool:
+            scores = list(pool.map(lambda piece: inference(_file(piece)), pieces))
+        return SlidingWindowFeature(np.concatenate([s.data for s in scores]), scores[0].sliding_window)
 
     def __call__(self, audio: np.ndarray, num_speakers: int | None = None, min_speakers: int | None = None,
                  max_speakers: int | None = None, segmentation=None, hook=None) -> tuple[list[Turn], list[Turn]]:
