@@ -13,7 +13,8 @@ from helpers import ROOT
 PKG = ROOT / "meeting_analytics"
 # lowest first; a module may import its own layer and those below
 LAYERS = [
-    {"errors", "_version", "options", "files", "progress", "transcript", "audio", "weights", "nltk_offline"},
+    {"errors", "_version", "options", "files", "progress", "transcript", "audio", "weights", "nltk_offline",
+     "heap"},
     {"stages", "analytics"},
     {"pipeline", "report", "evaluation"},
     {"batch"},

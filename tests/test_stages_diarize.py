@@ -51,3 +51,16 @@ def test_segmentation_in_parts_equals_one_pass(pipeline, ami_dir, parts):
     assert np.array_equal(split.data, whole.data)
     assert (split.sliding_window.start, split.sliding_window.step) == (whole.sliding_window.start,
                                                                         whole.sliding_window.step)
+
+
+def test_heap_trimming_hook_passes_every_call_on(monkeypatch):
+    from meeting_analytics import heap
+
+    trims, seen = [], []
+    monkeypatch.setattr(heap, "trim", lambda: trims.append(1))
+    hook = heap.EveryN(lambda *args, **kwargs: seen.append((args, kwargs)), n=4)
+    for i in range(10):
+        hook("embeddings", None, completed=i, total=10)
+    assert len(seen) == 10 and seen[3] == (("embeddings", None), {"completed": 3, "total": 10})
+    assert len(trims) == 2
+    heap.EveryN()(completed=1, total=2)  # no hook: only counts

@@ -18,6 +18,7 @@ import numpy as np
 from pyannote.audio.core.plda import PLDA
 from pyannote.audio.pipelines import SpeakerDiarization
 
+from .. import heap
 from ..audio import SAMPLE_RATE
 from ..transcript import Turn
 from ..weights import ModelUnavailableError
@@ -192,7 +193,7 @@ class Diarizer:
         size = inference.batch_size  # parts start on batch boundaries: the same batches, so the same floats
         bounds = sorted({round(i * chunks / parts / size) * size for i in range(parts)} - {chunks})
         if len(bounds) < 2:
-            return inference(_file(audio))
+            return inference(_file(audio), hook=heap.EveryN())
         from concurrent.futures import ThreadPoolExecutor
 
         from pyannote.core import SlidingWindowFeature
@@ -200,7 +201,8 @@ class Diarizer:
         bounds.append(None)
         pieces = [audio[lo * step : (hi - 1) * step + window if hi else None] for lo, hi in zip(bounds, bounds[1:])]
         with ThreadPoolExecutor(len(pieces), thread_name_prefix="segmentation") as pool:
-            scores = list(pool.map(lambda piece: inference(_file(piece)), pieces))
+            scores = list(pool.map(lambda piece: inference(_file(piece), hook=heap.EveryN()), pieces))
+        heap.trim()
         return SlidingWindowFeature(np.concatenate([s.data for s in scores]), scores[0].sliding_window)
 
     def __call__(self, audio: np.ndarray, num_speakers: int | None = None, min_speakers: int | None = None,
@@ -212,7 +214,8 @@ class Diarizer:
         if segmentation is not None:
             file[PRECOMPUTED_SEGMENTATION] = segmentation
         output = self.pipeline(file, num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers,
-                               hook=hook)
+                               hook=heap.EveryN(hook))
+        heap.trim()
         full = getattr(output, "speaker_diarization", output)
         exclusive = getattr(output, "exclusive_speaker_diarization", full)
         return _annotation_to_turns(full), _annotation_to_turns(exclusive)
