@@ -26,3 +26,18 @@ def timed_run(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, fl
     h, m, s = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr).groups()
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1)) / 1024
     return proc, float(h or 0) * 3600 + float(m) * 60 + float(s), rss
+
+
+def whole_file_der(rttm: str | Path, turns, seconds: float) -> dict[str, float]:
+    """DER at collar 0 and 0.25 s of ``turns`` against the one file of ``rttm``, over the whole
+    file, overlap scored; and the speaker counts."""
+    from pyannote.core import Segment, Timeline
+    from pyannote.database.util import load_rttm
+
+    from meeting_analytics.evaluation.metrics import diarization_error, turns_annotation
+
+    ref = next(iter(load_rttm(rttm).values()))
+    hyp = turns_annotation(turns, ref.uri)
+    whole = Timeline([Segment(0, seconds)])
+    return {**{f"der_c{c}": round(diarization_error(ref, hyp, uem=whole, collar=c)["der"], 4) for c in (0.0, 0.25)},
+            "speakers_found": len(hyp.labels()), "speakers_true": len(ref.labels())}

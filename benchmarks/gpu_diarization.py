@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import parser  # noqa: E402
+from common import parser, whole_file_der  # noqa: E402
 
 
 class StepClock:
@@ -96,30 +96,17 @@ def main() -> None:
                "segmentation_batch_size": diarizer.pipeline.segmentation_batch_size,
                "audio_min": round(minutes, 2), "wall_s": round(end - clock.start, 1),
                "s_per_audio_min": round((end - clock.start) / minutes, 3), "steps_s": clock.seconds(end),
-               "speakers": len({t.speaker for t in turns}),
                "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
         if args.device.startswith("cuda"):
             row["peak_gpu_mib"] = round(torch.cuda.max_memory_allocated() / 2**20)
         if args.rttm:
-            row.update(score(args.rttm, turns, len(audio) / 16_000))
+            row.update(whole_file_der(args.rttm, turns, len(audio) / 16_000))
         print(json.dumps(row), flush=True)
         if out:
             with open(out / "gpu_diarization.jsonl", "a") as fh:
                 fh.write(json.dumps(row) + "\n")
             (out / f"turns_{args.device.replace(':', '')}_{batch}.rttm").write_text("".join(
                 f"SPEAKER long 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {t.speaker} <NA> <NA>\n" for t in turns))
-
-
-def score(rttm: str, turns, seconds: float) -> dict:
-    from pyannote.core import Segment, Timeline
-    from pyannote.database.util import load_rttm
-
-    from meeting_analytics.evaluation.metrics import diarization_error, turns_annotation
-
-    ref = next(iter(load_rttm(rttm).values()))
-    hyp = turns_annotation(turns, ref.uri)
-    whole = Timeline([Segment(0, seconds)])
-    return {f"der_c{c}": round(diarization_error(ref, hyp, uem=whole, collar=c)["der"], 4) for c in (0.0, 0.25)}
 
 
 if __name__ == "__main__":

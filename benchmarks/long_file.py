@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import parser, timed_run  # noqa: E402
+from common import parser, timed_run, whole_file_der  # noqa: E402
 
 from meeting_analytics.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from meeting_analytics.evaluation.synth import synthesize_meeting, write_wav  # noqa: E402
@@ -68,22 +68,6 @@ def build(minutes: float, path: Path) -> tuple[float, list[Turn]]:
     return len(audio) / SAMPLE_RATE, truth
 
 
-def score(reference: Path, turns: list[Turn], seconds: float) -> str:
-    """DER at collar 0 and 0.25 s over the whole file, overlap scored, and the speaker counts."""
-    from pyannote.database.util import load_rttm
-
-    from meeting_analytics.evaluation.metrics import diarization_error, turns_annotation
-
-    from pyannote.core import Segment, Timeline
-
-    ref = next(iter(load_rttm(reference).values()))
-    hyp = turns_annotation(turns, ref.uri)
-    whole = Timeline([Segment(0, seconds)])
-    ders = [diarization_error(ref, hyp, uem=whole, collar=c)["der"] for c in (0.0, 0.25)]
-    return (f"DER {ders[0]:.2%} (collar 0) / {ders[1]:.2%} (collar 0.25), "
-            f"speakers {len(hyp.labels())} found / {len(ref.labels())} true")
-
-
 def main() -> None:
     ap = parser(__doc__)
     ap.add_argument("--minutes", type=float, default=60.0)
@@ -103,7 +87,9 @@ def main() -> None:
             return
         from meeting_analytics.transcript import Transcript
 
-        print(score(wav.with_suffix(".rttm"), Transcript.load(work / "out" / "long.json").turns, seconds))
+        d = whole_file_der(wav.with_suffix(".rttm"), Transcript.load(work / "out" / "long.json").turns, seconds)
+        print(f"DER {d['der_c0.0']:.2%} (collar 0) / {d['der_c0.25']:.2%} (collar 0.25), "
+              f"speakers {d['speakers_found']} found / {d['speakers_true']} true")
 
 
 if __name__ == "__main__":
