@@ -59,6 +59,8 @@ def main() -> None:
     ap.add_argument("--methods", default="centroid,average")
     ap.add_argument("--min_cluster_sizes", default="1,4,10")
     ap.add_argument("--min_duration_offs", default="0.0,0.3")
+    ap.add_argument("--centers", default="none", help="none,mean: embeddings as they are, or minus the "
+                    "recording's mean (L2-normalised first) before clustering")
     ap.add_argument("--report_only", action="store_true", help="re-print the report of an existing --out CSV")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
@@ -70,6 +72,7 @@ def main() -> None:
 
     files = load_files(Path(args.data))
     pipeline = OfflineSpeakerDiarization(embedding_exclude_overlap=True)
+    pipeline.clustering = centering(pipeline.clustering)
     pipeline.embedding_batch_size = 32
     pipeline.training = True
     floats = lambda s: [float(x) for x in s.split(",")]  # noqa: E731
@@ -78,9 +81,11 @@ def main() -> None:
         for f in files:  # embeddings depend on the segmentation threshold: recompute
             f.pop("training_cache/embeddings", None)
         grid = list(itertools.product(floats(args.min_duration_offs), args.methods.split(","),
-                                      [int(x) for x in args.min_cluster_sizes.split(",")], floats(args.thresholds)))
+                                      [int(x) for x in args.min_cluster_sizes.split(",")], floats(args.thresholds),
+                                      args.centers.split(",")))
         t0 = time.time()
-        for mdo, method, mcs, thr in grid:
+        for mdo, method, mcs, thr, center in grid:
+            pipeline.clustering.center = center == "mean"
             pipeline.instantiate({"segmentation": {"threshold": seg_t, "min_duration_off": mdo},
                                   "clustering": {"method": method, "min_cluster_size": mcs, "threshold": thr}})
             for f in files:
@@ -88,7 +93,7 @@ def main() -> None:
                 for collar in (0.0, 0.25):
                     fa, miss, conf, total = score(f["annotation"], hyp, f["annotated"], collar)
                     rows.append(dict(seg_threshold=seg_t, min_duration_off=mdo, method=method, min_cluster_size=mcs,
-                                     threshold=thr, uri=f["uri"], collar=collar, false_alarm=fa, missed=miss,
+                                     threshold=thr, center=center, uri=f["uri"], collar=collar, false_alarm=fa, missed=miss,
                                      confusion=conf, total=total, n_ref=len(f["annotation"].labels()),
                                      n_hyp=len(hyp.labels())))
         print(f"seg threshold {seg_t}: {len(grid)} settings in {time.time() - t0:.0f} s", flush=True)
@@ -98,7 +103,26 @@ def main() -> None:
     report(frame)
 
 
-KEYS = ["seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold"]
+KEYS = ["seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold", "center"]
+
+
+def centering(clustering):
+    """The pipeline's clustering, able to run on embeddings minus the recording's mean (each
+    L2-normalised first): ``.center = True``."""
+
+    class Centered(type(clustering)):
+        center = False
+
+        def __call__(self, embeddings, **kwargs):
+            if self.center:
+                flat = embeddings.reshape(-1, embeddings.shape[-1]).copy()
+                ok = ~np.isnan(flat).any(axis=1)
+                unit = flat[ok] / np.linalg.norm(flat[ok], axis=1, keepdims=True)
+                flat[ok] = unit - unit.mean(axis=0)
+                embeddings = flat.reshape(embeddings.shape)
+            return super().__call__(embeddings, **kwargs)
+
+    return Centered(metric=clustering.metric)
 
 
 def der(frame: pd.DataFrame) -> float:
@@ -106,6 +130,7 @@ def der(frame: pd.DataFrame) -> float:
 
 
 def report(frame: pd.DataFrame, optimise_collar: float = 0.0) -> None:
+    frame = frame.assign(center=frame["center"] if "center" in frame else "none")
     opt = frame[frame.collar == optimise_collar]
     per_setting = opt.groupby(KEYS).apply(der, include_groups=False).sort_values()
     best = dict(zip(KEYS, per_setting.index[0]))

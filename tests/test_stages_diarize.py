@@ -64,3 +64,18 @@ def test_heap_trimming_hook_passes_every_call_on(monkeypatch):
     assert len(seen) == 10 and seen[3] == (("embeddings", None), {"completed": 3, "total": 10})
     assert len(trims) == 2
     heap.EveryN()(completed=1, total=2)  # no hook: only counts
+
+
+def test_offline_pipeline_from_checkpoint_paths_equals_the_packaged_one(pipeline):
+    """``Diarizer.offline`` (checkpoints by path, as the GPU benchmark loads them) is the shipped pipeline."""
+    from helpers import ROOT
+
+    from meeting_analytics.stages.diarize import Diarizer
+    from meeting_analytics.weights import resemblyzer_checkpoint, segmentation_checkpoint
+
+    audio = load_audio(ROOT / "data" / "call" / "sample.wav")
+    by_path = Diarizer.offline(segmentation_checkpoint(), resemblyzer_checkpoint())
+    assert by_path.parameters() == pipeline.diarizer.parameters()
+    turns, exclusive = by_path(audio)
+    assert (turns, exclusive) == pipeline.diarizer(audio)
+    assert len({t.speaker for t in turns}) == 2
