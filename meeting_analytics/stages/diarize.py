@@ -186,7 +186,8 @@ class Diarizer:
 
         The sliding chunks are independent, so ``parts`` threads each score a run of them (the same
         scores, bit for bit): the pass runs before the ASR and would leave the ASR's cores idle,
-        and two threads of one torch thread each beat one of two (60 min: 112 s -> 57 s on 2 cores)."""
+        and two threads of one torch thread each beat one of two (5 min of audio on 2 cores: 4.7 s,
+        against 6.2-6.6 s in one thread of two and 8.4-10.1 s in one of one)."""
         inference = self.pipeline._segmentation
         step, window = round(inference.step * SAMPLE_RATE), round(inference.duration * SAMPLE_RATE)
         chunks = (len(audio) - window) // step + 1 if len(audio) >= window else 0
