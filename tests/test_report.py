@@ -289,3 +289,16 @@ def test_renaming_two_speakers_to_one_name_is_refused_or_merged_consistently():
     assert all(a.end <= b.start for a, b in zip(turns, turns[1:]))  # overlapping turns of one speaker joined
     assert merged.speakers.talk_time.iloc[0] == pytest.approx(r.meeting["speech_time"])
     assert [t.get_text() for t in merged.plot.talk_share().axes[0].get_yticklabels()] == ["Ada"]
+
+
+@needs_browser
+def test_a_browser_past_its_timeout_is_one_error_and_leaves_no_process(tmp_path):
+    from meeting_analytics.report.browser import BrowserError
+
+    path = tmp_path / "call.html"
+    call().to_html(path)
+    with pytest.raises(BrowserError, match="did not finish within"):
+        screenshot(path, tmp_path / "call.png", timeout=0.05)
+    profiles = subprocess.run(["pgrep", "-f", "ma-chromium-"], capture_output=True, text=True).stdout.split()
+    assert profiles == []  # the launcher script's browser child was killed with it
+    assert not (tmp_path / "call.png").exists()

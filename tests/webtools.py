@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from meeting_analytics.report.browser import find_browser
+from meeting_analytics.report.browser import find_browser, kill_group
 
 
 def free_port() -> int:
@@ -103,12 +103,17 @@ class Chromium:
             [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
              "--remote-debugging-port=0", f"--user-data-dir={self.profile.name}", f"--window-size={width},{height}",
              "--proxy-server=127.0.0.1:9", "about:blank"],  # loopback bypasses the proxy; nothing else is reached
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        ws_url = self._devtools_url()
-        port = re.search(r":(\d+)/", ws_url).group(1)
-        page = next(t for t in httpx.get(f"http://127.0.0.1:{port}/json", timeout=10).json() if t["type"] == "page")
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
         self.stack = ExitStack()
-        self.ws = self.stack.enter_context(connect(page["webSocketDebuggerUrl"], max_size=64 * 2**20, open_timeout=20))
+        try:
+            ws_url = self._devtools_url()
+            port = re.search(r":(\d+)/", ws_url).group(1)
+            page = next(t for t in httpx.get(f"http://127.0.0.1:{port}/json", timeout=10).json() if t["type"] == "page")
+            self.ws = self.stack.enter_context(connect(page["webSocketDebuggerUrl"], max_size=64 * 2**20,
+                                                       open_timeout=20))
+        except BaseException:
+            self.close()
+            raise
         self.ids = itertools.count(1)
         self.send("Page.enable")
         self.send("DOM.enable")
@@ -169,11 +174,11 @@ class Chromium:
         Path(path).write_bytes(base64.b64decode(shot["data"]))
 
     def close(self) -> None:
+        """The whole browser: Debian's launcher is a shell script, its browser a child of it."""
         try:
             self.stack.close()
         finally:
-            self.proc.kill()
-            self.proc.wait(10)
+            kill_group(self.proc)
             self.profile.cleanup()
 
 

@@ -34,10 +34,34 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
         cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
                "--disable-extensions", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
                f"--user-data-dir={profile}", *args]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        done = _run_group(cmd, timeout, Path(browser).name)
     if done.returncode != 0:
         raise BrowserError(f"{Path(browser).name} exited {done.returncode}: {done.stderr.strip()[-300:]}")
     return done
+
+
+def _run_group(cmd: list[str], timeout: float, name: str) -> subprocess.CompletedProcess:
+    """Run ``cmd`` in a process group of its own, killed whole on timeout: Debian's launcher is a shell
+    script whose browser child would outlive a kill of the script alone."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            raise BrowserError(f"{name} did not finish within {timeout:.0f} s") from None
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL ``proc``'s whole process group (started with ``start_new_session``), then reap it."""
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
 
 
 def dump_dom(html_path: str | Path, timeout: float = 60) -> str:
