@@ -65,6 +65,7 @@ def main() -> None:
 
     import torch
 
+    from meeting_analytics.report.writers import rttm
     from meeting_analytics.stages.diarize import Diarizer
     from meeting_analytics.weights import resemblyzer_checkpoint, segmentation_checkpoint
 
@@ -105,8 +106,7 @@ def main() -> None:
         if out:
             with open(out / "gpu_diarization.jsonl", "a") as fh:
                 fh.write(json.dumps(row) + "\n")
-            (out / f"turns_{args.device.replace(':', '')}_{batch}.rttm").write_text("".join(
-                f"SPEAKER long 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {t.speaker} <NA> <NA>\n" for t in turns))
+            (out / f"turns_{args.device.replace(':', '')}_{batch}.rttm").write_text(rttm(turns, Path(args.audio).stem))
 
 
 if __name__ == "__main__":

@@ -27,25 +27,29 @@ from common import parser, timed_run, whole_file_der  # noqa: E402
 
 from meeting_analytics.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from meeting_analytics.evaluation.synth import synthesize_meeting, write_wav  # noqa: E402
+from meeting_analytics.report.writers import rttm  # noqa: E402
 from meeting_analytics.transcript import Turn  # noqa: E402
 
 
 def real_pieces() -> list[tuple[np.ndarray, list[Turn]]]:
     """The call and the AMI excerpts with their reference turns (labels as their RTTM gives them)."""
+    from functools import cache
+
     from pyannote.database.util import load_rttm
 
+    load = cache(load_rttm)  # the nine AMI excerpts share one RTTM
     sources = [(ROOT / "data" / "call" / "sample.wav", ROOT / "data" / "call" / "sample.rttm")]
     ami = ROOT.parent / "shared" / "data" / "ami"
     sources += [(wav, ami / "debug.train.rttm") for wav in sorted(ami.glob("trn0*.wav"))]
     pieces = []
-    for wav, rttm in sources:
-        ref = load_rttm(rttm)[wav.stem]
+    for wav, reference in sources:
+        ref = load(reference)[wav.stem]
         turns = [Turn(s.start, s.end, str(label)) for s, _, label in ref.itertracks(yield_label=True)]
         pieces.append((load_audio(wav), turns))
     return pieces
 
 
-def build(minutes: float, path: Path) -> tuple[float, list[Turn]]:
+def build(minutes: float, path: Path) -> float:
     """Write the long file to ``path`` and its truth to ``path.with_suffix('.rttm')``."""
     pieces = real_pieces()
     gap = np.zeros(SAMPLE_RATE, dtype=np.float32)
@@ -63,9 +67,8 @@ def build(minutes: float, path: Path) -> tuple[float, list[Turn]]:
         seed += 1
     audio = np.concatenate(out)
     write_wav(path, audio / max(1e-9, float(np.abs(audio).max())) * 0.7)
-    path.with_suffix(".rttm").write_text("".join(
-        f"SPEAKER {path.stem} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {t.speaker} <NA> <NA>\n" for t in truth))
-    return len(audio) / SAMPLE_RATE, truth
+    path.with_suffix(".rttm").write_text(rttm(truth, path.stem))
+    return len(audio) / SAMPLE_RATE
 
 
 def main() -> None:
@@ -77,7 +80,7 @@ def main() -> None:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
         wav = work / "long.wav"
-        seconds, _ = build(args.minutes, wav)
+        seconds = build(args.minutes, wav)
         done, wall, rss = timed_run([sys.executable, "-m", "meeting_analytics.cli", "analyze", str(wav),
                                      "-o", str(work / "out"), "--no_html", "-q"])
         print(f"audio {seconds / 60:.1f} min, exit {done.returncode}, wall {wall // 60:.0f} min {wall % 60:.0f} s "

@@ -72,7 +72,7 @@ def main() -> None:
 
     files = load_files(Path(args.data))
     pipeline = OfflineSpeakerDiarization(embedding_exclude_overlap=True)
-    pipeline.clustering = centering(pipeline.clustering)
+    pipeline.clustering = centered_clustering(pipeline.clustering.metric)
     pipeline.embedding_batch_size = 32
     pipeline.training = True
     floats = lambda s: [float(x) for x in s.split(",")]  # noqa: E731
@@ -106,11 +106,12 @@ def main() -> None:
 KEYS = ["seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold", "center"]
 
 
-def centering(clustering):
-    """The pipeline's clustering, able to run on embeddings minus the recording's mean (each
+def centered_clustering(metric: str):
+    """The shipped clustering, able to run on embeddings minus the recording's mean (each
     L2-normalised first): ``.center = True``."""
+    from meeting_analytics.stages.clustering import BoundedAgglomerativeClustering
 
-    class Centered(type(clustering)):
+    class CenteredClustering(BoundedAgglomerativeClustering):
         center = False
 
         def __call__(self, embeddings, **kwargs):
@@ -122,7 +123,7 @@ def centering(clustering):
                 embeddings = flat.reshape(embeddings.shape)
             return super().__call__(embeddings, **kwargs)
 
-    return Centered(metric=clustering.metric)
+    return CenteredClustering(metric=metric)
 
 
 def der(frame: pd.DataFrame) -> float:

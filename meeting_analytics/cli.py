@@ -209,8 +209,7 @@ def _prepared(run: Run, options, output_dir: str | None) -> int | None:
         options.validate()
         check_device(options.asr.device)
     except UsageError as exc:
-        run.error(str(exc))
-        return EXIT_USAGE
+        return run.failure(exc)
     return None if output_dir is None or _output_dir_ok(run, output_dir) else EXIT_FAILED
 
 

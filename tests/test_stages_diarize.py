@@ -24,6 +24,7 @@ def stages(pipeline, ami_dir):
     return seen["segmentation"], seen["speaker_counting"]
 
 
+@pytest.mark.models
 @pytest.mark.parametrize("num_clusters,max_count", [(1, 1), (3, 2), (12, 3), (40, 3)])
 def test_reconstruction_equals_pyannotes(pipeline, stages, num_clusters, max_count):
     segmentations, count = stages
@@ -42,6 +43,7 @@ def test_reconstruction_equals_pyannotes(pipeline, stages, num_clusters, max_cou
     assert ours.data.sum() > 0
 
 
+@pytest.mark.models
 @pytest.mark.parametrize("parts", [2, 3, 5])
 def test_segmentation_in_parts_equals_one_pass(pipeline, ami_dir, parts):
     audio = load_audio(ami_dir / "trn04.wav")[: 16_000 * 20 + 1234]  # not a whole number of steps
@@ -66,6 +68,7 @@ def test_heap_trimming_hook_passes_every_call_on(monkeypatch):
     heap.EveryN()(completed=1, total=2)  # no hook: only counts
 
 
+@pytest.mark.models
 def test_offline_pipeline_from_checkpoint_paths_equals_the_packaged_one(pipeline):
     """``Diarizer.offline`` (checkpoints by path, as the GPU benchmark loads them) is the shipped pipeline."""
     from helpers import ROOT

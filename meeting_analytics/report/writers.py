@@ -63,8 +63,12 @@ def to_json(t: Transcript) -> str:
 
 def to_rttm(t: Transcript, uri: str = "audio") -> str:
     """NIST RTTM from the diarization turns (or from the utterances when no turns exist)."""
+    return rttm(t.turns or [u for u in t.utterances if u.speaker is not None], uri)
+
+
+def rttm(spans, uri: str = "audio") -> str:
+    """NIST RTTM lines for anything with ``start``, ``end`` and ``speaker`` (turns, utterances)."""
     uri = uri.replace(" ", "_")
-    spans = t.turns or [u for u in t.utterances if u.speaker is not None]
     return "".join(f"SPEAKER {uri} 1 {s.start:.3f} {s.end - s.start:.3f} <NA> <NA> {s.speaker} <NA> <NA>\n"
                    for s in sorted(spans, key=lambda s: (s.start, s.end)) if s.end > s.start)
 

@@ -57,7 +57,7 @@ async def receive(content_type: str, chunks: AsyncIterator[bytes], target: Path,
         raise UploadError("expected multipart/form-data with a 'file' field")
     upload, digest = Upload(), hashlib.sha256()
     part: dict = {}
-    seen_file: list[bool] = []
+    seen_file = False
     out = open(target, "wb")
 
     def on_part_begin():
@@ -75,12 +75,13 @@ async def receive(content_type: str, chunks: AsyncIterator[bytes], target: Path,
         part["field"] = part["value"] = b""
 
     def on_headers_finished():
+        nonlocal seen_file
         _, disposition = parse_options_header(part["headers"].get(b"content-disposition", b""))
         part["name"] = disposition.get(b"name", b"").decode("utf-8", "replace")
         if part["name"] == "file":
             if seen_file:
                 raise UploadError("more than one 'file' field")
-            seen_file.append(True)
+            seen_file = True
             upload.filename = disposition.get(b"filename", b"").decode("utf-8", "replace")
         elif len(upload.fields) >= MAX_FIELDS:
             raise UploadError(f"more than {MAX_FIELDS} form fields")

@@ -120,7 +120,6 @@ def named(message: str, path: str | Path, name: str) -> str:
     return message.replace(str(Path(path).resolve()), name).replace(str(path), name)
 
 
-
 def ordered_names(report, names: list[str]) -> dict[str, str]:
     """``names[i]`` for the i-th speaker to speak."""
     words = report.transcript.words if report.transcript is not None else []
