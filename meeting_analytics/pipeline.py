@@ -19,6 +19,7 @@ from .audio import SAMPLE_RATE, AudioError, AudioInfo, check_speech_audio, load_
 from .stages.channels import choose, labelled, merge, names_for
 from .stages.voices import THRESHOLD, Encoder, VoiceProfiles, enrol_vector, match, new_profile, speaker_vectors
 from .stages.asr import Transcriber
+from .stages.lean import lean_torchmetrics
 from .stages.prompts import with_verbatim_prompt
 from .errors import UsageError
 from .options import PipelineOptions, default_threads
@@ -96,6 +97,7 @@ def check_device(device: str) -> None:
 
 def make_diarizer(options: PipelineOptions):
     """The diarization pipeline ``options`` name (the offline one by default), on their device."""
+    lean_torchmetrics()
     from .stages.diarize import Diarizer
 
     return Diarizer(options.diarize_model, hf_token=options.token(), device=options.asr.device,
@@ -138,6 +140,7 @@ class Pipeline:
         if not self.options.asr.allow_download and not self.options.token():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.load_seconds: dict[str, float] = {}
+        lean_torchmetrics()
         quiet_libraries()
         check_device(self.options.asr.device)
         if self.options.asr.device == "cpu":

@@ -56,7 +56,25 @@ def test_diarization_segmentation_gives_whisperx_vad_scores_exactly(pipeline, na
     assert own.sliding_window.step == shared.sliding_window.step
 
 
-def test_batchwise_decoding_equals_whisperx_transcribe(pipeline):
+@pytest.fixture(scope="module")
+def whisperx_pipeline(pipeline):
+    """whisperx's own ``load_model`` (its WhisperModel, its options) on the same weights, VAD and options."""
+    import contextlib
+    import io
+
+    import whisperx
+
+    o = pipeline.transcriber.options
+    with contextlib.redirect_stdout(io.StringIO()):
+        return whisperx.load_model(
+            pipeline.transcriber.resolved.path, o.device, compute_type=o.compute_type, language=pipeline.transcriber.language,
+            vad_model=pipeline.transcriber.vad, threads=1,
+            asr_options={"beam_size": o.beam_size, "temperatures": list(o.temperature),
+                         "initial_prompt": o.initial_prompt, "hotwords": o.hotwords},
+            vad_options={"vad_onset": o.vad_onset, "vad_offset": o.vad_offset, "chunk_size": o.chunk_size})
+
+
+def test_batchwise_decoding_equals_whisperx_transcribe(pipeline, whisperx_pipeline):
     import contextlib
     import io
 
@@ -65,12 +83,43 @@ def test_batchwise_decoding_equals_whisperx_transcribe(pipeline):
     audio = load_audio(DATA / "call" / "sample.wav")
     t = pipeline.transcriber
     with contextlib.redirect_stdout(io.StringIO()):
-        theirs = t.pipeline.transcribe(audio, batch_size=t.options.batch_size, chunk_size=t.options.chunk_size,
-                                       language=t.language)
+        theirs = whisperx_pipeline.transcribe(audio, batch_size=t.options.batch_size, chunk_size=t.options.chunk_size,
+                                              language=t.language)
     ours, language = t(audio)
+    assert type(whisperx_pipeline.model).__module__ == "whisperx.asr"  # the reference is whisperx's own code
     assert language == theirs["language"] == "en"
     assert [s.text for s in ours] == [s["text"].strip() for s in theirs["segments"]]
     assert [(round(s.start, 3), round(s.end, 3)) for s in ours] == [(s["start"], s["end"]) for s in theirs["segments"]]
+
+
+@pytest.mark.parametrize("asr_options", [{}, {"initial_prompt": "Um, uh, so.", "hotwords": "Acme", "beam_size": 2,
+                                              "temperatures": [0.0]}])
+def test_decoding_options_are_whisperx_load_model_options(whisperx_pipeline, asr_options):
+    import contextlib
+    import io
+
+    import whisperx
+
+    from meeting_analytics.stages.asr_model import transcription_options
+
+    model = whisperx_pipeline.model
+    with contextlib.redirect_stdout(io.StringIO()):
+        theirs = whisperx.load_model("tiny.en", "cpu", model=model, vad_model=whisperx_pipeline.vad_model,
+                                     asr_options=asr_options).options
+    assert transcription_options(model, **asr_options) == theirs
+
+
+def test_a_pipeline_never_imports_transformers_or_torchvision(tmp_path):
+    """whisperx.asr and torchmetrics would bring them in (stages/asr_model.py, stages/lean.py)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from meeting_analytics.pipeline import Pipeline; "
+            "Pipeline()('" + str(DATA / "speech" / "jfk.flac") + "'); "
+            "print(sorted(m for m in ('transformers', 'torchvision', 'torchmetrics', 'pyannote.audio') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "['pyannote.audio', 'torchmetrics']"
 
 
 def test_alignment_on_the_asr_encoder_output_equals_a_second_encoder_pass(pipeline):
@@ -158,6 +207,26 @@ def test_multilingual_base_detects_language(no_diarize_pipelines):
     t = p(DATA / "speech" / "jfk.flac")
     assert t.language == "en"
     assert wer(JFK_TEXT, t.text) <= 0.10, t.text
+
+
+def test_language_detection_equals_whisperx(no_diarize_pipelines):
+    import contextlib
+    import io
+
+    import whisperx
+
+    from meeting_analytics.audio import load_audio
+    from meeting_analytics.evaluation.synth import _speak
+
+    p = no_diarize_pipelines(model="base")
+    with contextlib.redirect_stdout(io.StringIO()):
+        theirs = whisperx.load_model(p.transcriber.resolved.path, "cpu", compute_type="int8", vad_model=p.transcriber.vad)
+    german = _speak("Guten Morgen, meine Damen und Herren. Heute sprechen wir über den Haushalt der Stadt.",
+                    "de", 50, 160)
+    for audio, language in ((load_audio(DATA / "speech/jfk.flac"), "en"),  # under 30 s: padded
+                            (load_audio(DATA / "call/sample.wav"), "en"),  # 30 s
+                            (german, "de")):  # espeak-ng's German voice
+        assert p.transcriber.model.language_of(audio) == theirs.detect_language(audio) == language
 
 
 def test_diarize_model_from_local_directory_uses_same_path(pipeline, tmp_path):
