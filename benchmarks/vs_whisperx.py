@@ -2,7 +2,7 @@
 diarization on, one process per run (models loaded inside), in one run of this script.
 
     python benchmarks/vs_whisperx.py data/speech/jfk.flac ../shared/data/call/sample.wav \
-        ../shared/data/ami/trn0{1..9}.wav --threads 1,2 --synthetic 4
+        ../shared/data/ami/trn0{1..9}.wav --threads 1,2 --synthetic 4 --repeat 3
 
 Accuracy for both from the same run, pooled over all files and per group: WER (Whisper English
 normalisation) on the files with a reference text (jfk, the call's STM, the synthetic truth), DER at a
@@ -12,11 +12,12 @@ whisperx's turns are its speaker-labelled segments.
 whisperx runs offline on the same CTranslate2 model directory and, through its --diarize_model flag,
 on this project's offline pyannote pipeline (config.yaml); its wav2vec2 alignment needs weights that
 no package ships, so it runs with --no_align (word timing is then ours alone: a cost whisperx skips).
-Peak RSS from GNU time.
+Peak RSS from GNU time (the largest over ``--repeat`` rounds); wall time the median of the rounds.
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -98,7 +99,7 @@ def accuracy(out_dir: str, texts: dict, turns: dict, ours: bool) -> dict:
             **{f"der_{g}": round(abs(d), 4) for g, d in ders.items()}}
 
 
-def main(files: list[str], threads: list[int], synthetic: int = 0) -> None:
+def main(files: list[str], threads: list[int], synthetic: int = 0, repeat: int = 1) -> None:
     from meeting_analytics.stages.diarize import OFFLINE_CONFIG
     from meeting_analytics.weights import resolve_whisper
 
@@ -115,16 +116,24 @@ def main(files: list[str], threads: list[int], synthetic: int = 0) -> None:
                           "en", "--no_align", "--diarize", "--diarize_model", str(OFFLINE_CONFIG), "--output_dir",
                           f"{out}/wx{n}", "--output_format", "json", "--threads", str(n)]))
         audio = sum(duration(f) for f in files)
+        walls: dict[str, list[float]] = {name: [] for name, _ in runs}
+        peaks: dict[str, float] = {}
+        for _ in range(repeat):  # rounds interleave the tools, so a slow spell of the machine hits all of them
+            for name, cmd in runs:
+                wall, rss = timed(cmd)
+                walls[name].append(round(wall, 1))
+                peaks[name] = max(peaks.get(name, 0.0), rss)
         for name, cmd in runs:
-            wall, rss = timed(cmd)
+            wall = statistics.median(walls[name])
             result_dir = cmd[cmd.index("-o") + 1] if "-o" in cmd else cmd[cmd.index("--output_dir") + 1]
-            rows.append({"tool": name, "files": len(files), "audio_s": round(audio, 1), "wall_s": round(wall, 1),
-                         "rtf": round(wall / audio, 3), "peak_rss_mib": round(rss),
+            rows.append({"tool": name, "files": len(files), "audio_s": round(audio, 1), "wall_s": wall,
+                         "walls_s": " ".join(map(str, walls[name])), "rtf": round(wall / audio, 3),
+                         "peak_rss_mib": round(peaks[name]),
                          **accuracy(result_dir, texts, turns, ours=name.startswith("meeting-analytics"))})
     frame = pd.DataFrame(rows)
     print(frame.set_index("tool").T.to_string())
     for i in range(1, len(frame)):
-        print(f"{frame.tool[0]} / {frame.tool[i]}: wall {frame.wall_s[0] / frame.wall_s[i]:.2f} "
+        print(f"{frame.tool[0]} / {frame.tool[i]}: median wall {frame.wall_s[0] / frame.wall_s[i]:.2f} "
               f"({frame.wall_s[i] / frame.wall_s[0]:.2f}x faster)")
 
 if __name__ == "__main__":
@@ -135,5 +144,7 @@ if __name__ == "__main__":
     ap.add_argument("--threads", default="1,2", help="whisperx --threads settings to run (comma-separated); "
                     "this project runs once with its defaults")
     ap.add_argument("--synthetic", type=int, default=0, help="add this many 60 s synthetic meetings (2-3 speakers)")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of every run, interleaved; the median wall is "
+                    "reported (and every wall)")
     args = ap.parse_args()
-    main(args.files, [int(t) for t in args.threads.split(",")], args.synthetic)
+    main(args.files, [int(t) for t in args.threads.split(",")], args.synthetic, args.repeat)

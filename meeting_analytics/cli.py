@@ -160,7 +160,8 @@ def _transcribed(pipeline, path: str, info, options):
     """Decoded before the pipeline is built: a file that fails to decode never costs a model load."""
     from .pipeline import decode
 
-    return pipeline().transcribe_decoded(decode(path, options, info))
+    decoded = decode(path, options, info)
+    return pipeline().transcribe_decoded(decoded)
 
 
 def _timed(run: Run, label: str, fn):

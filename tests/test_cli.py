@@ -169,3 +169,16 @@ def test_device_cuda_without_a_gpu_is_one_line_before_any_model(tmp_path):
     bad = run_cli("transcribe", jfk, "-o", tmp_path / "t", "--device", "gpu")
     assert bad.returncode == 2 and error_lines(bad.stderr) == ["meeting-analytics: error: unknown device 'gpu'; "
                                                               "use cpu, cuda or cuda:N"]
+
+
+def test_a_file_that_fails_to_decode_never_builds_the_pipeline():
+    from meeting_analytics.audio import AudioError, probe
+    from meeting_analytics.cli import _transcribed
+    from meeting_analytics.options import PipelineOptions
+
+    def pipeline():
+        raise AssertionError("the pipeline was built before the file was decoded")
+
+    path = DATA / "call" / "sample.wav"  # mono: --channels split cannot read it
+    with pytest.raises(AudioError, match="needs 2 or more channels"):
+        _transcribed(pipeline, str(path), probe(path), PipelineOptions(channels="split"))
