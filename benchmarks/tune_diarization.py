@@ -61,6 +61,8 @@ def main() -> None:
     ap.add_argument("--min_duration_offs", default="0.0,0.3")
     ap.add_argument("--centers", default="none", help="none,mean: embeddings as they are, or minus the "
                     "recording's mean (L2-normalised first) before clustering")
+    ap.add_argument("--constrained", default="false", help="false,true: each embedding to its nearest centroid, or "
+                    "the local speakers of a chunk to distinct clusters (pyannote's constrained_assignment, Hungarian)")
     ap.add_argument("--report_only", action="store_true", help="re-print the report of an existing --out CSV")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
@@ -82,10 +84,11 @@ def main() -> None:
             f.pop("training_cache/embeddings", None)
         grid = list(itertools.product(floats(args.min_duration_offs), args.methods.split(","),
                                       [int(x) for x in args.min_cluster_sizes.split(",")], floats(args.thresholds),
-                                      args.centers.split(",")))
+                                      args.centers.split(","), args.constrained.split(",")))
         t0 = time.time()
-        for mdo, method, mcs, thr, center in grid:
+        for mdo, method, mcs, thr, center, constrained in grid:
             pipeline.clustering.center = center == "mean"
+            pipeline.clustering.constrained_assignment = constrained == "true"
             pipeline.instantiate({"segmentation": {"threshold": seg_t, "min_duration_off": mdo},
                                   "clustering": {"method": method, "min_cluster_size": mcs, "threshold": thr}})
             for f in files:
@@ -93,7 +96,7 @@ def main() -> None:
                 for collar in (0.0, 0.25):
                     fa, miss, conf, total = score(f["annotation"], hyp, f["annotated"], collar)
                     rows.append(dict(seg_threshold=seg_t, min_duration_off=mdo, method=method, min_cluster_size=mcs,
-                                     threshold=thr, center=center, uri=f["uri"], collar=collar, false_alarm=fa, missed=miss,
+                                     threshold=thr, center=center, constrained=constrained, uri=f["uri"], collar=collar, false_alarm=fa, missed=miss,
                                      confusion=conf, total=total, n_ref=len(f["annotation"].labels()),
                                      n_hyp=len(hyp.labels())))
         print(f"seg threshold {seg_t}: {len(grid)} settings in {time.time() - t0:.0f} s", flush=True)
@@ -103,7 +106,7 @@ def main() -> None:
     report(frame)
 
 
-KEYS = ["seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold", "center"]
+KEYS = ["seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold", "center", "constrained"]
 
 
 def centered_clustering(metric: str):
@@ -131,7 +134,8 @@ def der(frame: pd.DataFrame) -> float:
 
 
 def report(frame: pd.DataFrame, optimise_collar: float = 0.0) -> None:
-    frame = frame.assign(center=frame["center"] if "center" in frame else "none")
+    frame = frame.assign(center=frame["center"] if "center" in frame else "none",
+                         constrained=frame["constrained"].astype(str).str.lower() if "constrained" in frame else "false")
     opt = frame[frame.collar == optimise_collar]
     per_setting = opt.groupby(KEYS).apply(der, include_groups=False).sort_values()
     best = dict(zip(KEYS, per_setting.index[0]))

@@ -117,17 +117,25 @@ def checked_inputs(run: Run, paths: list[str], transcripts: bool = False) -> dic
     from .errors import Error
     from .transcript import TranscriptError
 
-    good = {}
-    for path in paths:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def check(path: str):
         try:
             if transcripts and path.lower().endswith(".json"):
                 if not Path(path).is_file():
                     raise TranscriptError(f"{path}: {'not a file' if Path(path).exists() else 'no such file'}")
-                good[path] = None
-            else:
-                good[path] = probe(path)
+                return None
+            return probe(path)
         except Error as exc:
-            run.error(str(exc))
+            return exc
+
+    good = {}
+    with ThreadPoolExecutor(4, thread_name_prefix="probe") as pool:  # ffprobe's start-up is most of its time
+        for path, result in zip(paths, pool.map(check, paths)):
+            if isinstance(result, Error):
+                run.error(str(result))
+            else:
+                good[path] = result
     return good
 
 
@@ -156,11 +164,10 @@ def _lazy_pipeline(run: Run, options):
     return get
 
 
-def _transcribed(pipeline, path: str, info, options):
-    """Decoded before the pipeline is built: a file that fails to decode never costs a model load."""
-    from .pipeline import decode
-
-    decoded = decode(path, options, info)
+def _transcribed(pipeline, path: str, files):
+    """Decoded (``files``: a ``pipeline.DecodeAhead``) before the pipeline is built: a file that fails to
+    decode never costs a model load."""
+    decoded = files.take(path)
     return pipeline().transcribe_decoded(decoded)
 
 
@@ -184,9 +191,10 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         return code
     inputs = checked_inputs(run, args.audio)
     pipeline = _lazy_pipeline(run, options)
+    files = _decode_ahead(options, inputs)
 
     def handle(path: str) -> None:
-        transcript = _transcribed(pipeline, path, inputs[path], options)
+        transcript = _transcribed(pipeline, path, files)
         name = Path(path).name
         written = _timed(run, f"{name}: write", lambda: write_outputs(transcript, args.output_dir, Path(path).stem,
                                                                         args.output_format))
@@ -197,7 +205,21 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         run.reporter(f"{name}: {len(transcript.words)} words, {n} speaker{'s' * (n != 1)} -> "
                      + ", ".join(str(p) for p in written))
 
-    return _worst(run.each(inputs, handle), run)
+    return _each_file(run, inputs, handle, files)
+
+
+def _decode_ahead(options, inputs: dict):
+    from .pipeline import DecodeAhead
+
+    return DecodeAhead(options, inputs)
+
+
+def _each_file(run: Run, inputs: dict, handle: Callable, files) -> int:
+    """``run.each`` over the inputs; then the file decoded ahead, if any, is dropped."""
+    try:
+        return _worst(run.each(inputs, handle), run)
+    finally:
+        files.close()
 
 
 def _prepared(run: Run, options, output_dir: str | None) -> int | None:
@@ -238,6 +260,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return code
     inputs = checked_inputs(run, args.inputs, transcripts=True)
     pipeline = _lazy_pipeline(run, options)
+    files = _decode_ahead(options, inputs)
     out = Path(args.output_dir)
 
     def handle(path: str) -> None:
@@ -246,7 +269,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if path.lower().endswith(".json"):
             transcript = Transcript.load(path)
         else:
-            transcript = _transcribed(pipeline, path, inputs[path], options)
+            transcript = _transcribed(pipeline, path, files)
             written.append(transcript.save(out / f"{stem}.json"))
         lexicon = lexicon_for(transcript.language)
         if args.filler_lexicon:
@@ -261,7 +284,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         run.reporter(f"{name} -> {''.join(f'{p}, ' for p in written)}{html}{result}/ "
                      "(report.json, tables as CSV and Parquet)")
 
-    return _worst(run.each(inputs, handle), run)
+    return _each_file(run, inputs, handle, files)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

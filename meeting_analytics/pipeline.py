@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from contextlib import nullcontext
 from pathlib import Path
@@ -72,6 +72,37 @@ def decode(path: str | os.PathLike, options: PipelineOptions, info: AudioInfo | 
                                                                               str(path))})
     del channels  # mixed: ffmpeg's own downmix, so a stereo file reads as it always did
     return Decoded(str(path), load_speech(path, info=info), choice)
+
+
+AHEAD_MAX_SECONDS = 1800.0  # 30 min of mono float32 is 115 MB
+
+
+class DecodeAhead:
+    """``decode`` for files taken in order, the next one read on a background thread while the current
+    one runs: ffmpeg's start-up and decoding (about 0.17 s a short file on 2 cores, 2.6 s of a 15-file run)
+    leave the critical path. A file longer than ``max_seconds`` is read only when taken, so a run holds
+    one long recording at a time. Errors come out of ``take``, as ``decode`` raised them."""
+
+    def __init__(self, options: PipelineOptions, infos: dict[str, AudioInfo | None],
+                 max_seconds: float = AHEAD_MAX_SECONDS):
+        self.options, self.infos, self.max_seconds = options, infos, max_seconds
+        self.order = list(infos)
+        self.ahead: dict[str, Future] = {}
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="decode")
+
+    def take(self, path: str) -> Decoded:
+        future = self.ahead.pop(path, None)
+        following = self.order[self.order.index(path) + 1 :]
+        if following and self._short(following[0]):
+            self.ahead[following[0]] = self._pool.submit(decode, following[0], self.options, self.infos[following[0]])
+        return future.result() if future else decode(path, self.options, self.infos[path])
+
+    def _short(self, path: str) -> bool:
+        info = self.infos.get(path)
+        return info is not None and info.duration * max(1, info.source_channels) <= self.max_seconds
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class DeviceError(UsageError):

@@ -175,10 +175,36 @@ def test_a_file_that_fails_to_decode_never_builds_the_pipeline():
     from meeting_analytics.audio import AudioError, probe
     from meeting_analytics.cli import _transcribed
     from meeting_analytics.options import PipelineOptions
+    from meeting_analytics.pipeline import DecodeAhead
 
     def pipeline():
         raise AssertionError("the pipeline was built before the file was decoded")
 
-    path = DATA / "call" / "sample.wav"  # mono: --channels split cannot read it
+    path = str(DATA / "call" / "sample.wav")  # mono: --channels split cannot read it
+    files = DecodeAhead(PipelineOptions(channels="split"), {path: probe(path)})
     with pytest.raises(AudioError, match="needs 2 or more channels"):
-        _transcribed(pipeline, str(path), probe(path), PipelineOptions(channels="split"))
+        _transcribed(pipeline, path, files)
+
+
+def test_decode_ahead_gives_what_decode_gives_and_reads_only_short_files_ahead(tmp_path):
+    from meeting_analytics.audio import AudioError, probe
+    from meeting_analytics.options import PipelineOptions
+    from meeting_analytics.pipeline import DecodeAhead, decode
+
+    call, jfk = str(DATA / "call" / "sample.wav"), str(DATA / "speech" / "jfk.flac")
+    options = PipelineOptions(channels="split")  # the call (mono) fails to decode, jfk (stereo) splits
+    infos = {call: probe(call), jfk: probe(jfk)}
+    files = DecodeAhead(options, infos)
+    with pytest.raises(AudioError, match="needs 2 or more channels"):
+        files.take(call)  # a bad file is its own error; the next one was started all the same
+    assert list(files.ahead) == [jfk]
+    got = files.take(jfk)
+    expected = decode(jfk, options, infos[jfk])
+    assert np.array_equal(got.audio, expected.audio) and got.channels == expected.channels
+    files.close()
+
+    short_only = DecodeAhead(PipelineOptions(), {jfk: infos[jfk], call: infos[call]}, max_seconds=20.0)
+    short_only.take(jfk)
+    assert short_only.ahead == {}  # the call is 30 s: read when taken, never held beside another
+    assert len(short_only.take(call).audio) == 30 * 16_000
+    short_only.close()

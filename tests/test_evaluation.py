@@ -74,3 +74,32 @@ def test_read_stm(tmp_path):
     frame = read_stm(p)
     assert frame.speaker.tolist() == ["A", "B"] and frame.text.tolist() == ["hello there", "fine"]
     assert frame.end.tolist() == [1.5, 3.0]
+
+
+def test_a_far_field_room_keeps_the_truth_and_sets_levels_and_noise():
+    import numpy as np
+
+    from meeting_analytics.audio import SAMPLE_RATE
+    from meeting_analytics.evaluation.synth import Room, synthesize_meeting
+
+    dry = synthesize_meeting(3, 20.0, seed=11, phrases=True)
+    far = synthesize_meeting(3, 20.0, seed=11, phrases=True, room=Room(level_spread_db=12.0, snr_db=10.0))
+    assert far.words == dry.words and far.turns == dry.turns and len(far.audio) == len(dry.audio)
+    assert not np.allclose(far.audio, dry.audio)
+
+    def level(audio, speaker):  # dB over the samples of the speaker's words that nobody else overlaps
+        others = [w for w in far.words if w.speaker != speaker]
+        spans = [(w.start, w.end) for w in far.words if w.speaker == speaker
+                 and not any(o.start < w.end and w.start < o.end for o in others)]
+        x = np.concatenate([audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)] for a, b in spans])
+        return 10 * np.log10(np.mean(x**2))
+
+    dry_gap = np.ptp([level(dry.audio, s) for s in dry.speakers])
+    far_gap = np.ptp([level(far.audio, s) for s in far.speakers])
+    assert far_gap > dry_gap + 2.0, (dry_gap, far_gap)  # speakers now sit at different distances
+    silent = np.ones(len(far.audio), bool)
+    for w in far.words:
+        silent[max(0, int((w.start - 0.6) * SAMPLE_RATE)):int((w.end + 1.0) * SAMPLE_RATE)] = False
+    speech_db = 10 * np.log10(np.mean(far.audio[~silent] ** 2))
+    noise_db = 10 * np.log10(np.mean(far.audio[silent] ** 2))
+    assert 5.0 < speech_db - noise_db < 15.0  # pink noise about snr_db below the speech

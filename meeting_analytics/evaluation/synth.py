@@ -71,6 +71,17 @@ SENTENCES = [
 BACKCHANNELS = ["yeah", "right", "okay", "sure", "i see"]
 
 
+@dataclass(frozen=True)
+class Room:
+    """Far-field conditions laid over the dry voices: each speaker at their own distance (a level in
+    ``-level_spread_db..0`` dB and a reverberance in ``reverb``, through sox's ``reverb``), and pink noise
+    ``snr_db`` below the speech. What a table microphone hears, not what espeak-ng says in a quiet room."""
+
+    level_spread_db: float = 12.0
+    reverb: tuple[float, float] = (30.0, 80.0)  # sox reverberance, %, per speaker drawn in this range
+    snr_db: float = 15.0
+
+
 @dataclass
 class SynthWord:
     text: str
@@ -188,10 +199,11 @@ def _utterance_words(rng: random.Random, filler_rate: float) -> list[tuple[str, 
 
 def synthesize_meeting(n_speakers: int = 2, duration: float = 60.0, seed: int = 0, filler_rate: float = 0.12,
                        overlap_rate: float = 0.15, noise_db: float | None = -45.0,
-                       phrases: bool = False) -> SynthMeeting:
+                       phrases: bool = False, room: Room | None = None) -> SynthMeeting:
     """A meeting of at least ``duration`` seconds with ``n_speakers`` espeak-ng voices. Words are spoken
     one by one (exact word times) unless ``phrases``: runs of words between fillers in one breath
-    (natural prosody; word times split in proportion to the words' lengths)."""
+    (natural prosody; word times split in proportion to the words' lengths). ``room``: far-field
+    conditions (levels, reverberation, noise) instead of ``noise_db``'s faint white noise."""
     if not 1 <= n_speakers <= len(VOICES):
         raise ValueError(f"n_speakers must be in 1..{len(VOICES)}")
     rng = random.Random(seed)
@@ -216,7 +228,7 @@ def synthesize_meeting(n_speakers: int = 2, duration: float = 60.0, seed: int = 
                 t += rng.uniform(0.1, 0.25)
             begin = int(round(t * SAMPLE_RATE))
             pcm, bounds = _speak_chunk([w for w, _ in chunk], voice)
-            placed.append((begin, pcm))
+            placed.append((speaker, begin, pcm))
             words.extend(SynthWord(text, (begin + a) / SAMPLE_RATE, (begin + b) / SAMPLE_RATE, speaker, filler)
                          for (text, filler), (a, b) in zip(chunk, bounds))
             t = words[-1].end + (rng.uniform(0.15, 0.4) if hesitation else rng.uniform(0.04, 0.12))
@@ -224,15 +236,49 @@ def synthesize_meeting(n_speakers: int = 2, duration: float = 60.0, seed: int = 
         t = max(t, max(tt.end for tt in turns)) + rng.choice([rng.uniform(0.2, 0.8), rng.uniform(0.8, 1.6)])
         prev = speaker
     total = int((max(w.end for w in words) + 0.5) * SAMPLE_RATE)
-    audio = np.zeros(total, dtype=np.float32)
-    for begin, pcm in placed:
-        audio[begin : begin + len(pcm)] += pcm
+    tracks = {name: np.zeros(total, dtype=np.float32) for name in (names if room else ["all"])}
+    for speaker, begin, pcm in placed:
+        tracks[speaker if room else "all"][begin : begin + len(pcm)] += pcm
+    audio = in_room(tracks, room, random.Random(seed + 1)) if room else tracks["all"]
     audio *= 0.5 / max(1e-9, float(np.max(np.abs(audio))))
-    if noise_db is not None:
+    if room is None and noise_db is not None:
         audio += np.random.default_rng(seed).normal(0, 10 ** (noise_db / 20), total).astype(np.float32)
     words.sort(key=lambda w: w.start)
     turns.sort(key=lambda x: x.start)
     return SynthMeeting(audio, words, turns, seed)
+
+
+def in_room(tracks: dict[str, np.ndarray], room: Room, rng: random.Random) -> np.ndarray:
+    """The speakers' dry tracks as heard far off: each at its own level and reverberance, summed, plus
+    pink noise at ``room.snr_db`` below the speech (its power over the samples where anyone speaks)."""
+    mixed = np.zeros_like(next(iter(tracks.values())))
+    for track in tracks.values():
+        gain = 10 ** (-rng.uniform(0.0, room.level_spread_db) / 20)
+        mixed += gain * reverberate(track, rng.uniform(*room.reverb))
+    active = np.abs(mixed) > 1e-4
+    speech_power = float(np.mean(mixed[active] ** 2)) if active.any() else 1.0
+    noise = pink_noise(len(mixed), rng.randrange(2**31))
+    return mixed + noise * np.sqrt(speech_power / 10 ** (room.snr_db / 10) / float(np.mean(noise**2)))
+
+
+def reverberate(audio: np.ndarray, reverberance: float) -> np.ndarray:
+    """sox's ``reverb`` (wet and dry), cut back to the input's length."""
+    exe = shutil.which("sox")
+    if exe is None:
+        raise RuntimeError("sox not found; install it (apt-get install sox)")
+    raw = ["-t", "raw", "-r", str(SAMPLE_RATE), "-e", "floating-point", "-b", "32", "-c", "1"]
+    out = subprocess.run([exe, *raw, "-", *raw, "-", "reverb", f"{reverberance:.0f}"],
+                         input=audio.astype("<f4").tobytes(), capture_output=True, check=True).stdout
+    wet = np.frombuffer(out, dtype="<f4")[: len(audio)]
+    return np.pad(wet, (0, len(audio) - len(wet))).astype(np.float32)
+
+
+def pink_noise(n: int, seed: int) -> np.ndarray:
+    """Noise with power falling as 1/f (room and ventilation noise is mostly low-frequency)."""
+    spectrum = np.fft.rfft(np.random.default_rng(seed).normal(size=n))
+    spectrum /= np.sqrt(np.maximum(np.arange(len(spectrum)), 1))
+    spectrum[0] = 0.0
+    return np.fft.irfft(spectrum, n).astype(np.float32)
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sr: int = SAMPLE_RATE) -> Path:
