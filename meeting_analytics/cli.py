@@ -168,7 +168,9 @@ def _transcribed(pipeline, path: str, files):
     """Decoded (``files``: a ``pipeline.DecodeAhead``) before the pipeline is built: a file that fails to
     decode never costs a model load."""
     decoded = files.take(path)
-    return pipeline().transcribe_decoded(decoded)
+    built = pipeline()
+    files.prepare = built.prepare  # files read ahead from now on also get their segmentation pass there
+    return built.transcribe_decoded(decoded)
 
 
 def _timed(run: Run, label: str, fn):

@@ -52,6 +52,8 @@ class Decoded:
     source: str
     audio: np.ndarray
     channels: dict | None = None  # how a multi-channel file was read (mode, count, correlation, names)
+    segmentation: object = None  # the shared segmentation pass, when ``Pipeline.prepare`` ran it ahead
+    segmentation_seconds: float = 0.0
 
 
 def decode(path: str | os.PathLike, options: PipelineOptions, info: AudioInfo | None = None) -> Decoded:
@@ -88,14 +90,19 @@ class DecodeAhead:
         self.options, self.infos, self.max_seconds = options, infos, max_seconds
         self.order = list(infos)
         self.ahead: dict[str, Future] = {}
+        self.prepare: Callable[[Decoded], Decoded] | None = None  # e.g. Pipeline.prepare, once there is one
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="decode")
 
     def take(self, path: str) -> Decoded:
         future = self.ahead.pop(path, None)
         following = self.order[self.order.index(path) + 1 :]
         if following and self._short(following[0]):
-            self.ahead[following[0]] = self._pool.submit(decode, following[0], self.options, self.infos[following[0]])
+            self.ahead[following[0]] = self._pool.submit(self._read, following[0])
         return future.result() if future else decode(path, self.options, self.infos[path])
+
+    def _read(self, path: str) -> Decoded:
+        decoded = decode(path, self.options, self.infos[path])
+        return self.prepare(decoded) if self.prepare else decoded
 
     def _short(self, path: str) -> bool:
         info = self.infos.get(path)
@@ -209,11 +216,20 @@ class Pipeline:
         """Transcribe one file; ``num_speakers``/``min_speakers``/``max_speakers`` override the options."""
         return self.transcribe_decoded(decode(path, self.options), **speakers)
 
+    def prepare(self, decoded: Decoded) -> Decoded:
+        """``decoded`` with its segmentation pass done, in one torch thread: for a file read ahead, on the
+        core the current file's ASR leaves idle. The same scores ``run`` computes (``Diarizer.segment``)."""
+        if self.shared_segmentation and not (decoded.channels and decoded.channels["mode"] == "split"):
+            t0 = time.perf_counter()
+            decoded.segmentation = self.diarizer.segment(decoded.audio, parts=1)
+            decoded.segmentation_seconds = round(time.perf_counter() - t0, 3)
+        return decoded
+
     def transcribe_decoded(self, decoded: "Decoded", **speakers: int | None) -> Transcript:
         """A file ``decode`` read: one speaker per channel when it chose ``split``, else the mono pipeline."""
         if decoded.channels and decoded.channels["mode"] == "split":
             return self.run_split(decoded.audio, decoded.source, decoded.channels)
-        transcript = self.run(decoded.audio, source=decoded.source, **speakers)
+        transcript = self.run(decoded.audio, source=decoded.source, prepared=decoded, **speakers)
         if decoded.channels:
             transcript.metadata["channels"] = decoded.channels
         return transcript
@@ -244,7 +260,8 @@ class Pipeline:
         return self._named(transcript, vectors)
 
     def run(self, audio, source: str = "<array>", num_speakers: int | None = None, min_speakers: int | None = None,
-            max_speakers: int | None = None) -> Transcript:
+            max_speakers: int | None = None, prepared: Decoded | None = None) -> Transcript:
+        """One mono recording; ``prepared``: its ``Decoded`` when ``prepare`` already ran its segmentation."""
         o = self.options
         counts = {"num_speakers": num_speakers or o.num_speakers, "min_speakers": min_speakers or o.min_speakers,
                   "max_speakers": max_speakers or o.max_speakers}
@@ -254,7 +271,11 @@ class Pipeline:
         if self.shared_segmentation:
             from .stages.vad import speech_scores
 
-            segmentation = clock("segmentation", lambda: self.diarizer.segment(audio))
+            if prepared is not None and prepared.segmentation is not None:
+                segmentation = prepared.segmentation
+                clock.seconds["segmentation"] = prepared.segmentation_seconds  # spent ahead, beside another file
+            else:
+                segmentation = clock("segmentation", lambda: self.diarizer.segment(audio))
             speech = speech_scores(segmentation, self.transcriber.vad, len(audio))
             clock.report("segmentation")
 

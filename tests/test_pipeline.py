@@ -147,6 +147,24 @@ def test_parallel_stages_give_the_sequential_result(pipeline):
     assert len(parallel.speakers) == 2
 
 
+def test_a_file_prepared_ahead_gives_what_run_gives(pipeline):
+    """The CLI runs the next file's segmentation pass ahead, on one thread (``Pipeline.prepare``)."""
+    from meeting_analytics.audio import probe
+    from meeting_analytics.pipeline import DecodeAhead, decode
+
+    first, path = str(DATA / "speech" / "jfk.flac"), str(DATA / "call" / "sample.wav")
+    plain = pipeline.transcribe_decoded(decode(path, pipeline.options))
+    files = DecodeAhead(pipeline.options, {first: probe(first), path: probe(path)})
+    files.prepare = pipeline.prepare
+    files.take(first)  # starts reading and preparing the call
+    prepared = files.take(path)
+    files.close()
+    assert prepared.segmentation is not None and prepared.segmentation_seconds > 0
+    ahead = pipeline.transcribe_decoded(prepared)
+    assert ahead.words == plain.words and ahead.turns == plain.turns and ahead.utterances == plain.utterances
+    assert ahead.metadata["timings"]["segmentation"] == prepared.segmentation_seconds
+
+
 def test_single_speaker_clip_has_one_speaker(jfk):
     assert len(jfk.speakers) == 1
     assert {w.speaker for w in jfk.words} == set(jfk.speakers)
