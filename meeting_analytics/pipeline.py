@@ -82,8 +82,9 @@ AHEAD_MAX_SECONDS = 1800.0  # 30 min of mono float32 is 115 MB
 class DecodeAhead:
     """``decode`` for files taken in order, the next one read on a background thread while the current
     one runs: ffmpeg's start-up and decoding (about 0.17 s a short file on 2 cores, 2.6 s of a 15-file run)
-    leave the critical path. A file longer than ``max_seconds`` is read only when taken, so a run holds
-    one long recording at a time. Errors come out of ``take``, as ``decode`` raised them."""
+    leave the critical path, and with ``prepare`` set (``Pipeline.prepare``) so does its segmentation
+    pass. A file longer than ``max_seconds`` is read only when taken, so a run holds one long recording
+    at a time. Decoding errors come out of ``take``, as ``decode`` raised them."""
 
     def __init__(self, options: PipelineOptions, infos: dict[str, AudioInfo | None],
                  max_seconds: float = AHEAD_MAX_SECONDS):
@@ -102,7 +103,10 @@ class DecodeAhead:
 
     def _read(self, path: str) -> Decoded:
         decoded = decode(path, self.options, self.infos[path])
-        return self.prepare(decoded) if self.prepare else decoded
+        try:
+            return self.prepare(decoded) if self.prepare else decoded
+        except Exception:  # noqa: BLE001 (the run does the pass again and reports what goes wrong)
+            return decoded
 
     def _short(self, path: str) -> bool:
         info = self.infos.get(path)

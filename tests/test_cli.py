@@ -208,3 +208,21 @@ def test_decode_ahead_gives_what_decode_gives_and_reads_only_short_files_ahead(t
     assert short_only.ahead == {}  # the call is 30 s: read when taken, never held beside another
     assert len(short_only.take(call).audio) == 30 * 16_000
     short_only.close()
+
+
+def test_a_failing_pass_ahead_leaves_the_file_to_the_run():
+    from meeting_analytics.audio import probe
+    from meeting_analytics.options import PipelineOptions
+    from meeting_analytics.pipeline import DecodeAhead
+
+    jfk, call = str(DATA / "speech" / "jfk.flac"), str(DATA / "call" / "sample.wav")
+    files = DecodeAhead(PipelineOptions(), {jfk: probe(jfk), call: probe(call)})
+
+    def prepare(decoded):
+        raise RuntimeError("segmentation failed")
+
+    files.prepare = prepare
+    files.take(jfk)
+    decoded = files.take(call)  # decoded all the same; the run computes the segmentation itself
+    files.close()
+    assert decoded.segmentation is None and len(decoded.audio) == 30 * 16_000
