@@ -96,8 +96,8 @@ def main() -> None:
                 for collar in (0.0, 0.25):
                     fa, miss, conf, total = score(f["annotation"], hyp, f["annotated"], collar)
                     rows.append(dict(seg_threshold=seg_t, min_duration_off=mdo, method=method, min_cluster_size=mcs,
-                                     threshold=thr, center=center, constrained=constrained, uri=f["uri"], collar=collar, false_alarm=fa, missed=miss,
-                                     confusion=conf, total=total, n_ref=len(f["annotation"].labels()),
+                                     threshold=thr, center=center, constrained=constrained, uri=f["uri"],
+                                     collar=collar, false_alarm=fa, missed=miss, confusion=conf, total=total, n_ref=len(f["annotation"].labels()),
                                      n_hyp=len(hyp.labels())))
         print(f"seg threshold {seg_t}: {len(grid)} settings in {time.time() - t0:.0f} s", flush=True)
     frame = pd.DataFrame(rows)

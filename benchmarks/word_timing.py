@@ -90,7 +90,7 @@ def main() -> None:
     ap.add_argument("--out", default="benchmarks/results/word_timing.csv")
     args = ap.parse_args()
     asr = Transcriber(ASROptions(model=args.model))
-    aligners = [EnergyTrimmedWhisperAligner(asr.whisper_model), WhisperAligner(asr.whisper_model), InterpolateAligner()]
+    aligners = [EnergyTrimmedWhisperAligner(asr.model), WhisperAligner(asr.model), InterpolateAligner()]
     rows = []
     for seed in [int(s) for s in args.seeds.split(",")]:
         meeting = synthesize_meeting(2, 60.0, seed=seed)

@@ -113,11 +113,11 @@ class Run:
 def checked_inputs(run: Run, paths: list[str], transcripts: bool = False) -> dict:
     """The inputs that can be read, before any model loads: path -> its ffprobe ``AudioInfo`` (None for a
     transcript .json, with ``transcripts``); each other one is an error line now."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from .audio import probe
     from .errors import Error
     from .transcript import TranscriptError
-
-    from concurrent.futures import ThreadPoolExecutor
 
     def check(path: str):
         try:

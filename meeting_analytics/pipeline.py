@@ -89,16 +89,16 @@ class DecodeAhead:
     def __init__(self, options: PipelineOptions, infos: dict[str, AudioInfo | None],
                  max_seconds: float = AHEAD_MAX_SECONDS):
         self.options, self.infos, self.max_seconds = options, infos, max_seconds
-        self.order = list(infos)
+        self.following = dict(zip(infos, list(infos)[1:]))
         self.ahead: dict[str, Future] = {}
         self.prepare: Callable[[Decoded], Decoded] | None = None  # e.g. Pipeline.prepare, once there is one
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="decode")
 
     def take(self, path: str) -> Decoded:
         future = self.ahead.pop(path, None)
-        following = self.order[self.order.index(path) + 1 :]
-        if following and self._short(following[0]):
-            self.ahead[following[0]] = self._pool.submit(self._read, following[0])
+        following = self.following.get(path)
+        if following and self._short(following):
+            self.ahead[following] = self._pool.submit(self._read, following)
         return future.result() if future else decode(path, self.options, self.infos[path])
 
     def _read(self, path: str) -> Decoded:
@@ -206,7 +206,7 @@ class Pipeline:
     def _make_aligner(self):
         if self.options.aligner in ("whisper", "whisper+energy"):
             cls = WhisperAligner if self.options.aligner == "whisper" else EnergyTrimmedWhisperAligner
-            return cls(self.transcriber.whisper_model, batch_size=self.options.asr.batch_size)
+            return cls(self.transcriber.model, batch_size=self.options.asr.batch_size)
         if self.options.aligner == "interpolate":
             return InterpolateAligner()
         from .stages.align import Wav2Vec2Aligner

@@ -56,22 +56,27 @@ def test_diarization_segmentation_gives_whisperx_vad_scores_exactly(pipeline, na
     assert own.sliding_window.step == shared.sliding_window.step
 
 
-@pytest.fixture(scope="module")
-def whisperx_pipeline(pipeline):
-    """whisperx's own ``load_model`` (its WhisperModel, its options) on the same weights, VAD and options."""
+def whisperx_load_model(*args, **kwargs):
+    """``whisperx.load_model``, its notes on stdout kept out of the test output."""
     import contextlib
     import io
 
     import whisperx
 
-    o = pipeline.transcriber.options
     with contextlib.redirect_stdout(io.StringIO()):
-        return whisperx.load_model(
-            pipeline.transcriber.resolved.path, o.device, compute_type=o.compute_type, language=pipeline.transcriber.language,
-            vad_model=pipeline.transcriber.vad, threads=1,
-            asr_options={"beam_size": o.beam_size, "temperatures": list(o.temperature),
-                         "initial_prompt": o.initial_prompt, "hotwords": o.hotwords},
-            vad_options={"vad_onset": o.vad_onset, "vad_offset": o.vad_offset, "chunk_size": o.chunk_size})
+        return whisperx.load_model(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def whisperx_pipeline(pipeline):
+    """whisperx's own ``load_model`` (its WhisperModel, its options) on the same weights, VAD and options."""
+    o = pipeline.transcriber.options
+    return whisperx_load_model(
+        pipeline.transcriber.resolved.path, o.device, compute_type=o.compute_type, language=pipeline.transcriber.language,
+        vad_model=pipeline.transcriber.vad, threads=1,
+        asr_options={"beam_size": o.beam_size, "temperatures": list(o.temperature),
+                     "initial_prompt": o.initial_prompt, "hotwords": o.hotwords},
+        vad_options={"vad_onset": o.vad_onset, "vad_offset": o.vad_offset, "chunk_size": o.chunk_size})
 
 
 def test_batchwise_decoding_equals_whisperx_transcribe(pipeline, whisperx_pipeline):
@@ -95,17 +100,11 @@ def test_batchwise_decoding_equals_whisperx_transcribe(pipeline, whisperx_pipeli
 @pytest.mark.parametrize("asr_options", [{}, {"initial_prompt": "Um, uh, so.", "hotwords": "Acme", "beam_size": 2,
                                               "temperatures": [0.0]}])
 def test_decoding_options_are_whisperx_load_model_options(whisperx_pipeline, asr_options):
-    import contextlib
-    import io
-
-    import whisperx
-
     from meeting_analytics.stages.asr_model import transcription_options
 
     model = whisperx_pipeline.model
-    with contextlib.redirect_stdout(io.StringIO()):
-        theirs = whisperx.load_model("tiny.en", "cpu", model=model, vad_model=whisperx_pipeline.vad_model,
-                                     asr_options=asr_options).options
+    theirs = whisperx_load_model("tiny.en", "cpu", model=model, vad_model=whisperx_pipeline.vad_model,
+                                 asr_options=asr_options).options
     assert transcription_options(model, **asr_options) == theirs
 
 
@@ -228,17 +227,11 @@ def test_multilingual_base_detects_language(no_diarize_pipelines):
 
 
 def test_language_detection_equals_whisperx(no_diarize_pipelines):
-    import contextlib
-    import io
-
-    import whisperx
-
     from meeting_analytics.audio import load_audio
     from meeting_analytics.evaluation.synth import _speak
 
     p = no_diarize_pipelines(model="base")
-    with contextlib.redirect_stdout(io.StringIO()):
-        theirs = whisperx.load_model(p.transcriber.resolved.path, "cpu", compute_type="int8", vad_model=p.transcriber.vad)
+    theirs = whisperx_load_model(p.transcriber.resolved.path, "cpu", compute_type="int8", vad_model=p.transcriber.vad)
     german = _speak("Guten Morgen, meine Damen und Herren. Heute sprechen wir über den Haushalt der Stadt.",
                     "de", 50, 160)
     for audio, language in ((load_audio(DATA / "speech/jfk.flac"), "en"),  # under 30 s: padded

@@ -48,10 +48,6 @@ class Transcriber:
                                               initial_prompt=options.initial_prompt, hotwords=options.hotwords)
         self._tokenizers: dict = {}
 
-    @property
-    def whisper_model(self):
-        return self.model
-
     def batches(self, audio: np.ndarray, speech=None) -> Iterator[DecodedBatch]:
         """Decode ``audio`` batch by batch; ``speech``: precomputed VAD scores (``vad.speech_scores``)."""
         from .asr_model import features, pieces
