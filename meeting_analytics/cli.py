@@ -156,9 +156,12 @@ def _lazy_pipeline(run: Run, options):
 
     def get():
         if not built:
+            import gc
+
             from .pipeline import Pipeline
 
             built.append(Pipeline(options, progress=run.reporter))
+            gc.freeze()  # the libraries and models stay to the end: no collection walks them again (exit included)
         return built[0]
 
     return get

@@ -108,17 +108,45 @@ def test_decoding_options_are_whisperx_load_model_options(whisperx_pipeline, asr
     assert transcription_options(model, **asr_options) == theirs
 
 
-def test_a_pipeline_never_imports_transformers_or_torchvision(tmp_path):
-    """whisperx.asr and torchmetrics would bring them in (stages/asr_model.py, stages/lean.py)."""
+def _strace_works() -> bool:
+    import subprocess
+
+    return bool(shutil.which("strace")) and subprocess.run(["strace", "-f", "-o", "/dev/null", "true"],
+                                                           capture_output=True).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def fresh_pipeline_process(tmp_path_factory):
+    """A pipeline run on jfk in a new process, its modules listed; under strace (connect calls) when it works."""
     import subprocess
     import sys
 
+    tmp = tmp_path_factory.mktemp("fresh")
     code = ("import sys; from meeting_analytics.pipeline import Pipeline; "
             "Pipeline()('" + str(DATA / "speech" / "jfk.flac") + "'); "
             "print(sorted(m for m in ('transformers', 'torchvision', 'torchmetrics', 'pyannote.audio') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    trace = tmp / "connect.trace" if _strace_works() else None
+    prefix = ["strace", "-f", "-e", "trace=connect", "-o", str(trace)] if trace else []
+    out = subprocess.run(prefix + [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "['pyannote.audio', 'torchmetrics']"
+    return out.stdout.strip().splitlines()[-1], trace
+
+
+def test_a_pipeline_never_imports_transformers_or_torchvision(fresh_pipeline_process):
+    """whisperx.asr and torchmetrics would bring them in (stages/asr_model.py, stages/lean.py)."""
+    modules, _ = fresh_pipeline_process
+    assert modules == "['pyannote.audio', 'torchmetrics']"
+
+
+def test_a_pipeline_run_opens_no_network_connection(fresh_pipeline_process):
+    """No socket to anywhere but local ones: torchmetrics' DNSMOS import path looked up a Microsoft telemetry
+    host (stages/lean.py)."""
+    _, trace = fresh_pipeline_process
+    if trace is None:
+        pytest.skip("strace is missing or may not trace here: native code's sockets cannot be watched")
+    calls = [line for line in trace.read_text().splitlines() if "connect(" in line]
+    remote = [line for line in calls if "AF_INET" in line]
+    assert not remote, remote[:3]
 
 
 def test_alignment_on_the_asr_encoder_output_equals_a_second_encoder_pass(pipeline):

@@ -1,12 +1,14 @@
-"""Keep torchmetrics from importing transformers and torchvision, which no run of this package uses.
+"""Keep torchmetrics from importing transformers, torchvision and onnxruntime, which no run of this package uses.
 
 pyannote.audio imports lightning for its training classes; lightning imports torchmetrics to read
 its version; torchmetrics imports all of its metrics, the BERT score with transformers' model classes
-(and scikit-learn behind them) and the image metrics with torchvision (and torch._dynamo behind it).
+(and scikit-learn behind them), the image metrics with torchvision (and torch._dynamo behind it), and
+DNSMOS with onnxruntime, librosa and requests (that import path also looked up Microsoft's telemetry
+host, mobile.events.data.microsoft.com, on this machine: a network call nobody asked for).
 ``import pyannote.audio.pipelines`` took 5.6 s in-process, 4.6–4.8 s with this (2 cores, BENCHMARKS.md),
 of a ``transcribe`` on a 10 s clip of about 11 s. Inference touches none of those metrics.
 
-``lean_torchmetrics`` marks the two optional dependencies as missing for torchmetrics alone, a
+``lean_torchmetrics`` marks these optional dependencies as missing for torchmetrics alone, a
 configuration torchmetrics supports (they are its extras), when torchmetrics is first imported. If it is
 already imported, or a later torchmetrics renames its flags, nothing changes.
 """
@@ -19,7 +21,7 @@ import sys
 
 FLAGS_MODULE = "torchmetrics.utilities.imports"
 ABSENT = ("_TRANSFORMERS_AVAILABLE", "_TRANSFORMERS_GREATER_EQUAL_4_4", "_TRANSFORMERS_GREATER_EQUAL_4_10",
-          "_TORCHVISION_AVAILABLE")
+          "_TORCHVISION_AVAILABLE", "_ONNXRUNTIME_AVAILABLE")
 
 
 class _FlagsFinder(importlib.abc.MetaPathFinder):
