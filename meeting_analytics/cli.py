@@ -158,6 +158,9 @@ def _lazy_pipeline(run: Run, options):
         if not built:
             import gc
 
+            from .stages.lean import defer_dynamo
+
+            defer_dynamo()  # this process runs the pipeline alone: torch.compile's tracer is not imported
             from .pipeline import Pipeline
 
             built.append(Pipeline(options, progress=run.reporter))

@@ -116,37 +116,66 @@ def _strace_works() -> bool:
 
 
 @pytest.fixture(scope="module")
-def fresh_pipeline_process(tmp_path_factory):
-    """A pipeline run on jfk in a new process, its modules listed; under strace (connect calls) when it works."""
+def fresh_cli_process(tmp_path_factory):
+    """``transcribe`` on jfk in a new process, with what it imported; under strace (connect calls) when it works."""
     import subprocess
     import sys
 
     tmp = tmp_path_factory.mktemp("fresh")
-    code = ("import sys; from meeting_analytics.pipeline import Pipeline; "
-            "Pipeline()('" + str(DATA / "speech" / "jfk.flac") + "'); "
-            "print(sorted(m for m in ('transformers', 'torchvision', 'torchmetrics', 'pyannote.audio') if m in sys.modules))")
+    code = ("import sys; from meeting_analytics.cli import main; "
+            "code = main(['transcribe', '" + str(DATA / "speech" / "jfk.flac") + "', '-o', 'out', '-q']); "
+            "print(code, sorted(m for m in ('transformers', 'torchvision', 'torchmetrics', 'pyannote.audio', 'sympy') "
+            "if m in sys.modules), type(sys.modules['torch._dynamo']).__name__)")
     trace = tmp / "connect.trace" if _strace_works() else None
     prefix = ["strace", "-f", "-e", "trace=connect", "-o", str(trace)] if trace else []
     out = subprocess.run(prefix + [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp)
     assert out.returncode == 0, out.stderr[-2000:]
+    assert (tmp / "out" / "jfk.json").is_file()
     return out.stdout.strip().splitlines()[-1], trace
 
 
-def test_a_pipeline_never_imports_transformers_or_torchvision(fresh_pipeline_process):
-    """whisperx.asr and torchmetrics would bring them in (stages/asr_model.py, stages/lean.py)."""
-    modules, _ = fresh_pipeline_process
-    assert modules == "['pyannote.audio', 'torchmetrics']"
+def test_a_run_never_imports_transformers_torchvision_or_torch_compile(fresh_cli_process):
+    """whisperx.asr and torchmetrics would bring the first two in, lightning and torchcodec torch.compile's
+    tracer with sympy (stages/asr_model.py, stages/lean.py)."""
+    line, _ = fresh_cli_process
+    assert line == "0 ['pyannote.audio', 'torchmetrics'] DeferredDynamo"
 
 
-def test_a_pipeline_run_opens_no_network_connection(fresh_pipeline_process):
+def test_a_run_opens_no_network_connection(fresh_cli_process):
     """No socket to anywhere but local ones: torchmetrics' DNSMOS import path looked up a Microsoft telemetry
     host (stages/lean.py)."""
-    _, trace = fresh_pipeline_process
+    _, trace = fresh_cli_process
     if trace is None:
         pytest.skip("strace is missing or may not trace here: native code's sockets cannot be watched")
     calls = [line for line in trace.read_text().splitlines() if "connect(" in line]
     remote = [line for line in calls if "AF_INET" in line]
     assert not remote, remote[:3]
+
+
+def test_torch_compile_works_after_torch_dynamo_was_deferred(tmp_path):
+    """What lightning and torchcodec got while it was deferred still holds once torch.compile loads it."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from meeting_analytics.stages.lean import DeferredDynamo, defer_dynamo, lean_torchmetrics
+lean_torchmetrics(); defer_dynamo()
+import pyannote.audio.pipelines, torch, torchcodec._core.ops as ops
+import lightning.fabric.wrappers as wrappers
+deferred = sys.modules['torch._dynamo']
+assert isinstance(deferred, DeferredDynamo) and deferred.pending and 'sympy' not in sys.modules
+plain = torch.nn.Linear(2, 2)
+assert not isinstance(plain, wrappers.OptimizedModule)
+compiled = torch.compile(plain)
+real = sys.modules['torch._dynamo']
+assert not isinstance(real, DeferredDynamo) and not deferred.pending
+assert isinstance(compiled, wrappers.OptimizedModule) and wrappers._unwrap_compiled(compiled)[0] is plain
+assert id(ops.create_from_file) in real.trace_rules._disallowed_callable_ids  # torchcodec's call, applied
+print('ok')
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
 def test_alignment_on_the_asr_encoder_output_equals_a_second_encoder_pass(pipeline):
