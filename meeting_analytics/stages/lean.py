@@ -13,8 +13,8 @@ lightning, torchcodec and lightning's logger also import ``torch._dynamo`` (torc
 sympy behind it: about 1 s on 2 cores) for an ``isinstance`` check and two decorators that matter only
 under torch.compile. ``defer_dynamo`` puts a stand-in there that answers those three and loads the real
 module for anything else; the CLI uses it, since its process runs nothing but this package
-(``transcribe`` on a 10 s clip: BENCHMARKS.md, "Start-up"). If a module is already imported, or a later
-release renames what is patched, nothing changes but the time.
+(BENCHMARKS.md, "Side by side with the whisperx CLI", session 8). If a module is already imported, or
+a later release renames what is patched, nothing changes but the time.
 """
 
 from __future__ import annotations
