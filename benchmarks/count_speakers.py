@@ -7,6 +7,9 @@ Ways of counting, each followed by the shipped agglomerative clustering cut at t
   shipped   the distance threshold (what runs today)
   eigengap  NME-SC's count: the largest eigengap of the Laplacian of the p-nearest-neighbour
             binarised cosine affinity, p chosen by the normalised maximum eigengap (Park et al. 2019)
+  overlap   the threshold, but never fewer clusters than the most speakers the segmentation finds
+            active at once: ``overlap`` on pyannote's frame count (chunk votes aggregated, what the
+            pipeline reconstructs with), ``overlap_chunk`` on any single chunk's frame
   oracle    the true count (the ceiling for any counting)
 
 Nothing here is tuned: NME-SC picks its own p per recording, so every figure is held out.
@@ -53,10 +56,22 @@ class Counting:
 
     def __init__(self, clustering):
         self.clustering, self.original = clustering, clustering.cluster
-        self.mode, self.oracle = "shipped", None
+        self.mode, self.oracle, self.at_once = "shipped", None, {}
         clustering.cluster = self
 
+    def hook(self, threshold: float):
+        """pyannote's progress hook: the most speakers active at once, before clustering runs."""
+        def seen(step, artifact, file=None, total=None, completed=None):
+            if step == "segmentation":
+                self.at_once["overlap_chunk"] = int(np.max(np.sum(artifact.data > threshold, axis=-1)))
+            elif step == "speaker_counting":
+                self.at_once["overlap"] = int(np.nanmax(artifact.data))
+
+        return seen
+
     def __call__(self, embeddings, min_clusters=None, max_clusters=None, num_clusters=None):
+        if num_clusters is None and self.mode in self.at_once:
+            min_clusters = max(min_clusters or 1, self.at_once[self.mode])
         if num_clusters is None and self.mode == "eigengap":
             num_clusters = nme_sc_count(embeddings, min_clusters or 1, min(max_clusters or 10, 10))
         elif num_clusters is None and self.mode == "oracle":
@@ -94,14 +109,16 @@ def main() -> None:
     quiet_libraries()
     diarizer = Diarizer()
     counting = Counting(diarizer.pipeline.clustering)
+    threshold = diarizer.parameters()["segmentation"]["threshold"]
     rows = []
     for corpus, uri, audio, ref, uem in recordings(Path(args.ami), Path(args.call)):
         segmentation = diarizer.segment(audio)
-        for mode in ("shipped", "eigengap", "oracle"):
+        for mode in ("shipped", "eigengap", "overlap", "overlap_chunk", "oracle"):
             counting.mode, counting.oracle = mode, len(ref.labels())
-            turns, _ = diarizer(audio, segmentation=segmentation)
+            turns, _ = diarizer(audio, segmentation=segmentation, hook=counting.hook(threshold))
             hyp = turns_annotation(turns, uri)
-            row = {"corpus": corpus, "file": uri, "mode": mode, "n_ref": len(ref.labels()), "n_hyp": len(hyp.labels())}
+            row = {"corpus": corpus, "file": uri, "mode": mode, "n_ref": len(ref.labels()), "n_hyp": len(hyp.labels()),
+                   "at_once": counting.at_once.get("overlap"), "at_once_chunk": counting.at_once.get("overlap_chunk")}
             for c in (0.0, 0.25):
                 row[f"DER@{c}"] = round(DiarizationErrorRate(collar=c, skip_overlap=False)(ref, hyp, uem=uem), 4)
             rows.append(row)
