@@ -124,8 +124,9 @@ class DeferredDynamo(types.ModuleType):
         if sys.modules.get(DYNAMO) is self:
             del sys.modules[DYNAMO]
         module = importlib.import_module(DYNAMO)
-        while self.pending:
-            module.disallow_in_graph(self.pending.pop(0))
+        pending, self.pending = self.pending, []  # two threads may get here; each replays what it took
+        for fn in pending:
+            module.disallow_in_graph(fn)
         return module
 
     def __getattr__(self, name):
