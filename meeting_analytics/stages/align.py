@@ -56,20 +56,15 @@ class WhisperAligner(Aligner):
         self.model = whisper_model  # faster_whisper.WhisperModel
         self.batch_size = batch_size
 
-    def _tokenizer(self, language: str | None):
-        from faster_whisper.tokenizer import Tokenizer
-
-        multilingual = self.model.model.is_multilingual
-        return Tokenizer(self.model.hf_tokenizer, multilingual, task="transcribe",
-                         language=(language or "en") if multilingual else "en")
-
     def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
         run = self.bind(audio, language)
         return [words for lo in range(0, len(segments), self.batch_size)
                 for words in run(segments[lo : lo + self.batch_size])]
 
     def bind(self, audio: np.ndarray, language: str | None) -> Callable[..., list[list[Word]]]:
-        tokenizer = self._tokenizer(language)
+        from .asr_model import tokenizer as tokenizer_for
+
+        tokenizer = tokenizer_for(self.model, language)
         return lambda segments, encoder_output=None: self._align_batch(segments, audio, tokenizer, encoder_output)
 
     def _align_batch(self, segments: list[Segment], audio: np.ndarray, tokenizer, encoder_output=None) -> list[list[Word]]:

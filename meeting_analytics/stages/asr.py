@@ -69,11 +69,10 @@ class Transcriber:
                                self.model.encoder_output, language, lo + len(batch), len(chunks))
 
     def tokenizer(self, language: str):
-        from faster_whisper.tokenizer import Tokenizer
+        from .asr_model import tokenizer
 
         if language not in self._tokenizers:
-            self._tokenizers[language] = Tokenizer(self.model.hf_tokenizer, not self.english_only, task="transcribe",
-                                                   language=language)
+            self._tokenizers[language] = tokenizer(self.model, language)
         return self._tokenizers[language]
 
     def __call__(self, audio: np.ndarray, speech=None) -> tuple[list[Segment], str]:

@@ -73,6 +73,15 @@ class BatchedWhisperModel(faster_whisper.WhisperModel):
         return token[2:-2]
 
 
+def tokenizer(model: faster_whisper.WhisperModel, language: str | None):
+    """The decoding tokenizer for ``language`` (English when a multilingual model is given none)."""
+    from faster_whisper.tokenizer import Tokenizer
+
+    multilingual = model.model.is_multilingual
+    return Tokenizer(model.hf_tokenizer, multilingual, task="transcribe",
+                     language=(language or "en") if multilingual else "en")
+
+
 def features(model: BatchedWhisperModel, pieces: list[np.ndarray]) -> np.ndarray:
     """Log-mel features of audio pieces (each up to 30 s), zero-padded to 30 s as whisperx computes them."""
     from whisperx.audio import N_SAMPLES, log_mel_spectrogram
