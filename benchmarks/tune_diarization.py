@@ -63,6 +63,8 @@ def main() -> None:
                     "recording's mean (L2-normalised first) before clustering")
     ap.add_argument("--constrained", default="false", help="false,true: each embedding to its nearest centroid, or "
                     "the local speakers of a chunk to distinct clusters (pyannote's constrained_assignment, Hungarian)")
+    ap.add_argument("--partials", default="160:77", help="GE2E partial window and hop in 10 ms frames, "
+                    "comma-separated (Resemblyzer's 1.6 s every 0.77 s: 160:77)")
     ap.add_argument("--report_only", action="store_true", help="re-print the report of an existing --out CSV")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
@@ -70,6 +72,7 @@ def main() -> None:
         report(pd.read_csv(args.out))
         return
 
+    from meeting_analytics.stages import embedding
     from meeting_analytics.stages.diarize import OfflineSpeakerDiarization
 
     files = load_files(Path(args.data))
@@ -79,8 +82,9 @@ def main() -> None:
     pipeline.training = True
     floats = lambda s: [float(x) for x in s.split(",")]  # noqa: E731
     rows = []
-    for seg_t in floats(args.seg_thresholds):
-        for f in files:  # embeddings depend on the segmentation threshold: recompute
+    for seg_t, partials in itertools.product(floats(args.seg_thresholds), args.partials.split(",")):
+        embedding.PARTIAL_FRAMES, embedding.PARTIAL_STEP = (int(x) for x in partials.split(":"))
+        for f in files:  # embeddings depend on the segmentation threshold and the partials: recompute
             f.pop("training_cache/embeddings", None)
         grid = list(itertools.product(floats(args.min_duration_offs), args.methods.split(","),
                                       [int(x) for x in args.min_cluster_sizes.split(",")], floats(args.thresholds),
@@ -96,17 +100,20 @@ def main() -> None:
                 for collar in (0.0, 0.25):
                     fa, miss, conf, total = score(f["annotation"], hyp, f["annotated"], collar)
                     rows.append(dict(seg_threshold=seg_t, min_duration_off=mdo, method=method, min_cluster_size=mcs,
-                                     threshold=thr, center=center, constrained=constrained, uri=f["uri"],
+                                     threshold=thr, center=center, constrained=constrained, partials=partials,
+                                     uri=f["uri"],
                                      collar=collar, false_alarm=fa, missed=miss, confusion=conf, total=total, n_ref=len(f["annotation"].labels()),
                                      n_hyp=len(hyp.labels())))
-        print(f"seg threshold {seg_t}: {len(grid)} settings in {time.time() - t0:.0f} s", flush=True)
+        print(f"seg threshold {seg_t}, partials {partials}: {len(grid)} settings in {time.time() - t0:.0f} s",
+              flush=True)
     frame = pd.DataFrame(rows)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(args.out, index=False)
     report(frame)
 
 
-KEYS = ["seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold", "center", "constrained"]
+KEYS = ["seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold", "center", "constrained",
+        "partials"]
 
 
 def centered_clustering(metric: str):
@@ -135,7 +142,8 @@ def der(frame: pd.DataFrame) -> float:
 
 def report(frame: pd.DataFrame, optimise_collar: float = 0.0) -> None:
     frame = frame.assign(center=frame["center"] if "center" in frame else "none",
-                         constrained=frame["constrained"].astype(str).str.lower() if "constrained" in frame else "false")
+                         constrained=frame["constrained"].astype(str).str.lower() if "constrained" in frame else "false",
+                         partials=frame["partials"] if "partials" in frame else "160:77")
     opt = frame[frame.collar == optimise_collar]
     per_setting = opt.groupby(KEYS).apply(der, include_groups=False).sort_values()
     best = dict(zip(KEYS, per_setting.index[0]))
