@@ -65,6 +65,8 @@ def main() -> None:
                     "the local speakers of a chunk to distinct clusters (pyannote's constrained_assignment, Hungarian)")
     ap.add_argument("--partials", default="160:77", help="GE2E partial window and hop in 10 ms frames, "
                     "comma-separated (Resemblyzer's 1.6 s every 0.77 s: 160:77)")
+    ap.add_argument("--count_offsets", default="0", help="added to the aggregated speaker count where at least one "
+                    "speaker is counted, before pyannote rounds it (0: pyannote's count; 0.3: 1.2 speakers -> 2)")
     ap.add_argument("--report_only", action="store_true", help="re-print the report of an existing --out CSV")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
@@ -88,9 +90,10 @@ def main() -> None:
             f.pop("training_cache/embeddings", None)
         grid = list(itertools.product(floats(args.min_duration_offs), args.methods.split(","),
                                       [int(x) for x in args.min_cluster_sizes.split(",")], floats(args.thresholds),
-                                      args.centers.split(","), args.constrained.split(",")))
+                                      args.centers.split(","), args.constrained.split(","), floats(args.count_offsets)))
         t0 = time.time()
-        for mdo, method, mcs, thr, center, constrained in grid:
+        for mdo, method, mcs, thr, center, constrained, offset in grid:
+            pipeline.speaker_count = biased_count(offset)
             pipeline.clustering.center = center == "mean"
             pipeline.clustering.constrained_assignment = constrained == "true"
             pipeline.instantiate({"segmentation": {"threshold": seg_t, "min_duration_off": mdo},
@@ -101,6 +104,7 @@ def main() -> None:
                     fa, miss, conf, total = score(f["annotation"], hyp, f["annotated"], collar)
                     rows.append(dict(seg_threshold=seg_t, min_duration_off=mdo, method=method, min_cluster_size=mcs,
                                      threshold=thr, center=center, constrained=constrained, partials=partials,
+                                     count_offset=offset,
                                      uri=f["uri"],
                                      collar=collar, false_alarm=fa, missed=miss, confusion=conf, total=total, n_ref=len(f["annotation"].labels()),
                                      n_hyp=len(hyp.labels())))
@@ -113,7 +117,22 @@ def main() -> None:
 
 
 KEYS = ["seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold", "center", "constrained",
-        "partials"]
+        "partials", "count_offset"]
+
+
+def biased_count(offset: float):
+    """pyannote's ``speaker_count`` with ``offset`` added where speech is counted, before rounding: more
+    frames keep a second (third) speaker where the chunks disagree about the overlap."""
+    from pyannote.audio.core.inference import Inference
+
+    def speaker_count(binarized, frames, warm_up=(0.1, 0.1)):
+        trimmed = Inference.trim(binarized, warm_up=warm_up)
+        count = Inference.aggregate(np.sum(trimmed, axis=-1, keepdims=True), frames, hamming=False, missing=0.0,
+                                    skip_average=False)
+        count.data = np.rint(np.where(count.data >= 1.0, count.data + offset, count.data)).astype(np.uint8)
+        return count
+
+    return speaker_count
 
 
 def centered_clustering(metric: str):
@@ -143,7 +162,8 @@ def der(frame: pd.DataFrame) -> float:
 def report(frame: pd.DataFrame, optimise_collar: float = 0.0) -> None:
     frame = frame.assign(center=frame["center"] if "center" in frame else "none",
                          constrained=frame["constrained"].astype(str).str.lower() if "constrained" in frame else "false",
-                         partials=frame["partials"] if "partials" in frame else "160:77")
+                         partials=frame["partials"] if "partials" in frame else "160:77",
+                         count_offset=frame["count_offset"] if "count_offset" in frame else 0.0)
     opt = frame[frame.collar == optimise_collar]
     per_setting = opt.groupby(KEYS).apply(der, include_groups=False).sort_values()
     best = dict(zip(KEYS, per_setting.index[0]))
