@@ -7,6 +7,8 @@ Ways of counting, each followed by the shipped agglomerative clustering cut at t
   shipped   the distance threshold (what runs today)
   eigengap  NME-SC's count: the largest eigengap of the Laplacian of the p-nearest-neighbour
             binarised cosine affinity, p chosen by the normalised maximum eigengap (Park et al. 2019)
+  silhouette  the count whose average-linkage cut of the chunk embeddings has the best mean cosine
+            silhouette, 2..10; one speaker if no cut reaches 0.1 (fixed in advance)
   overlap   the threshold, but never fewer clusters than the most speakers the segmentation finds
             active at once: ``overlap`` on pyannote's frame count (chunk votes aggregated, what the
             pipeline reconstructs with), ``overlap_chunk`` on any single chunk's frame
@@ -51,6 +53,27 @@ def nme_sc_count(embeddings: np.ndarray, min_clusters: int = 1, max_clusters: in
     return int(np.clip(best[1], min_clusters, max_k))
 
 
+def silhouette_count(embeddings: np.ndarray, max_clusters: int = 10, floor: float = 0.1) -> int:
+    """The number of clusters with the best silhouette (cosine) over average-linkage cuts; 1 below ``floor``."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.metrics import silhouette_score
+
+    x = embeddings[~np.isnan(embeddings).any(axis=1)]
+    if len(x) < 4:
+        return 1
+    x = x / np.linalg.norm(x, axis=1, keepdims=True)
+    tree = linkage(x, method="average", metric="cosine")
+    best, best_k = floor, 1
+    for k in range(2, min(max_clusters, len(x) - 1) + 1):
+        labels = fcluster(tree, k, criterion="maxclust")
+        if len(set(labels)) < 2:
+            continue
+        score = silhouette_score(x, labels, metric="cosine")
+        if score > best:
+            best, best_k = score, k
+    return best_k
+
+
 class Counting:
     """Wraps the pipeline's clustering so that ``mode`` decides the number of clusters."""
 
@@ -72,6 +95,8 @@ class Counting:
     def __call__(self, embeddings, min_clusters=None, max_clusters=None, num_clusters=None):
         if num_clusters is None and self.mode in self.at_once:
             min_clusters = max(min_clusters or 1, self.at_once[self.mode])
+        if num_clusters is None and self.mode == "silhouette":
+            num_clusters = silhouette_count(embeddings.reshape(-1, embeddings.shape[-1]), min(max_clusters or 10, 10))
         if num_clusters is None and self.mode == "eigengap":
             num_clusters = nme_sc_count(embeddings, min_clusters or 1, min(max_clusters or 10, 10))
         elif num_clusters is None and self.mode == "oracle":
@@ -113,7 +138,7 @@ def main() -> None:
     rows = []
     for corpus, uri, audio, ref, uem in recordings(Path(args.ami), Path(args.call)):
         segmentation = diarizer.segment(audio)
-        for mode in ("shipped", "eigengap", "overlap", "overlap_chunk", "oracle"):
+        for mode in ("shipped", "eigengap", "silhouette", "overlap", "overlap_chunk", "oracle"):
             counting.mode, counting.oracle = mode, len(ref.labels())
             turns, _ = diarizer(audio, segmentation=segmentation, hook=counting.hook(threshold))
             hyp = turns_annotation(turns, uri)
