@@ -160,10 +160,9 @@ def der(frame: pd.DataFrame) -> float:
 
 
 def report(frame: pd.DataFrame, optimise_collar: float = 0.0) -> None:
-    frame = frame.assign(center=frame["center"] if "center" in frame else "none",
-                         constrained=frame["constrained"].astype(str).str.lower() if "constrained" in frame else "false",
-                         partials=frame["partials"] if "partials" in frame else "160:77",
-                         count_offset=frame["count_offset"] if "count_offset" in frame else 0.0)
+    defaults = {"center": "none", "constrained": "false", "partials": "160:77", "count_offset": 0.0}  # older CSVs
+    frame = frame.assign(**{k: frame[k] if k in frame else v for k, v in defaults.items()})
+    frame["constrained"] = frame["constrained"].astype(str).str.lower()
     opt = frame[frame.collar == optimise_collar]
     per_setting = opt.groupby(KEYS).apply(der, include_groups=False).sort_values()
     best = dict(zip(KEYS, per_setting.index[0]))
