@@ -32,8 +32,9 @@ def main() -> None:
     from meeting_analytics.audio import load_audio
     from meeting_analytics.stages.diarize import Diarizer
     from meeting_analytics.evaluation.metrics import read_stm, turns_annotation, wer
-    from meeting_analytics.pipeline import Pipeline
+    from meeting_analytics.pipeline import Pipeline, quiet_libraries
 
+    quiet_libraries()
     diarizer = Diarizer()
     ami = Path(args.ami)
     refs, uems = load_rttm(ami / "debug.train.rttm"), load_uem(ami / "debug.train.uem")
