@@ -96,7 +96,7 @@ class Counting:
         if num_clusters is None and self.mode in self.at_once:
             min_clusters = max(min_clusters or 1, self.at_once[self.mode])
         if num_clusters is None and self.mode == "silhouette":
-            num_clusters = silhouette_count(embeddings.reshape(-1, embeddings.shape[-1]), min(max_clusters or 10, 10))
+            num_clusters = silhouette_count(embeddings, min(max_clusters or 10, 10))
         if num_clusters is None and self.mode == "eigengap":
             num_clusters = nme_sc_count(embeddings, min_clusters or 1, min(max_clusters or 10, 10))
         elif num_clusters is None and self.mode == "oracle":

@@ -64,12 +64,12 @@ class Fused:
 
     def __init__(self, pipeline):
         self.pipeline, self.original = pipeline, pipeline.get_embeddings
-        self.frames, self.weight, self.ge2e = None, 0.0, None
+        self.frames, self.weight, self.ge2e, self.whisper = None, 0.0, None, None
         pipeline.get_embeddings = self
 
     def use(self, frames) -> None:
-        """A new recording: its encoder frames; its GE2E embeddings are computed once, on the first run."""
-        self.frames, self.ge2e = frames, None
+        """A new recording: its encoder frames; both embeddings are computed once, on its first run."""
+        self.frames, self.ge2e, self.whisper = frames, None, None
 
     def __call__(self, file, binary_segmentations, exclude_overlap=False, hook=None):
         if self.ge2e is None:  # the segmentation threshold is fixed, so the same masks every run
@@ -77,12 +77,13 @@ class Fused:
         ge2e = self.ge2e
         if self.weight == 0.0:
             return ge2e
-        num_frames = binary_segmentations.data.shape[1]
-        emb = self.pipeline._embedding
-        min_frames = int(np.ceil(num_frames * emb.min_num_samples / (binary_segmentations.sliding_window.duration
-                                                                     * emb.sample_rate)))
-        whisper = whisper_embeddings(self.frames, binary_segmentations, min_frames)
-        joined = np.concatenate([ge2e, self.weight * whisper], axis=2)
+        if self.whisper is None:
+            num_frames = binary_segmentations.data.shape[1]
+            emb = self.pipeline._embedding
+            min_frames = int(np.ceil(num_frames * emb.min_num_samples / (binary_segmentations.sliding_window.duration
+                                                                         * emb.sample_rate)))
+            self.whisper = whisper_embeddings(self.frames, binary_segmentations, min_frames)
+        joined = np.concatenate([ge2e, self.weight * self.whisper], axis=2)
         return joined / np.linalg.norm(joined, axis=2, keepdims=True)
 
 

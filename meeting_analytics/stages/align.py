@@ -62,7 +62,7 @@ class WhisperAligner(Aligner):
                 for words in run(segments[lo : lo + self.batch_size])]
 
     def bind(self, audio: np.ndarray, language: str | None) -> Callable[..., list[list[Word]]]:
-        from .asr_model import tokenizer as tokenizer_for
+        from .asr_model import tokenizer_for
 
         tokenizer = tokenizer_for(self.model, language)
         return lambda segments, encoder_output=None: self._align_batch(segments, audio, tokenizer, encoder_output)

@@ -69,10 +69,10 @@ class Transcriber:
                                self.model.encoder_output, language, lo + len(batch), len(chunks))
 
     def tokenizer(self, language: str):
-        from .asr_model import tokenizer
+        from .asr_model import tokenizer_for
 
         if language not in self._tokenizers:
-            self._tokenizers[language] = tokenizer(self.model, language)
+            self._tokenizers[language] = tokenizer_for(self.model, language)
         return self._tokenizers[language]
 
     def __call__(self, audio: np.ndarray, speech=None) -> tuple[list[Segment], str]:

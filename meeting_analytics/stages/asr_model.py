@@ -73,7 +73,7 @@ class BatchedWhisperModel(faster_whisper.WhisperModel):
         return token[2:-2]
 
 
-def tokenizer(model: faster_whisper.WhisperModel, language: str | None):
+def tokenizer_for(model: faster_whisper.WhisperModel, language: str | None):
     """The decoding tokenizer for ``language`` (English when a multilingual model is given none)."""
     from faster_whisper.tokenizer import Tokenizer
 
