@@ -67,6 +67,10 @@ def main() -> None:
                     "comma-separated (Resemblyzer's 1.6 s every 0.77 s: 160:77)")
     ap.add_argument("--count_offsets", default="0", help="added to the aggregated speaker count where at least one "
                     "speaker is counted, before pyannote rounds it (0: pyannote's count; 0.3: 1.2 speakers -> 2)")
+    ap.add_argument("--embedding", default="ge2e", help="ge2e, campplus (frame pooling) or campplus-segments")
+    ap.add_argument("--segmentation", default="pyannote-segmentation",
+                    help="pyannote-segmentation (2020) or pyannote-segmentation-3.0 (powerset: --seg_thresholds unused)")
+    ap.add_argument("--step", type=float, default=0.1, help="segmentation step, as a share of its window")
     ap.add_argument("--report_only", action="store_true", help="re-print the report of an existing --out CSV")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
@@ -78,13 +82,16 @@ def main() -> None:
     from meeting_analytics.stages.diarize import OfflineSpeakerDiarization
 
     files = load_files(Path(args.data))
-    pipeline = OfflineSpeakerDiarization(embedding_exclude_overlap=True)
+    pipeline = OfflineSpeakerDiarization(segmentation=args.segmentation, embedding=args.embedding,
+                                         segmentation_step=args.step, embedding_exclude_overlap=True)
+    powerset = pipeline._segmentation.model.specifications.powerset
     pipeline.clustering = centered_clustering(pipeline.clustering.metric)
     pipeline.embedding_batch_size = 32
     pipeline.training = True
     floats = lambda s: [float(x) for x in s.split(",")]  # noqa: E731
     rows = []
-    for seg_t, partials in itertools.product(floats(args.seg_thresholds), args.partials.split(",")):
+    seg_thresholds = [float("nan")] if powerset else floats(args.seg_thresholds)
+    for seg_t, partials in itertools.product(seg_thresholds, args.partials.split(",")):
         embedding.PARTIAL_FRAMES, embedding.PARTIAL_STEP = (int(x) for x in partials.split(":"))
         for f in files:  # embeddings depend on the segmentation threshold and the partials: recompute
             f.pop("training_cache/embeddings", None)
@@ -96,13 +103,15 @@ def main() -> None:
             pipeline.speaker_count = biased_count(offset)
             pipeline.clustering.center = center == "mean"
             pipeline.clustering.constrained_assignment = constrained == "true"
-            pipeline.instantiate({"segmentation": {"threshold": seg_t, "min_duration_off": mdo},
+            segmentation = {"min_duration_off": mdo} if powerset else {"threshold": seg_t, "min_duration_off": mdo}
+            pipeline.instantiate({"segmentation": segmentation,
                                   "clustering": {"method": method, "min_cluster_size": mcs, "threshold": thr}})
             for f in files:
                 hyp = pipeline(f).speaker_diarization
                 for collar in (0.0, 0.25):
                     fa, miss, conf, total = score(f["annotation"], hyp, f["annotated"], collar)
-                    rows.append(dict(seg_threshold=seg_t, min_duration_off=mdo, method=method, min_cluster_size=mcs,
+                    rows.append(dict(embedding=args.embedding, segmentation=args.segmentation, step=args.step,
+                                     seg_threshold=seg_t, min_duration_off=mdo, method=method, min_cluster_size=mcs,
                                      threshold=thr, center=center, constrained=constrained, partials=partials,
                                      count_offset=offset,
                                      uri=f["uri"],
@@ -116,7 +125,7 @@ def main() -> None:
     report(frame)
 
 
-KEYS = ["seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold", "center", "constrained",
+KEYS = ["embedding", "segmentation", "step", "seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold", "center", "constrained",
         "partials", "count_offset"]
 
 
@@ -160,8 +169,9 @@ def der(frame: pd.DataFrame) -> float:
 
 
 def report(frame: pd.DataFrame, optimise_collar: float = 0.0) -> None:
-    defaults = {"center": "none", "constrained": "false", "partials": "160:77", "count_offset": 0.0}  # older CSVs
+    defaults = {"embedding": "ge2e", "segmentation": "pyannote-segmentation", "step": 0.1, "center": "none", "constrained": "false", "partials": "160:77", "count_offset": 0.0}  # older CSVs
     frame = frame.assign(**{k: frame[k] if k in frame else v for k, v in defaults.items()})
+    frame["seg_threshold"] = frame["seg_threshold"].fillna(-1)  # powerset: none
     frame["constrained"] = frame["constrained"].astype(str).str.lower()
     opt = frame[frame.collar == optimise_collar]
     per_setting = opt.groupby(KEYS).apply(der, include_groups=False).sort_values()

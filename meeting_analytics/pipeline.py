@@ -17,7 +17,7 @@ from .stages.align import EnergyTrimmedWhisperAligner, InterpolateAligner, Whisp
 from .stages.assign import assign_speakers, group_utterances
 from .audio import SAMPLE_RATE, AudioError, AudioInfo, check_speech_audio, load_audio, load_speech, probe
 from .stages.channels import choose, labelled, merge, names_for
-from .stages.voices import THRESHOLD, Encoder, VoiceProfiles, enrol_vector, match, new_profile, speaker_vectors
+from .stages.voices import Encoder, VoiceProfiles, enrol_vector, match, new_profile, speaker_vectors
 from .stages.asr import Transcriber
 from .stages.lean import lean_torchmetrics
 from .stages.prompts import with_verbatim_prompt
@@ -193,8 +193,8 @@ class Pipeline:
         self.aligner = self._timed_load("aligner", self._make_aligner)
         self.diarizer = self._timed_load("diarizer", self._make_diarizer) if self.options.diarize else None
         self.shared_segmentation = self.diarizer is not None and self.diarizer.shares_segmentation(self.transcriber.vad)
-        self.voices = VoiceProfiles(self.options.profiles).checked() if self.options.profiles else []
-        self.encoder = Encoder(self.diarizer and self.diarizer.ge2e) if self.voices else None
+        self.encoder = Encoder(self.diarizer and self.diarizer.encoder) if self.options.profiles else None
+        self.voices = VoiceProfiles(self.options.profiles).checked(self.encoder.name) if self.encoder else []
 
     def _timed_load(self, name: str, factory):
         t0 = time.perf_counter()
@@ -318,10 +318,10 @@ class Pipeline:
         """Speakers who match a known voice get its name; every score goes into ``metadata["voices"]``."""
         if not self.voices:
             return transcript
-        found = match(vectors(), self.voices)
+        found = match(vectors(), self.voices, self.encoder.threshold)
         names = {s: r["name"] for s, r in found.items() if r["name"]}
         named = transcript.rename_speakers(names) if names else transcript
-        named.metadata["voices"] = {"profiles": self.options.profiles, "threshold": THRESHOLD,
+        named.metadata["voices"] = {"profiles": self.options.profiles, "threshold": self.encoder.threshold,
                                     "speakers": [{"speaker": s, **r} for s, r in found.items()]}
         return named
 
@@ -378,8 +378,9 @@ def enroll(name: str, clips: list[str | os.PathLike], profiles: str | os.PathLik
     quiet_libraries()
     diarizer = make_diarizer(options or PipelineOptions())
     pieces = [(path, audio, diarizer(audio)[1]) for path, audio in decoded]
-    vector, seconds = enrol_vector(pieces, Encoder(diarizer.ge2e))
+    encoder = Encoder(diarizer.encoder)
+    vector, seconds = enrol_vector(pieces, encoder)
     store = VoiceProfiles(profiles or profiles_home(), must_exist=False)
-    profile = new_profile(name, vector, seconds, [str(c) for c in clips], role)
+    profile = new_profile(name, vector, seconds, [str(c) for c in clips], role, model=encoder.name)
     store.save(profile)
     return profile

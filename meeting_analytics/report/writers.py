@@ -66,10 +66,17 @@ def to_rttm(t: Transcript, uri: str = "audio") -> str:
     return rttm(t.turns or [u for u in t.utterances if u.speaker is not None], uri)
 
 
+def rttm_token(text: str) -> str:
+    """A name or uri as one RTTM field: whitespace runs become underscores ("Ann Lee" -> "Ann_Lee"),
+    since RTTM fields are split on whitespace (10 per line)."""
+    return "_".join(str(text).split()) or "<NA>"
+
+
 def rttm(spans, uri: str = "audio") -> str:
-    """NIST RTTM lines for anything with ``start``, ``end`` and ``speaker`` (turns, utterances)."""
-    uri = uri.replace(" ", "_")
-    return "".join(f"SPEAKER {uri} 1 {s.start:.3f} {s.end - s.start:.3f} <NA> <NA> {s.speaker} <NA> <NA>\n"
+    """NIST RTTM lines for anything with ``start``, ``end`` and ``speaker`` (turns, utterances); names
+    and the uri are made single tokens (``rttm_token``)."""
+    uri = rttm_token(uri)
+    return "".join(f"SPEAKER {uri} 1 {s.start:.3f} {s.end - s.start:.3f} <NA> <NA> {rttm_token(s.speaker)} <NA> <NA>\n"
                    for s in sorted(spans, key=lambda s: (s.start, s.end)) if s.end > s.start)
 
 

