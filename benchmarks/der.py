@@ -23,7 +23,8 @@ from common import parser  # noqa: E402
 
 def main() -> None:
     ap = parser(__doc__, data=True)
-    ap.add_argument("--out", default="benchmarks/results/der.csv")
+    ap.add_argument("--out", default=None, help="default: benchmarks/results/der.csv, der_<pipeline>.csv for another")
+    ap.add_argument("--diarize_model", default=None, help="a packaged pipeline (offline-campplus, ...) or a config.yaml")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     from pyannote.database.util import load_rttm, load_uem
@@ -32,10 +33,13 @@ def main() -> None:
     from meeting_analytics.audio import load_audio
     from meeting_analytics.stages.diarize import Diarizer
     from meeting_analytics.evaluation.metrics import read_stm, turns_annotation, wer
+    from meeting_analytics.options import PipelineOptions
     from meeting_analytics.pipeline import Pipeline, quiet_libraries
 
     quiet_libraries()
-    diarizer = Diarizer()
+    diarizer = Diarizer(args.diarize_model)
+    out = args.out or ("benchmarks/results/der.csv" if args.diarize_model is None else
+                       f"benchmarks/results/der_{Path(args.diarize_model).stem}.csv")
     ami = Path(args.ami)
     refs, uems = load_rttm(ami / "debug.train.rttm"), load_uem(ami / "debug.train.uem")
     metrics = {(name, c): cls(collar=c, skip_overlap=False) for c in (0.0, 0.25)
@@ -56,10 +60,11 @@ def main() -> None:
         print(row, flush=True)
     frame = pd.DataFrame(rows)
     total = {f"{name}@{c}": round(abs(m), 4) for (name, c), m in metrics.items()}
+    print("diarization seconds per audio minute:", round(frame.seconds.sum() / (frame.rtf.pow(-1) * frame.seconds).sum() * 60, 3))
     print("AMI trn01-09 overall:", total, "speaker count exact:", round(float((frame.n_ref == frame.n_hyp).mean()), 2))
 
     call = Path(args.call)
-    pipe = Pipeline()
+    pipe = Pipeline(PipelineOptions(diarize_model=args.diarize_model))
     t = pipe(call / "sample.wav")
     ref = load_rttm(call / "sample.rttm")["sample"]
     hyp = turns_annotation(t.turns, "sample")
@@ -69,8 +74,8 @@ def main() -> None:
         call_row[f"DER@{c}"] = round(DiarizationErrorRate(collar=c)(ref, hyp), 4)
     print("call:", call_row)
     frame = pd.concat([frame, pd.DataFrame([call_row])], ignore_index=True)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(args.out, index=False)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out, index=False)
 
 
 if __name__ == "__main__":

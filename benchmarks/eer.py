@@ -24,8 +24,8 @@ import torch
 
 from common import ROOT, parser
 from meeting_analytics.audio import load_audio
+from meeting_analytics.evaluation.metrics import read_rttm_turns
 from meeting_analytics.stages.voices import exclusive
-from voices import rttm_turns
 
 SR = 16_000
 
@@ -49,10 +49,10 @@ def stretches(audio: np.ndarray, turns, recording: str, prefix: str, per_speaker
 
 def collect(ami: Path, call: Path, per_speaker: int) -> list[dict]:
     found = []
-    for uri, turns in sorted(rttm_turns(ami / "debug.train.rttm").items()):
+    for uri, turns in sorted(read_rttm_turns(ami / "debug.train.rttm").items()):
         if (ami / f"{uri}.wav").is_file():
             found += stretches(load_audio(ami / f"{uri}.wav"), turns, uri, "", per_speaker)
-    turns = next(iter(rttm_turns(call / "sample.rttm").values()))
+    turns = next(iter(read_rttm_turns(call / "sample.rttm").values()))
     found += stretches(load_audio(call / "sample.wav"), turns, "call", "call/", per_speaker)
     return found
 

@@ -13,6 +13,7 @@ counting). Nothing is tuned on these meetings. Writes benchmarks/results/synthet
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pandas as pd
 
@@ -37,6 +38,7 @@ def main() -> None:
     ap.add_argument("--speakers", default="3,4,5,6")
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--minutes", type=float, default=2.0)
+    ap.add_argument("--diarize_model", default=None, help="a packaged pipeline (offline-ge2e, ...) or a config.yaml")
     ap.add_argument("--constrained", action="store_true", help="a candidate: the local speakers of a chunk to "
                     "distinct clusters (pyannote's constrained_assignment)")
     args = ap.parse_args()
@@ -48,7 +50,8 @@ def main() -> None:
     from meeting_analytics.options import PipelineOptions
 
     quiet_libraries()
-    diarizer = make_diarizer(PipelineOptions())
+    diarizer = make_diarizer(PipelineOptions(diarize_model=args.diarize_model))
+    label = Path(args.diarize_model).stem if args.diarize_model else "default"
     diarizer.pipeline.clustering.constrained_assignment = args.constrained
     counting = Counting(diarizer.pipeline.clustering)
     rows = []
@@ -58,15 +61,15 @@ def main() -> None:
             counting.mode, counting.oracle = mode, len(ref.labels())
             turns, _ = diarizer(audio, segmentation=segmentation)
             hyp = turns_annotation(turns, uri)
-            row = {"condition": condition, "meeting": uri, "count": mode, "constrained": args.constrained, "n_ref": len(ref.labels()),
+            row = {"pipeline": label, "condition": condition, "meeting": uri, "count": mode, "constrained": args.constrained, "n_ref": len(ref.labels()),
                    "n_hyp": len(hyp.labels()), "JER@0.0": round(JaccardErrorRate(collar=0.0)(ref, hyp), 4)}
             for c in (0.0, 0.25):
                 row[f"DER@{c}"] = round(DiarizationErrorRate(collar=c, skip_overlap=False)(ref, hyp), 4)
             rows.append(row)
             print(row, flush=True)
     frame = pd.DataFrame(rows)
-    frame.to_csv(ROOT / "benchmarks" / "results" / f"synthetic_meetings{'_constrained' * args.constrained}.csv",
-                 index=False)
+    suffix = "_constrained" * args.constrained + (f"_{label}" if label != "default" else "")
+    frame.to_csv(ROOT / "benchmarks" / "results" / f"synthetic_meetings{suffix}.csv", index=False)
     summary = frame.assign(exact=frame.n_ref == frame.n_hyp).groupby(["condition", "count"]).agg(
         meetings=("meeting", "size"), exact=("exact", "sum"), der0=("DER@0.0", "mean"), der25=("DER@0.25", "mean"),
         jer=("JER@0.0", "mean"))

@@ -192,8 +192,9 @@ def report(frame: pd.DataFrame, optimise_collar: float = 0.0) -> None:
             held[collar].append(sub[np.logical_and.reduce([sub[k] == v for k, v in setting.items()])])
     for collar in (0.0, 0.25):
         cv = pd.concat(held[collar])
+        parts = {k: cv[k].sum() / cv.total.sum() for k in ("missed", "false_alarm", "confusion")}
         print(f"leave-one-out DER collar {collar}: {der(cv):.4f}  speaker count exact: "
-              f"{(cv.n_ref == cv.n_hyp).mean():.2f}")
+              f"{(cv.n_ref == cv.n_hyp).mean():.2f}  " + "  ".join(f"{k} {v:.4f}" for k, v in parts.items()))
     cv = pd.concat(held[0.0])
     print(cv[["uri", "n_ref", "n_hyp"] + KEYS].to_string(index=False))
 

@@ -1,14 +1,14 @@
-"""Calibrate the known-voice threshold (stages/voices.THRESHOLD): same-speaker and different-speaker
-cosine scores of GE2E embeddings, from real far-field meetings and a real phone call.
+"""Calibrate the known-voice thresholds (stages/voices.THRESHOLDS): same-speaker and different-speaker
+cosine scores of an encoder's embeddings (CAM++ or GE2E), from real far-field meetings and a real phone call.
 
 Units: every (AMI clip, speaker) with at least 1.5 s of speech where only that person talks (speaker
 ids are global across the AMI excerpts, so one person heard in two clips is a same-speaker pair
 across recordings, as enrolment then recognition is), and each call speaker's first and second half.
 
-    python benchmarks/voices.py [--ami ../shared/data/ami] [--call data/call]
+    python benchmarks/voices.py [--encoder campplus|ge2e] [--ami ../shared/data/ami] [--call data/call]
 
 Prints the distributions and false accept / false reject rates per threshold; writes
-benchmarks/results/voices.csv (one row per pair).
+benchmarks/results/voices_campplus.csv (GE2E: voices.csv), one row per pair.
 """
 
 from __future__ import annotations
@@ -21,22 +21,13 @@ import pandas as pd
 
 from common import ROOT, parser
 from meeting_analytics.audio import load_audio
+from meeting_analytics.evaluation.metrics import read_rttm_turns
 from meeting_analytics.stages.voices import Encoder, exclusive, speech_of
-from meeting_analytics.transcript import Turn
-
-
-def rttm_turns(path: Path) -> dict[str, list[Turn]]:
-    out: dict[str, list[Turn]] = {}
-    for line in path.read_text().splitlines():
-        f = line.split()
-        if f and f[0] == "SPEAKER":
-            out.setdefault(f[1], []).append(Turn(float(f[3]), float(f[3]) + float(f[4]), f[7]))
-    return out
 
 
 def units(ami: Path, call: Path, encoder: Encoder, min_seconds: float = 1.5) -> list[dict]:
     found = []
-    by_uri = rttm_turns(ami / "debug.train.rttm")
+    by_uri = read_rttm_turns(ami / "debug.train.rttm")
     for uri in sorted(by_uri):
         wav = ami / f"{uri}.wav"
         if not wav.is_file():
@@ -48,7 +39,7 @@ def units(ami: Path, call: Path, encoder: Encoder, min_seconds: float = 1.5) -> 
                 found.append({"unit": f"{uri}/{speaker}", "person": speaker, "recording": uri,
                               "vector": encoder(speech_of(audio, turns))})
     audio = load_audio(call / "sample.wav")
-    turns = next(iter(rttm_turns(call / "sample.rttm").values()))
+    turns = next(iter(read_rttm_turns(call / "sample.rttm").values()))
     half = len(audio) / 16000 / 2
     for speaker in sorted({t.speaker for t in turns}):
         ex = exclusive(turns, speaker)
@@ -80,28 +71,33 @@ def pairs_of(found: list[dict], corpus: str) -> list[dict]:
             for a, b in itertools.combinations(found, 2) if a["recording"] != b["recording"]]
 
 
-def summary(pairs: pd.DataFrame, label: str) -> None:
+def summary(pairs: pd.DataFrame, label: str, thresholds: np.ndarray) -> None:
     same, diff = pairs[pairs.same]["score"], pairs[~pairs.same]["score"]
     print(f"== {label}: {len(same)} same-speaker pairs, {len(diff)} different-speaker pairs (across recordings)")
     for name, s in (("same", same), ("different", diff)):
         print(f"{name:>9}: mean {s.mean():.3f}  sd {s.std():.3f}  min {s.min():.3f}  p5 {s.quantile(.05):.3f}  "
               f"p50 {s.median():.3f}  p95 {s.quantile(.95):.3f}  max {s.max():.3f}")
     print("threshold  false accept (different >= t)  false reject (same < t)")
-    for t in np.arange(0.70, 0.95, 0.025):
+    for t in thresholds:
         print(f"  {t:.3f}     {(diff >= t).mean():6.1%} ({int((diff >= t).sum())})"
               f"               {(same < t).mean():6.1%} ({int((same < t).sum())})")
 
 
 def main() -> None:
     ap = parser(__doc__, data=True)
+    ap.add_argument("--encoder", default="campplus", choices=("campplus", "ge2e"))
     args = ap.parse_args()
-    encoder = Encoder()
+    from meeting_analytics.stages.diarize import packaged_embedding
+
+    encoder = Encoder(packaged_embedding(args.encoder))
+    thresholds = np.arange(0.70, 0.95, 0.025) if args.encoder == "ge2e" else np.arange(0.30, 0.80, 0.05)
     real = pd.DataFrame(pairs_of(units(Path(args.ami), Path(args.call), encoder), "real"))
     synth = pd.DataFrame(pairs_of(synthetic_units(encoder), "synthetic"))
-    pd.concat([real, synth]).to_csv(ROOT / "benchmarks" / "results" / "voices.csv", index=False)
-    summary(real, "real speech (AMI excerpts, the call)")
-    summary(synth, "synthetic (espeak-ng meetings)")
-    summary(pd.concat([real, synth]), "both")
+    name = "voices.csv" if args.encoder == "ge2e" else f"voices_{args.encoder}.csv"  # voices.csv: GE2E's, as before
+    pd.concat([real, synth]).to_csv(ROOT / "benchmarks" / "results" / name, index=False)
+    summary(real, "real speech (AMI excerpts, the call)", thresholds)
+    summary(synth, "synthetic (espeak-ng meetings)", thresholds)
+    summary(pd.concat([real, synth]), "both", thresholds)
 
 
 if __name__ == "__main__":

@@ -154,6 +154,17 @@ def resolve_whisper(name: str, allow_download: bool = False) -> ResolvedModel:
     return ResolvedModel(name, name, "hub")
 
 
+# -- diarization pipelines shipped as configurations (meeting_analytics/stages/diarization/NAME.yaml) --
+
+OFFLINE_DIARIZATION = ("offline-ge2e", "offline-campplus", "offline-campplus-seg3")
+DEFAULT_DIARIZATION = "offline-ge2e"  # what --diarize_model offline (or none) runs; BENCHMARKS.md says why
+
+
+def is_offline_diarization(name: str | None) -> bool:
+    """No --diarize_model, ``offline`` or a packaged pipeline's name: runs on package weights, no token."""
+    return name is None or name == "offline" or name in OFFLINE_DIARIZATION
+
+
 # -- pyannote segmentation (VAD and diarization) -----------------------------------------------
 
 def segmentation_checkpoint() -> Path:

@@ -78,11 +78,14 @@ def test_masked_batch_equals_direct_computation(model, audio):
     assert cosine(batch[0], batch[1]) < 0.99  # different audio, different embeddings
 
 
-def test_frame_pooling_stays_near_segment_embeddings(model, audio):
+@pytest.mark.parametrize("pooling,least", [("frames", 0.5), ("frames-local", 0.85)])
+def test_frame_pooling_stays_near_segment_embeddings(model, audio, pooling, least):
     """The file's frames computed once and pooled under each chunk's mask approximate the per-segment
-    embedding (BENCHMARKS.md measures what it costs in DER); a random mask would not."""
+    embedding, closer with the chunk-long context window (BENCHMARKS.md measures what each costs in
+    DER); the same pooled embeddings against other chunks' would not."""
     from pyannote.core import SlidingWindow, SlidingWindowFeature
 
+    from meeting_analytics.stages.campplus import CAMPPlusEmbedding
     from meeting_analytics.stages.diarize import pooled_embeddings
 
     num_chunks, frames = 20, 293
@@ -90,11 +93,13 @@ def test_frame_pooling_stays_near_segment_embeddings(model, audio):
     masks[:, :, 0] = 1.0
     masks[:, 150:, 1] = 1.0
     windows = SlidingWindow(start=0.0, duration=5.0, step=1.0)
-    pooled = pooled_embeddings(model, audio, SlidingWindowFeature(masks, windows), exclude_overlap=False)
+    pooler = CAMPPlusEmbedding(pooling=pooling)
+    pooled = pooled_embeddings(pooler, audio, SlidingWindowFeature(masks, windows), exclude_overlap=False)
     with torch.inference_mode():
         waves = torch.stack([audio[c * 16_000: c * 16_000 + 80_000] for c in range(num_chunks)])[:, None]
         direct = model(waves, weights=torch.from_numpy(masks[:, :, 1])).numpy()
     near = cosine(pooled[:, 1], direct)
+    print(pooling, "cosine to the per-segment embedding: median", round(float(np.median(near)), 3))
     assert pooled.shape == (num_chunks, 2, 192)
-    assert np.median(near) > 0.8, near
-    assert np.median(cosine(pooled[:, 1], direct[::-1])) < np.median(near)
+    assert np.median(near) > least, near
+    assert np.median(cosine(pooled[:, 1], np.roll(direct, 10, axis=0))) < np.median(near)

