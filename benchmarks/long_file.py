@@ -74,6 +74,7 @@ def build(minutes: float, path: Path) -> float:
 def main() -> None:
     ap = parser(__doc__)
     ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--diarize_model", help="a packaged pipeline (offline-campplus, ...); default: the shipped one")
     ap.add_argument("--keep", help="a directory to keep the audio, its truth and the output in")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="ma-long-") as tmp:
@@ -82,7 +83,8 @@ def main() -> None:
         wav = work / "long.wav"
         seconds = build(args.minutes, wav)
         done, wall, rss = timed_run([sys.executable, "-m", "meeting_analytics.cli", "analyze", str(wav),
-                                     "-o", str(work / "out"), "--no_html", "-q"])
+                                     "-o", str(work / "out"), "--no_html", "-q",
+                                     *(["--diarize_model", args.diarize_model] if args.diarize_model else [])])
         print(f"audio {seconds / 60:.1f} min, exit {done.returncode}, wall {wall // 60:.0f} min {wall % 60:.0f} s "
               f"(RTF {wall / seconds:.2f}), peak RSS {rss:.0f} MiB")
         if done.returncode:
