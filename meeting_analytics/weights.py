@@ -160,9 +160,14 @@ OFFLINE_DIARIZATION = ("offline-ge2e", "offline-campplus", "offline-campplus-seg
 DEFAULT_DIARIZATION = "offline-ge2e"  # what --diarize_model offline (or none) runs; BENCHMARKS.md says why
 
 
+def diarization_name(name: str | None) -> str | None:
+    """The packaged pipeline that ``name`` means (None and ``offline``: the default); anything else as given."""
+    return DEFAULT_DIARIZATION if name in (None, "offline") else name
+
+
 def is_offline_diarization(name: str | None) -> bool:
     """No --diarize_model, ``offline`` or a packaged pipeline's name: runs on package weights, no token."""
-    return name is None or name == "offline" or name in OFFLINE_DIARIZATION
+    return diarization_name(name) in OFFLINE_DIARIZATION
 
 
 # -- pyannote segmentation (VAD and diarization) -----------------------------------------------

@@ -13,12 +13,11 @@ from helpers import DATA, run_cli
 
 import meeting_analytics as ma
 from meeting_analytics.audio import AudioError, load_audio
-from meeting_analytics.evaluation.metrics import match_words
+from meeting_analytics.evaluation.metrics import match_words, read_rttm_turns
 from meeting_analytics.evaluation.synth import synthesize_meeting, write_wav
 from meeting_analytics.options import PipelineOptions
 from meeting_analytics.pipeline import Pipeline
 from meeting_analytics.stages.voices import ProfileError, VoiceProfiles, exclusive, speech_of
-from meeting_analytics.transcript import Turn
 
 pytestmark = pytest.mark.models
 CALL = DATA / "call" / "sample.wav"
@@ -65,8 +64,7 @@ def test_enrolled_voices_are_named_and_the_stranger_never_is(profiles, tmp_path)
 
 
 def test_a_real_speaker_enrolled_from_half_the_call_is_found_in_all_of_it(tmp_path):
-    turns = [Turn(float(f[3]), float(f[3]) + float(f[4]), f[7])
-             for f in (ln.split() for ln in (DATA / "call" / "sample.rttm").read_text().splitlines())]
+    turns = read_rttm_turns(DATA / "call" / "sample.rttm")["sample"]
     audio = load_audio(CALL)
     alone = [t for t in exclusive(turns, "speaker90") if t.end <= 15.0]
     clip = write_wav(tmp_path / "first_half_speaker90.wav", speech_of(audio, alone))
@@ -94,8 +92,6 @@ def test_people_enrolled_from_one_ami_excerpt_are_named_in_another(ami_dir, tmp_
     with 3 s of speech alone in ``source`` is enrolled from those stretches; in ``target`` each of them
     with 3 s there gets their own name on most of their speech (but for the misses measured), and
     never another enrolled person's name."""
-    from meeting_analytics.evaluation.metrics import read_rttm_turns
-
     people = SHARED.get((source, target)) or SHARED[(target, source)]
     turns = read_rttm_turns(ami_dir / "debug.train.rttm")
     audio = load_audio(ami_dir / f"{source}.wav")

