@@ -212,8 +212,9 @@ class Diarizer:
         is_local = os.path.exists(checkpoint)
         if not is_local and not (allow_download or hf_token):
             raise ModelUnavailableError(
-                f"diarization model {self.name!r} is not available offline: pass a local pyannote pipeline "
-                "directory or config.yaml, or a hub name with --hf_token (or --allow_download)")
+                f"diarization model {self.name!r} is not available offline: name a packaged pipeline "
+                f"(offline, {', '.join(OFFLINE_PIPELINES)}), a local pyannote pipeline directory or config.yaml, "
+                "or a hub name with --hf_token (or --allow_download)")
         pipeline = Pipeline.from_pretrained(checkpoint, token=hf_token or None)
         if pipeline is None:
             raise ModelUnavailableError(f"could not load diarization pipeline {self.name!r} (gated model? check the token)")
