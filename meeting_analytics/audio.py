@@ -11,20 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import Error
+from .errors import AudioError, MissingToolError
 
 SAMPLE_RATE = 16_000
 MIN_SOURCE_RATE = 8_000
 SILENCE_DBFS = -60.0
-
-
-class AudioError(Error, ValueError):
-    """Input audio that cannot be used; ``str()`` is one line naming the file and the problem."""
-
-    def __init__(self, path: str | Path, problem: str):
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -39,8 +30,14 @@ class AudioInfo:
 def _ffmpeg(tool: str) -> str:
     exe = shutil.which(tool)
     if exe is None:
-        raise RuntimeError(f"{tool} not found on PATH; install ffmpeg (e.g. apt-get install ffmpeg)")
+        raise MissingToolError(tool, "ffmpeg")
     return exe
+
+
+def require_ffmpeg() -> None:
+    """``MissingToolError`` now (one line saying how to install it) unless ffprobe and ffmpeg are on PATH."""
+    _ffmpeg("ffprobe")
+    _ffmpeg("ffmpeg")
 
 
 def _last_line(stderr: bytes) -> str:

@@ -116,7 +116,7 @@ def checked_inputs(run: Run, paths: list[str], transcripts: bool = False) -> dic
     from concurrent.futures import ThreadPoolExecutor
 
     from .audio import probe
-    from .errors import Error
+    from .errors import Error, UsageError
     from .transcript import TranscriptError
 
     def check(path: str):
@@ -132,6 +132,8 @@ def checked_inputs(run: Run, paths: list[str], transcripts: bool = False) -> dic
     good = {}
     with ThreadPoolExecutor(4, thread_name_prefix="probe") as pool:  # ffprobe's start-up is most of its time
         for path, result in zip(paths, pool.map(check, paths)):
+            if isinstance(result, UsageError):  # no file can succeed (ffprobe not on PATH): one line, not one a file
+                raise result
             if isinstance(result, Error):
                 run.error(str(result))
             else:
@@ -395,6 +397,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 # -- the parser ------------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .audio import require_ffmpeg
     from .errors import Error
     from .web.app import Settings, check_address, default_data_dir, serve
 
@@ -405,6 +408,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if (code := _prepared(run, settings.options, None)) is not None:
         return code
     try:
+        require_ffmpeg()  # every upload is probed and decoded
         check_address(settings.host, settings.port)
         serve(settings, log=run.stderr.write)
     except Error as exc:
@@ -658,9 +662,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .errors import Error, UsageError
+
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
+    except Error as exc:  # one that ends the command outside a per-file runner (ffmpeg not on PATH, ...)
+        print(f"meeting-analytics: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
     except KeyboardInterrupt:
         print("meeting-analytics: interrupted", file=sys.stderr)
         return 130

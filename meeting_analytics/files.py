@@ -9,18 +9,10 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .errors import Error
+from .errors import OutputError
 
 _umask: int | None = None
 _umask_lock = threading.Lock()
-
-
-class OutputError(Error):
-    """An output (or cache) that cannot be written; ``str()`` is one line naming the path and the cause."""
-
-    def __init__(self, path: str | os.PathLike, problem: str):
-        self.path, self.problem = str(path), problem
-        super().__init__(f"{path}: {problem}")
 
 
 def reason(exc: OSError) -> str:

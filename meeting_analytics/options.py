@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Iterator
 
-from .errors import UsageError
+from .errors import OptionError
 from .weights import diarization_name, is_offline_diarization
 
 ALIGNERS = ("whisper+energy", "whisper", "interpolate", "wav2vec2")
@@ -22,10 +22,6 @@ DEFAULT_ALIGNER = "whisper+energy"
 COMPUTE_TYPES = ("default", "int8", "int8_float16", "int8_float32", "float16", "float32", "bfloat16")
 ASR, ALIGN, DIARIZE = ("speech recognition (WhisperX, faster-whisper backend)", "word timestamps",
                        "speaker diarization (pyannote.audio)")
-
-
-class OptionError(UsageError, ValueError):
-    """A bad option value (language, flag combination, ...); ``str()`` is one line."""
 
 
 def option(default: Any = None, help: str = "", *, group: str = ASR, changes_results: bool = True,

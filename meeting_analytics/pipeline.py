@@ -21,7 +21,7 @@ from .stages.voices import Encoder, VoiceProfiles, enrol_vector, match, new_prof
 from .stages.asr import Transcriber
 from .stages.lean import lean_torchmetrics
 from .stages.prompts import with_verbatim_prompt
-from .errors import UsageError
+from .errors import DeviceError
 from .options import PipelineOptions, default_threads
 from .transcript import Transcript, Word
 
@@ -114,10 +114,6 @@ class DecodeAhead:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-class DeviceError(UsageError):
-    """A device the libraries cannot use (no GPU, no driver, no CUDA libraries); one line."""
 
 
 def check_device(device: str) -> None:

@@ -14,17 +14,13 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .errors import Error
+from .errors import TranscriptError
 
 FORMAT = "meeting-analytics/1"
 
 WORD_COLUMNS = ["start", "end", "text", "speaker", "probability", "utterance"]
 UTTERANCE_COLUMNS = ["start", "end", "speaker", "text", "n_words", "first_word", "last_word"]
 TURN_COLUMNS = ["start", "end", "speaker"]
-
-
-class TranscriptError(Error, ValueError):
-    """A transcript file or object that cannot be read."""
 
 
 @dataclass

@@ -15,11 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
-
-
-class ModelUnavailableError(UsageError, RuntimeError):
-    """A model that cannot be loaded offline; the message says how to get it."""
+from .errors import ModelUnavailableError
 
 
 @dataclass(frozen=True)

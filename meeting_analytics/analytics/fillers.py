@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import LexiconError
+
 
 HESITATION, MARKER, REPETITION, CUSTOM = "hesitation", "discourse_marker", "repetition", "custom"
 CATEGORIES = (HESITATION, MARKER, REPETITION, CUSTOM)
@@ -89,7 +91,7 @@ LEXICONS = {"en": english}
 def lexicon_for(language: str | None) -> FillerLexicon:
     code = (language or "en").split("-")[0].lower()
     if code not in LEXICONS:
-        raise ValueError(f"no built-in filler lexicon for language {language!r} (built in: {', '.join(LEXICONS)}); "
+        raise LexiconError(f"no built-in filler lexicon for language {language!r} (built in: {', '.join(LEXICONS)}); "
                          "pass one with FillerLexicon / --filler_lexicon")
     return LEXICONS[code]()
 

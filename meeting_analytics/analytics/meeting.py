@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..errors import Error
+from ..errors import ReportError
 from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
 from ..transcript import Transcript
 from . import fillers as F
@@ -24,10 +24,6 @@ FRAMES = ("speakers", "utterances", "fillers", "filler_counts", "questions", "to
 
 
 SPEAKER_FIELDS = ("speaker", "answered_by", "interrupter", "interrupted", "other")
-
-
-class ReportError(Error, ValueError):
-    """A saved report that cannot be read back (one line: the directory and the problem)."""
 
 
 @dataclass

@@ -19,15 +19,11 @@ from .worker import RESULT_MARKER
 from ..analytics.people import person_rows, person_summary
 from ..analytics.questions import question_key
 from ..analytics.sentiment import speaker_sentiment
-from ..errors import Error
+from ..errors import CorpusError
 from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
 
 HOSTED_PRICES = {"OpenAI (about $0.36 per audio hour)": 0.36, "Azure batch (about $0.18 per audio hour)": 0.18}
 _DATE = re.compile(r"(20\d\d|19\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
-
-
-class CorpusError(Error, ValueError):
-    pass
 
 
 def meeting_date(path: str, mtime: float | None) -> tuple[str | None, str]:

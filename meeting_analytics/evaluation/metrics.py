@@ -10,12 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import ReferenceFileError
 from ..transcript import Word
-
-
-class ReferenceFileError(UsageError):
-    """A reference file (RTTM, UEM, STM) that cannot be read: nothing can be scored."""
 
 
 def normalize_english(text: str) -> str:

@@ -3,6 +3,10 @@
 Each word is spoken by espeak-ng in the speaker's voice and placed on the timeline by us, so every
 word boundary is known to the sample. Turns alternate with pauses, some overlap (interruptions and
 backchannels), and filler words (um, uh, like, you know). Same seed, same audio and truth.
+
+Needs two programs on PATH (not Python packages, so no extra installs them): espeak-ng speaks every
+word, sox adds a ``Room``'s reverb (``in_room``). Debian/Ubuntu: ``apt-get install espeak-ng sox``;
+macOS: ``brew install espeak-ng sox``. Without one, ``MissingToolError`` names it in one line.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..audio import SAMPLE_RATE
+from ..errors import MissingToolError
 from ..files import atomic_write_bytes, atomic_write_text
 from ..transcript import Transcript, Turn, Utterance, Word
 
@@ -138,11 +143,16 @@ class SynthMeeting:
                                          "fillers": self.filler_occurrences().to_dict(orient="records")}})
 
 
+def _program(name: str) -> str:
+    exe = shutil.which(name)
+    if exe is None:
+        raise MissingToolError(name)
+    return exe
+
+
 @lru_cache(maxsize=4096)
 def _speak(word: str, voice: str, pitch: int, wpm: int) -> np.ndarray:
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        raise RuntimeError("espeak-ng not found; install it (apt-get install espeak-ng)")
+    exe = _program("espeak-ng")
     wav = subprocess.run([exe, "-v", voice, "-p", str(pitch), "-s", str(wpm), "--stdout", word],
                          capture_output=True, check=True).stdout
     pcm = np.frombuffer(wav[44:], dtype="<i2").astype(np.float32) / 32768.0  # espeak writes 22050 Hz
@@ -263,9 +273,7 @@ def in_room(tracks: dict[str, np.ndarray], room: Room, rng: random.Random) -> np
 
 def reverberate(audio: np.ndarray, reverberance: float) -> np.ndarray:
     """sox's ``reverb`` (wet and dry), cut back to the input's length."""
-    exe = shutil.which("sox")
-    if exe is None:
-        raise RuntimeError("sox not found; install it (apt-get install sox)")
+    exe = _program("sox")
     raw = ["-t", "raw", "-r", str(SAMPLE_RATE), "-e", "floating-point", "-b", "32", "-c", "1"]
     out = subprocess.run([exe, *raw, "-", *raw, "-", "reverb", f"{reverberance:.0f}"],
                          input=audio.astype("<f4").tobytes(), capture_output=True, check=True).stdout

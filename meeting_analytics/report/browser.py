@@ -11,13 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import Error
+from ..errors import BrowserError
 
 BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-class BrowserError(Error, RuntimeError):
-    pass
 
 
 def find_browser() -> str | None:

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import OptionError
 from ..files import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ def parse_formats(value: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     unknown = [f for f in formats if f not in REPORT_FORMATS]
     if unknown or not formats:
-        raise ValueError(f"unknown report format {', '.join(unknown) or value!r}; choose from {','.join(REPORT_FORMATS)}")
+        raise OptionError(f"unknown report format {', '.join(unknown) or value!r}; choose from {','.join(REPORT_FORMATS)}")
     return formats
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from ..errors import OptionError
 from ..files import atomic_write_text
 from ..transcript import Transcript
 
@@ -89,7 +90,7 @@ def render(t: Transcript, fmt: str, uri: str = "audio") -> str:
     if fmt == "rttm":
         return to_rttm(t, uri)
     if fmt not in WRITERS:
-        raise ValueError(f"unknown output format {fmt!r}; choose from {', '.join(FORMATS)} or all")
+        raise OptionError(f"unknown output format {fmt!r}; choose from {', '.join(FORMATS)} or all")
     return WRITERS[fmt](t)
 
 

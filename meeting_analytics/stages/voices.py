@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..audio import SAMPLE_RATE, AudioError
-from ..errors import Error, UsageError
+from ..errors import Error, ProfileError
 from ..files import atomic_write_text, data_home, make_dirs
 from ..transcript import Turn
 
@@ -36,10 +36,6 @@ THRESHOLD = THRESHOLDS[MODEL]
 MIN_ENROL_SECONDS = 3.0   # speech needed to enrol
 MIN_MATCH_SECONDS = 1.0   # a speaker's exclusive speech needed to be named
 MAX_SECONDS = 60.0        # speech embedded per speaker
-
-
-class ProfileError(UsageError, ValueError):
-    """A profile directory or file that cannot be used (missing, another model, unreadable)."""
 
 
 def profiles_home() -> Path:

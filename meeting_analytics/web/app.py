@@ -29,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..audio import AudioError, probe
-from ..errors import Error
+from ..errors import ServeError
 from ..files import data_home
 from ..options import OptionError, PipelineOptions
 from . import pages
@@ -54,10 +54,6 @@ class Settings:
     max_upload: int = 2 * 2**30
     token: str | None = None
     options: PipelineOptions | None = None
-
-
-class ServeError(Error):
-    pass
 
 
 def default_data_dir() -> Path:

@@ -15,16 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator
 
+from ..errors import UploadError, UploadTooLarge
+
 FIELD_LIMIT = 64 * 1024
 MAX_FIELDS = 64
-
-
-class UploadError(ValueError):
-    status = 400
-
-
-class UploadTooLarge(UploadError):
-    status = 413
 
 
 @dataclass
