@@ -152,3 +152,33 @@ def test_synthesis_without_espeak_or_sox_names_the_program(bare_path, monkeypatc
     with pytest.raises(errors.MissingToolError, match=r"^sox not found on PATH; install sox"):
         synth.reverberate(np.zeros(160, dtype=np.float32), 50)
     assert "espeak-ng" in synth.__doc__ and "sox" in synth.__doc__
+
+
+# -- an extra not installed ----------------------------------------------------------------------------
+
+def test_evaluate_without_the_eval_extra_is_one_line_naming_it(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text("import sys\nsys.modules['jiwer'] = None\n"
+                                           "sys.modules['whisper_normalizer'] = None\n")
+    transcript = tmp_path / "sample.json"
+    transcript.write_text('{"segments": []}')
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+               HF_HUB_OFFLINE="1")
+    done = subprocess.run([*CLI, "evaluate", str(transcript), "--rttm", str(DATA / "call" / "sample.rttm")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 2, done.stderr
+    line = _one_line(done.stderr)
+    assert "jiwer, whisper-normalizer" in line and "pip install 'meeting-analytics[eval]'" in line
+
+
+def test_the_eval_extra_is_declared_and_the_test_extra_includes_it():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    extras = project["project"]["optional-dependencies"]
+    names = {re.split(r"[<>=\[ ]", r)[0].lower() for r in extras["eval"]}
+    assert {"jiwer", "whisper-normalizer"} <= names
+    assert "meeting-analytics[eval]" in extras["test"]
+    assert "py.typed" in project["tool"]["setuptools"]["package-data"]["meeting_analytics"]
+    assert (PKG / "py.typed").is_file()

@@ -1,21 +1,38 @@
 """Evaluation: WER (Whisper-style English normalisation), DER/JER (pyannote.metrics), cpWER,
-word-boundary error, speaker attribution of words, filler precision/recall; STM/RTTM/UEM readers."""
+word-boundary error, speaker attribution of words, filler precision/recall; STM/RTTM/UEM readers.
+
+WER needs the ``eval`` extra (jiwer, whisper-normalizer): ``pip install 'meeting-analytics[eval]'``;
+without it, ``MissingExtraError`` names that command (``evaluate`` checks before reading anything)."""
 
 from __future__ import annotations
 
 import difflib
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ReferenceFileError
+from ..errors import MissingExtraError, ReferenceFileError
 from ..transcript import Word
 
 
+EVAL_EXTRA = {"jiwer": "jiwer", "whisper_normalizer": "whisper-normalizer"}  # module -> package, the eval extra
+
+
+def require_eval(what: str = "evaluation") -> None:
+    """``MissingExtraError`` (one line naming the ``eval`` extra) when its packages are not installed."""
+    missing = [package for module, package in EVAL_EXTRA.items() if importlib.util.find_spec(module) is None]
+    if missing:
+        raise MissingExtraError(what, "eval", ", ".join(missing))
+
+
 def normalize_english(text: str) -> str:
-    from whisper_normalizer.english import EnglishTextNormalizer
+    try:
+        from whisper_normalizer.english import EnglishTextNormalizer
+    except ImportError:
+        raise MissingExtraError("WER", "eval", "whisper-normalizer") from None
 
     return EnglishTextNormalizer()(text)
 
@@ -26,7 +43,10 @@ def wer(reference: str, hypothesis: str) -> float:
 
 def wer_details(reference: str, hypothesis: str, normalize: bool = True) -> dict:
     """WER and its parts (hits, substitutions, deletions, insertions, reference words)."""
-    import jiwer
+    try:
+        import jiwer
+    except ImportError:
+        raise MissingExtraError("WER", "eval", "jiwer") from None
 
     ref, hyp = (normalize_english(reference), normalize_english(hypothesis)) if normalize else (reference, hypothesis)
     n_ref = len(ref.split())
@@ -255,6 +275,7 @@ class References:
     @classmethod
     def load(cls, rttm: str | None = None, uem: str | None = None, stm: str | None = None,
              truth_dir: str | None = None) -> "References":
+        require_eval("evaluate")  # before any reference is read or transcript scored
         from pyannote.database.util import load_rttm, load_uem
 
         try:
