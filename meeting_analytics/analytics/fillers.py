@@ -9,7 +9,6 @@ wherever they occur.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,13 +16,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LexiconError
+from .tokens import HESITATIONS, PAUSE_AFTER, SENTENCE_END, normal_tokens
 
 
 HESITATION, MARKER, REPETITION, CUSTOM = "hesitation", "discourse_marker", "repetition", "custom"
 CATEGORIES = (HESITATION, MARKER, REPETITION, CUSTOM)
 OCCURRENCE_COLUMNS = ["speaker", "start", "end", "text", "category", "utterance", "word_index", "context"]
-
-_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 @dataclass
@@ -76,7 +74,7 @@ class FillerLexicon:
 def english() -> FillerLexicon:
     return FillerLexicon(
         language="en",
-        hesitations={"um", "uh", "er", "erm", "ah", "hmm", "hm", "mm", "umm", "uhm", "uhh", "eh"},
+        hesitations=set(HESITATIONS),
         markers={"like": "like", "you know": "you_know", "i mean": "i_mean", "so": "so", "well": "well",
                  "basically": None, "actually": None, "literally": None, "right": "right", "okay": "okay",
                  "kind of": "kind_of", "sort of": "kind_of"},
@@ -114,7 +112,7 @@ _YOU_KNOW_CONTENT_AFTER = {"what", "that", "how", "why", "where", "who", "when",
                            "an", "him", "her", "it", "them", "me", "us", "anything", "something", "about"}
 _YOU_KNOW_CONTENT_BEFORE = {"do", "did", "don't", "didn't", "if", "as", "would", "will", "let", "to", "you'll",
                             "can", "could", "should", "might", "may", "must", "does"}
-_BOUNDARY_BEFORE = {"and", "but", "or", "um", "uh", "er", "erm", "ah", "oh", "yeah", "yes", "no"}
+_BOUNDARY_BEFORE = {"and", "but", "or", "oh", "yeah", "yes", "no"} | HESITATIONS
 
 
 def _rule_like(t, at, n):
@@ -163,7 +161,7 @@ class _Tokens:
         self.utt = words["utterance"].to_numpy()
         raw_codes, raw = pd.factorize(words["text"].astype(str).to_numpy())
         raw = pd.Series(raw, dtype=object)  # each distinct spelling once: transcripts repeat their words
-        clean = raw.str.lower().str.replace(_PUNCT, "", regex=True).str.replace("’", "'")
+        clean = normal_tokens(raw)
         vocab_codes, vocab = pd.factorize(clean.to_numpy())
         codes = vocab_codes[raw_codes] if len(raw_codes) else raw_codes
         self.tok, self.code = clean.to_numpy(dtype=object)[raw_codes], codes
@@ -172,10 +170,10 @@ class _Tokens:
         self.first, self.last = ~same_prev, ~np.r_[same_prev[1:], False]
         self.prev = np.where(same_prev, np.r_[-1, codes[:-1]], -1)
         self.next = np.where(~self.last, np.r_[codes[1:], -1], -1)
-        self.comma = raw.str.contains(r"[,;:—–]$|\.\.\.$", regex=True).to_numpy(bool)[raw_codes]
+        self.comma = raw.str.contains(PAUSE_AFTER, regex=True).to_numpy(bool)[raw_codes]
         self.prev_comma = np.r_[False, self.comma[:-1]] & same_prev
         self.question = raw.str.endswith("?").to_numpy(bool)[raw_codes]
-        self.sentence_end = raw.str.contains(r"[.!?]$", regex=True).to_numpy(bool)[raw_codes]
+        self.sentence_end = raw.str.contains(SENTENCE_END, regex=True).to_numpy(bool)[raw_codes]
         self.false_start = raw.str.endswith("-").to_numpy(bool)[raw_codes] & (self.tok != "")
 
     def codes_of(self, words) -> list[int]:

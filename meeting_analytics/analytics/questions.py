@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-from .tokens import stop_words
+from .tokens import HESITATIONS, sentences, stop_words, words
 from .topics import lemmatizer
 
 QUESTION_COLUMNS = ["speaker", "start", "end", "question", "answered_by", "answer", "answer_start", "latency",
                     "utterance"]
-_SENTENCE = re.compile(r"[^.!?]*[.!?]+|[^.!?]+$")
-_WORD = re.compile(r"[\w']+")
 # a sentence made only of these, one of them a greeting or "hear"/"there", is a line check ("Hello? Hello?",
 # "Can you hear me?", "Are you there?"), not a question; "Do you?" stays a question
 LINE_CHECK = frozenset("hello hi hey hallo hullo there anyone anybody somebody someone you me us can could do does "
                        "are is am hear see i we still with yes yeah ok okay".split())
 LINE_CHECK_MARKERS = frozenset("hello hi hey hallo hullo hear there".split())
-_NON_WORD = re.compile(r"[^\w\s']+")
-QUESTION_FILLERS = {"um", "uh", "er", "erm", "ah", "hmm", "mm", "like", "so", "well", "okay", "right", "basically",
-                    "actually", "just"}
+# left out of question keys: hesitations, and discourse markers that do not change what is asked
+QUESTION_FILLERS = HESITATIONS | {"like", "so", "well", "okay", "right", "basically", "actually", "just"}
 
 
 def question_sentences(text: str) -> list[str]:
     """The sentences of ``text`` that ask something: ending in "?", and not a greeting or line check."""
     out = []
-    for sentence in (s.strip() for s in _SENTENCE.findall(text)):
-        words = {w.lower() for w in _WORD.findall(sentence)}
-        line_check = words <= LINE_CHECK and words & LINE_CHECK_MARKERS
-        if sentence.endswith("?") and words and not line_check:
+    for sentence in sentences(text):
+        said = set(words(sentence))
+        line_check = said <= LINE_CHECK and said & LINE_CHECK_MARKERS
+        if sentence.endswith("?") and said and not line_check:
             out.append(sentence)
     return out
 
@@ -74,7 +69,7 @@ def questions(utterances: pd.DataFrame, max_gap: float = 10.0) -> pd.DataFrame:
 def question_key(text: str) -> str:
     """Near-duplicate questions share a key: lower case, no punctuation or fillers, content words as lemmas,
     sorted ("How do I reset my password?" == "how can i reset my passwords")."""
-    words = [w for w in _NON_WORD.sub(" ", text.lower()).split() if w not in QUESTION_FILLERS]
+    kept = [w for w in words(text) if w not in QUESTION_FILLERS]
     lem = lemmatizer()
-    content = sorted({(lem.lemmatize(w, "n") if lem else w) for w in words if w not in stop_words("en")})
-    return " ".join(content) if content else " ".join(words)
+    content = sorted({(lem.lemmatize(w, "n") if lem else w) for w in kept if w not in stop_words("en")})
+    return " ".join(content) if content else " ".join(kept)

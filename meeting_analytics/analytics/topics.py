@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .tokens import clean_tokens, per_distinct, stop_words
+from .tokens import CLAUSE_END, HESITATIONS, clean_tokens, per_distinct, stop_words
 
 NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
 MODIFIER_TAGS = frozenset({"JJ", "JJR", "JJS", "VBG", "VBN"}) | NOUN_TAGS
 GENERIC_NOUNS = frozenset("thing things lot lots way ways kind sort bit stuff something anything everything nothing "
-                          "someone anyone everyone one ones people guy guys yeah yes okay ok hmm um uh er ah mm "
-                          "mhm uh-huh gonna wanna today tomorrow yesterday time times day days".split())
+                          "someone anyone everyone one ones people guy guys yeah yes okay ok mhm uh-huh gonna wanna "
+                          "today tomorrow yesterday time times day days".split()) | HESITATIONS
 TOPIC_COLUMNS = ["speaker", "term", "kind", "count", "share", "log_odds", "z"]
 MEETING_TOPIC_COLUMNS = ["term", "kind", "count", "share", "speakers"]
 # suffix rules for words outside the lexicon, after Brill's lexical rules (en-morphology)
@@ -146,7 +146,7 @@ def tagged_words(words: pd.DataFrame, language: str | None = "en") -> pd.DataFra
         token_tags = _verbs_in_context(take(lower, ""), token_tags, utterance)
     # general stop lists drop nouns that are topics in calls ("system", "bill", "computer"): keep nouns
     stop = (take(listed, True).astype(bool) & ~np.isin(token_tags, list(NOUN_TAGS))) | take(dropped, True).astype(bool)
-    ends_clause = per_distinct(words["text"], lambda t: t.str.contains(r"[,.;:!?]$", regex=True)).to_numpy(bool)
+    ends_clause = per_distinct(words["text"], lambda t: t.str.contains(CLAUSE_END, regex=True)).to_numpy(bool)
     return pd.DataFrame({"speaker": words["speaker"].to_numpy(), "token": take(vocabulary, ""),
                          "lemma": take(lemmas, ""), "tag": token_tags, "stop": stop, "utterance": utterance,
                          "ends_clause": ends_clause})
