@@ -140,7 +140,7 @@ def main() -> None:
         segmentation = diarizer.segment(audio)
         for mode in ("shipped", "eigengap", "silhouette", "overlap", "overlap_chunk", "oracle"):
             counting.mode, counting.oracle = mode, len(ref.labels())
-            turns, _ = diarizer(audio, segmentation=segmentation, hook=counting.hook(threshold))
+            turns = diarizer(audio, segmentation=segmentation, hook=counting.hook(threshold)).turns
             hyp = turns_annotation(turns, uri)
             row = {"corpus": corpus, "file": uri, "mode": mode, "n_ref": len(ref.labels()), "n_hyp": len(hyp.labels()),
                    "at_once": counting.at_once.get("overlap"), "at_once_chunk": counting.at_once.get("overlap_chunk")}

@@ -49,7 +49,7 @@ def main() -> None:
         uri = wav.stem
         audio = load_audio(wav)
         t0 = time.perf_counter()
-        turns, _ = diarizer(audio)
+        turns = diarizer(audio).turns
         seconds = time.perf_counter() - t0
         audio_seconds += len(audio) / 16000
         hyp = turns_annotation(turns, uri)

@@ -20,7 +20,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from meeting_analytics.analytics import analyze  # noqa: E402
-from meeting_analytics.stages.prompts import VERBATIM_PROMPT_EN  # noqa: E402
+from meeting_analytics.prompts import VERBATIM_PROMPT_EN  # noqa: E402
 from meeting_analytics.evaluation.metrics import filler_scores, speaker_attribution  # noqa: E402
 from meeting_analytics.pipeline import Pipeline, PipelineOptions  # noqa: E402
 from meeting_analytics.evaluation.synth import synthesize_meeting, write_wav  # noqa: E402

@@ -115,7 +115,7 @@ def main() -> None:
             fused.weight = weight
             for threshold in THRESHOLDS:
                 diarizer.pipeline.instantiate({**base, "clustering": {**base["clustering"], "threshold": threshold}})
-                turns, _ = diarizer(audio, segmentation=segmentation)
+                turns = diarizer(audio, segmentation=segmentation).turns
                 hyp = turns_annotation(turns, uri)
                 metric0, metric25 = (DiarizationErrorRate(collar=c, skip_overlap=False) for c in (0.0, 0.25))
                 d0 = metric0(ref, hyp, uem=uem, detailed=True)

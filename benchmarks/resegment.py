@@ -119,7 +119,7 @@ def main() -> None:
     diarizer = Diarizer()
     rows, pooled = [], {}
     for corpus, uri, audio, ref, uem in recordings(Path(args.ami), Path(args.call)):
-        turns, _ = diarizer(audio)
+        turns = diarizer(audio).turns
         for mode, hyp_turns in (("shipped", turns), ("resegmented", resegment(audio, turns, args.components,
                                                                               args.switch))):
             hyp = turns_annotation(hyp_turns, uri)

@@ -59,7 +59,7 @@ def main() -> None:
         segmentation = diarizer.segment(audio)
         for mode in ("shipped", "oracle"):
             counting.mode, counting.oracle = mode, len(ref.labels())
-            turns, _ = diarizer(audio, segmentation=segmentation)
+            turns = diarizer(audio, segmentation=segmentation).turns
             hyp = turns_annotation(turns, uri)
             row = {"pipeline": label, "condition": condition, "meeting": uri, "count": mode, "constrained": args.constrained, "n_ref": len(ref.labels()),
                    "n_hyp": len(hyp.labels()), "JER@0.0": round(JaccardErrorRate(collar=0.0)(ref, hyp), 4)}

@@ -14,33 +14,28 @@ from ._version import __version__
 # the user did not ask for. An explicit PYANNOTE_METRICS_ENABLED set by the user still wins.
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "false")
 
-from .audio import AudioError, load_audio  # noqa: E402
-from .transcript import Transcript, TranscriptError, Turn, Utterance, Word  # noqa: E402
+from .audio import load_audio  # noqa: E402
+from .errors import AudioError, Error, TranscriptError, UsageError  # noqa: E402
+from .events import StageEvent  # noqa: E402
+from .runinfo import RunInfo  # noqa: E402
+from .transcript import Transcript, Turn, Utterance, Word  # noqa: E402
 
 __all__ = [
-    "AudioError", "Pipeline", "PipelineOptions", "ASROptions", "Transcript", "TranscriptError", "Turn",
-    "Utterance", "Word", "load_audio", "transcribe", "analyze", "load", "MeetingReport", "enroll", "VoiceProfiles",
-    "__version__",
+    "ASROptions", "AnalyticsOptions", "AudioError", "CorpusReport", "Error", "MeetingReport", "Pipeline",
+    "PipelineOptions", "RunInfo", "StageEvent", "Transcript", "TranscriptError", "Turn", "UsageError", "Utterance",
+    "VoiceProfiles", "Word", "__version__", "analyze", "analyze_corpus", "enroll", "load", "load_audio", "transcribe",
 ]
+
+_LAZY = {"Pipeline": "pipeline", "enroll": "enrolment", "VoiceProfiles": "stages.voices",
+         "PipelineOptions": "options", "ASROptions": "options", "AnalyticsOptions": "options",
+         "MeetingReport": "analytics", "CorpusReport": "analytics", "analyze_corpus": "analytics"}
 
 
 def __getattr__(name: str):
-    if name in ("Pipeline", "enroll"):
-        from . import pipeline
+    if name in _LAZY:
+        import importlib
 
-        return getattr(pipeline, name)
-    if name == "VoiceProfiles":
-        from .stages.voices import VoiceProfiles
-
-        return VoiceProfiles
-    if name in ("PipelineOptions", "ASROptions"):
-        from . import options
-
-        return getattr(options, name)
-    if name == "MeetingReport":
-        from .analytics import MeetingReport
-
-        return MeetingReport
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'meeting_analytics' has no attribute {name!r}")
 
 
@@ -48,35 +43,40 @@ _last_pipeline: tuple[str, object] | None = None
 
 
 def transcribe(audio_path: str | os.PathLike, **options) -> Transcript:
-    """Transcribe and diarize one file (options as in the CLI, e.g. ``model="base", min_speakers=2``).
+    """Transcribe and diarize one file (options as in the CLI, e.g. ``model="base", min_speakers=2``;
+    an unknown name is a TypeError naming it).
 
     The models of the last call are kept, so calling again with the same options loads nothing."""
-    global _last_pipeline
     from .options import PipelineOptions
+
+    return _pipeline(PipelineOptions.from_kwargs(**options))(audio_path)
+
+
+def _pipeline(options):
+    global _last_pipeline
     from .pipeline import Pipeline
 
-    opts = PipelineOptions.from_kwargs(**options)
-    key = repr(opts)
+    key = repr(options)
     if _last_pipeline is None or _last_pipeline[0] != key:
-        _last_pipeline = (key, Pipeline(opts))
-    return _last_pipeline[1](audio_path)
+        _last_pipeline = None  # the old models go before the new ones load
+        _last_pipeline = (key, Pipeline(options))
+    return _last_pipeline[1]
 
 
 def analyze(source, lexicon=None, scorer=None, **options):
-    """Analytics of a Transcript, a transcript JSON path, or an audio file (transcribed first, with the
-    verbatim prompt for English unless ``initial_prompt`` is given; ``options`` are the pipeline's).
-    ``lexicon`` (FillerLexicon) and ``scorer`` (sentiment) replace the defaults. Returns a ``MeetingReport``."""
-    from functools import partial
-    from pathlib import Path
-
+    """Analytics of a Transcript, a transcript JSON path, or an audio file. Audio is transcribed first
+    (``options``: the CLI's names; the verbatim prompt for English unless ``initial_prompt`` is given);
+    for a transcript only the analytics options apply (``roles``, ``filler_lexicon``), and a
+    transcription option is a TypeError. ``lexicon`` (FillerLexicon) and ``scorer`` (sentiment) replace
+    the defaults. Returns a ``MeetingReport``."""
     from .analytics import analyze as _analyze
+    from .options import PipelineOptions
 
-    analyze_transcript = partial(_analyze, lexicon=lexicon, scorer=scorer)
-    if isinstance(source, Transcript):
-        return analyze_transcript(source)
-    if str(source).lower().endswith(".json"):
-        return analyze_transcript(Transcript.load(source))
-    return analyze_transcript(transcribe(Path(source), **{"verbatim": True, **options}))
+    if isinstance(source, Transcript) or str(source).lower().endswith(".json"):
+        transcript = source if isinstance(source, Transcript) else Transcript.load(source)
+        return _analyze(transcript, lexicon=lexicon, scorer=scorer, **options)
+    opts = PipelineOptions.for_analysis(**options)
+    return _analyze(_pipeline(opts)(source), opts.analytics, lexicon=lexicon, scorer=scorer)
 
 
 def load(path: str | os.PathLike):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ._version import __version__
+from .options import ANALYSIS_DEFAULTS
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -63,10 +64,11 @@ def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None) -
 
 
 def options_from_args(args: argparse.Namespace):
+    """The options the flags give, resolved and validated (``OptionError`` when one is bad)."""
     from .options import PipelineOptions, declared
 
     return PipelineOptions.from_kwargs(**{f.name: getattr(args, f.name) for _, f in declared()
-                                          if f.metadata["cli"]})
+                                          if f.metadata["cli"] and hasattr(args, f.name)})
 
 
 # -- running over files ----------------------------------------------------------------------------
@@ -80,7 +82,9 @@ class Run:
 
         self.failed = 0
         self.stderr = Reporter()
-        self.reporter = self.stderr if getattr(args, "print_text", True) else silent
+        printing = getattr(args, "print_text", True)
+        self.reporter = self.stderr if printing else silent
+        self.hook = self.stderr.on_event if printing else None  # the pipeline's stage events
 
     def error(self, message: str) -> None:
         self.failed += 1
@@ -152,33 +156,39 @@ def _output_dir_ok(run: Run, path: str) -> bool:
         return False
 
 
-def _lazy_pipeline(run: Run, options):
-    """The pipeline, built on first use: input that fails to decode never costs a model load."""
-    built = []
+class LazyPipeline:
+    """The pipeline, built on first use: input that fails to decode never costs a model load. This process
+    runs nothing else, so it sets what a library call must not: torch's threads, quiet libraries, no
+    torch.compile tracer, and a frozen collector once the models are loaded."""
 
-    def get():
-        if not built:
+    def __init__(self, run: Run, options):
+        self.run, self.options, self.built = run, options, None
+
+    def __call__(self):
+        if self.built is None:
             import gc
 
-            from .stages.lean import defer_dynamo
+            from .devices import set_torch_threads
+            from .options import default_threads
+            from .stages.lean import defer_dynamo, quiet_libraries
 
             defer_dynamo()  # this process runs the pipeline alone: torch.compile's tracer is not imported
+            quiet_libraries()
             from .pipeline import Pipeline
 
-            built.append(Pipeline(options, progress=run.reporter))
+            set_torch_threads(self.options.asr.threads or default_threads())
+            self.built = Pipeline(self.options, hook=self.run.hook)
             gc.freeze()  # the libraries and models stay to the end: no collection walks them again (exit included)
-        return built[0]
+        return self.built
 
-    return get
+    def prepare_if_loaded(self, decoded):
+        """A file read ahead gets its segmentation pass too, once the models are there (``Pipeline.prepare``)."""
+        return self.built.prepare(decoded) if self.built is not None else decoded
 
-
-def _transcribed(pipeline, path: str, files):
-    """Decoded (``files``: a ``pipeline.DecodeAhead``) before the pipeline is built: a file that fails to
-    decode never costs a model load."""
-    decoded = files.take(path)
-    built = pipeline()
-    files.prepare = built.prepare  # files read ahead from now on also get their segmentation pass there
-    return built.transcribe_decoded(decoded)
+    def transcribe(self, path: str, files):
+        """Decoded (``files``: a ``decode.DecodeAhead``) before the pipeline is built."""
+        decoded = files.take(path)
+        return self().transcribe_decoded(decoded)
 
 
 def _timed(run: Run, label: str, fn):
@@ -196,15 +206,15 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     from .report.writers import to_txt, write_outputs
 
     run = Run(args)
-    options = options_from_args(args)
-    if (code := _prepared(run, options, args.output_dir)) is not None:
-        return code
+    options = _prepared(run, args, args.output_dir)
+    if isinstance(options, int):
+        return options
     inputs = checked_inputs(run, args.audio)
-    pipeline = _lazy_pipeline(run, options)
-    files = _decode_ahead(options, inputs)
+    pipeline = LazyPipeline(run, options)
+    files = _decode_ahead(options, inputs, pipeline)
 
     def handle(path: str) -> None:
-        transcript = _transcribed(pipeline, path, files)
+        transcript = pipeline.transcribe(path, files)
         name = Path(path).name
         written = _timed(run, f"{name}: write", lambda: write_outputs(transcript, args.output_dir, Path(path).stem,
                                                                         args.output_format))
@@ -218,10 +228,10 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     return _each_file(run, inputs, handle, files)
 
 
-def _decode_ahead(options, inputs: dict):
-    from .pipeline import DecodeAhead
+def _decode_ahead(options, inputs: dict, pipeline: LazyPipeline):
+    from .decode import DecodeAhead
 
-    return DecodeAhead(options, inputs)
+    return DecodeAhead(options, inputs, prepare=pipeline.prepare_if_loaded)
 
 
 def _each_file(run: Run, inputs: dict, handle: Callable, files) -> int:
@@ -232,18 +242,18 @@ def _each_file(run: Run, inputs: dict, handle: Callable, files) -> int:
         files.close()
 
 
-def _prepared(run: Run, options, output_dir: str | None) -> int | None:
-    """The exit code when the options are invalid (the device included) or the output directory unusable,
-    before anything runs; None when all is well."""
+def _prepared(run: Run, args: argparse.Namespace, output_dir: str | None):
+    """The options, or the exit code when they are invalid (the device included) or the output directory
+    unusable, before anything runs."""
+    from .devices import check_device
     from .errors import UsageError
-    from .pipeline import check_device
 
     try:
-        options.validate()
+        options = options_from_args(args)
         check_device(options.asr.device)
     except UsageError as exc:
         return run.failure(exc)
-    return None if output_dir is None or _output_dir_ok(run, output_dir) else EXIT_FAILED
+    return options if output_dir is None or _output_dir_ok(run, output_dir) else EXIT_FAILED
 
 
 def _worst(code: int, run: Run) -> int:
@@ -261,16 +271,15 @@ def _speaker_table(report) -> str:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from .analytics import analyze
-    from .analytics.fillers import FillerLexicon, lexicon_for
     from .transcript import Transcript
 
     run = Run(args)
-    options = options_from_args(args)
-    if (code := _prepared(run, options, args.output_dir)) is not None:
-        return code
+    options = _prepared(run, args, args.output_dir)
+    if isinstance(options, int):
+        return options
     inputs = checked_inputs(run, args.inputs, transcripts=True)
-    pipeline = _lazy_pipeline(run, options)
-    files = _decode_ahead(options, inputs)
+    pipeline = LazyPipeline(run, options)
+    files = _decode_ahead(options, inputs, pipeline)
     out = Path(args.output_dir)
 
     def handle(path: str) -> None:
@@ -279,12 +288,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if path.lower().endswith(".json"):
             transcript = Transcript.load(path)
         else:
-            transcript = _transcribed(pipeline, path, files)
+            transcript = pipeline.transcribe(path, files)
             written.append(transcript.save(out / f"{stem}.json"))
-        lexicon = lexicon_for(transcript.language)
-        if args.filler_lexicon:
-            lexicon = FillerLexicon.from_file(args.filler_lexicon, base=lexicon)
-        report = _timed(run, f"{name}: analytics", lambda: analyze(transcript, lexicon))
+        report = _timed(run, f"{name}: analytics", lambda: analyze(transcript, options.analytics))
         result = out / f"{stem}_analytics"
         _timed(run, f"{name}: report", lambda: report.save(result, html=args.html))
         if args.print_text:
@@ -329,9 +335,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .files import OutputError
 
     run = Run(args)
-    options = options_from_args(args)
-    if (code := _prepared(run, options, args.output_dir)) is not None:
-        return code
+    options = _prepared(run, args, args.output_dir)
+    if isinstance(options, int):
+        return options
     inputs = expand_inputs(args.inputs)
     if not inputs:
         run.error("no input files found")
@@ -339,7 +345,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers(options.asr.device)
     try:
         summary = run_batch(inputs, args.output_dir, options, workers, args.executor, args.ray_address,
-                            args.retry_failed, progress=args.print_text, report=run.reporter)
+                            args.retry_failed, show_progress=args.print_text, log=run.reporter)
     except OutputError as exc:
         run.error(str(exc))
         return EXIT_FAILED
@@ -402,11 +408,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web.app import Settings, check_address, default_data_dir, serve
 
     run = Run(args)
+    options = _prepared(run, args, None)
+    if isinstance(options, int):
+        return options
     settings = Settings(data_dir=Path(args.data_dir or default_data_dir()), host=args.host, port=args.port,
                         workers=args.workers, max_upload=args.max_upload_mb * 2**20, token=args.token,
-                        options=options_from_args(args))
-    if (code := _prepared(run, settings.options, None)) is not None:
-        return code
+                        options=options)
     try:
         require_ffmpeg()  # every upload is probed and decoded
         check_address(settings.host, settings.port)
@@ -418,7 +425,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     from .errors import Error
-    from .pipeline import enroll
+    from .enrolment import enroll
 
     run = Run(args)
     inputs = checked_inputs(run, args.audio)
@@ -478,13 +485,10 @@ def _analyze_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output_dir", "-o", default=".",
                    help="writes <stem>.json (the transcript, for audio) and <stem>_analytics/ (report.html, "
                         "report.json, CSV, Parquet) (default: current directory)")
-    p.add_argument("--filler_lexicon", default=None,
-                   help="extra filler phrases: a JSON {category: [phrases]} or a text file, one phrase per line "
-                        "(default: the built-in English lexicon only)")
     p.add_argument("--no_html", dest="html", action="store_false", default=True,
                    help="skip the HTML report (default: write <stem>_analytics/report.html)")
     _quiet(p, "a per-speaker table on stdout, progress per stage on stderr")
-    add_option_flags(p, {"verbatim": True})
+    add_option_flags(p, ANALYSIS_DEFAULTS)
 
 
 def _report_parser(p: argparse.ArgumentParser) -> None:
@@ -512,7 +516,7 @@ def _batch_parser(p: argparse.ArgumentParser) -> None:
                    help="Ray cluster address ('auto': the running one) (default: start a local cluster)")
     p.add_argument("--retry_failed", action="store_true", help="run files that failed before again (default: off)")
     _quiet(p, "a progress line per file on stderr")
-    add_option_flags(p, {"verbatim": True})
+    add_option_flags(p, ANALYSIS_DEFAULTS)
 
 
 def _corpus_parser(p: argparse.ArgumentParser) -> None:
@@ -560,7 +564,7 @@ def _serve_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--token", default=None, help="require this token on every request (Authorization: Bearer, or "
                                                  "open the page once with ?token=) (default: $MEETING_ANALYTICS_TOKEN,"
                                                  " else none)")
-    add_option_flags(p, defaults={"verbatim": True})
+    add_option_flags(p, ANALYSIS_DEFAULTS)
 
 
 def _evaluate_parser(p: argparse.ArgumentParser) -> None:

@@ -1,9 +1,12 @@
-"""Every pipeline option, declared once: name, default, help, and whether it changes results.
+"""Every option, declared once: name, default, help, and whether it changes results.
 
-The CLI builds its flags from these fields (``cli.py``), the Python API takes them as keyword
-arguments (``PipelineOptions.from_kwargs``), batch keys hash the result-changing ones
-(``PipelineOptions.result_key``) and workers receive the object itself. Names follow whisperx's
-flags. Light on purpose: importing this module loads no model library.
+The CLI builds its flags from these fields (``cli.py``), the web form its fields (``web=True``), the
+Python API takes them as keyword arguments (``PipelineOptions.from_kwargs``), batch keys hash the
+result-changing ones (``PipelineOptions.result_fields``) and workers receive the object itself.
+Options are resolved and validated when built: ``PipelineOptions(...)`` applies the verbatim prompt
+rule (``prompts.py``) and refuses a bad value with one ``OptionError`` line, so every entry point
+runs (and records, and hashes) the same thing. Names follow whisperx's flags. Light on purpose:
+importing this module loads no model library.
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Iterator
 
 from .errors import OptionError
+from .prompts import verbatim_prompt
 from .weights import diarization_name, is_offline_diarization
 
 ALIGNERS = ("whisper+energy", "whisper", "interpolate", "wav2vec2")
 DEFAULT_ALIGNER = "whisper+energy"
 COMPUTE_TYPES = ("default", "int8", "int8_float16", "int8_float32", "float16", "float32", "bfloat16")
-ASR, ALIGN, DIARIZE = ("speech recognition (WhisperX, faster-whisper backend)", "word timestamps",
-                       "speaker diarization (pyannote.audio)")
+ASR, ALIGN, DIARIZE, ANALYTICS = ("speech recognition (WhisperX, faster-whisper backend)", "word timestamps",
+                                  "speaker diarization (pyannote.audio)", "analytics")
+# what analyze, batch and the web app change: keep the fillers this tool counts
+ANALYSIS_DEFAULTS = {"verbatim": True}
 
 
 def option(default: Any = None, help: str = "", *, group: str = ASR, changes_results: bool = True,
@@ -108,11 +114,33 @@ class ASROptions:
 
 
 @dataclass
+class AnalyticsOptions:
+    """What the analytics of a transcript take: roles and extra filler phrases. They apply the same to a
+    recording and to a saved transcript."""
+
+    roles: str | None = option(None, "role names, comma-separated, the one who asks first (interviewer,candidate; "
+                                     "agent,customer): a two-party recording's speakers get them by who asks more "
+                                     "questions; enrolled voices keep their profile's role", group=ANALYTICS,
+                               shown="none", web=True)
+    filler_lexicon: str | None = option(None, "extra filler phrases: a JSON {category: [phrases]} or a text file, "
+                                              "one phrase per line", group=ANALYTICS,
+                                        shown="the built-in English lexicon only")
+
+    def __post_init__(self) -> None:
+        if self.roles is not None and not [r for r in self.roles.split(",") if r.strip()]:
+            raise OptionError(f"--roles {self.roles!r}: give role names, comma-separated (interviewer,candidate)")
+        if self.filler_lexicon is not None and not os.path.isfile(self.filler_lexicon):
+            raise OptionError(f"--filler_lexicon {self.filler_lexicon}: "
+                              f"{'not a file' if os.path.exists(self.filler_lexicon) else 'no such file'}")
+
+
+@dataclass
 class PipelineOptions:
     """Everything a run needs: ``asr`` plus word timing and diarization (``describe()`` lists all, with
     defaults, help and whether each changes results)."""
 
     asr: ASROptions = field(default_factory=ASROptions)
+    analytics: AnalyticsOptions = field(default_factory=AnalyticsOptions)
     verbatim: bool = option(False, "for English audio without --initial_prompt: prompt Whisper to keep fillers",
                             negatable=True, web=True,
                             shown="on for analyze and batch, off for transcribe")
@@ -143,25 +171,47 @@ class PipelineOptions:
                                              "(agent,customer)", group=DIARIZE, shown="CH0, CH1, ...", web=True)
     profiles: str | None = option(None, "directory of voice profiles (meeting-analytics enroll): a speaker who "
                                         "matches one is named after it", group=DIARIZE, shown="none")
-    roles: str | None = option(None, "role names, comma-separated, the one who asks first (interviewer,candidate; "
-                                     "agent,customer): a two-party recording's speakers get them by who asks more "
-                                     "questions; enrolled voices keep their profile's role", group=DIARIZE,
-                               shown="none", web=True)
     max_pause: float = option(1.0, "split a speaker's utterance at pauses longer than this many seconds",
                               group=DIARIZE, kind="float")
     parallel_stages: bool = option(True, "diarize on a second thread while the ASR decodes", group=DIARIZE,
                                    changes_results=False, cli=False)
 
+    def __post_init__(self) -> None:
+        """Validated once, here: an invalid object never exists (``dataclasses.replace`` checks again)."""
+        self.validate()
+
+    @property
+    def prompt(self) -> str | None:
+        """The prompt the ASR runs with: ``initial_prompt``, else with ``verbatim`` the verbatim prompt of a
+        language known before decoding (``prompts.py``). Recorded and hashed as ``initial_prompt``."""
+        if self.asr.initial_prompt or not self.verbatim:
+            return self.asr.initial_prompt
+        return verbatim_prompt(self.asr.language, self.asr.model)
+
+    def asr_as_run(self) -> ASROptions:
+        """The ASR's options with ``prompt`` as its initial prompt."""
+        return dataclasses.replace(self.asr, initial_prompt=self.prompt)
+
     @classmethod
     def from_kwargs(cls, **kw: Any) -> "PipelineOptions":
-        """Flat keyword arguments (the CLI's names) to options; unknown names are a TypeError."""
-        asr_names = {f.name for f in fields(ASROptions)}
-        own = {f.name for f in fields(cls)} - {"asr"}
-        unknown = set(kw) - asr_names - own
-        if unknown:
-            raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
-        asr = ASROptions(**{k: v for k, v in kw.items() if k in asr_names})
-        return cls(asr=asr, **{k: v for k, v in kw.items() if k in own})
+        """Flat keyword arguments (the CLI's names) to options; an unknown name is a TypeError naming it."""
+        check_names(kw)
+        parts = {owner: {k: v for k, v in kw.items() if k in names} for owner, names in _NAMES.items()}
+        return cls(asr=ASROptions(**parts[ASROptions]), analytics=AnalyticsOptions(**parts[AnalyticsOptions]),
+                   **parts[PipelineOptions])
+
+    @classmethod
+    def for_analysis(cls, **kw: Any) -> "PipelineOptions":
+        """``from_kwargs`` with the defaults of the commands that analyse (``ANALYSIS_DEFAULTS``)."""
+        return cls.from_kwargs(**{**ANALYSIS_DEFAULTS, **kw})
+
+    @classmethod
+    def from_record(cls, data: dict) -> "PipelineOptions":
+        """Options as ``public()`` recorded them (a transcript's, a queued web job's); the token is not there."""
+        data = dict(data)
+        flat = {**data.pop("asr", {}), **data.pop("analytics", {}), **data}
+        flat.pop("hf_token", None)
+        return cls.from_kwargs(**{k: v for k, v in flat.items() if k in option_names()})
 
     def token(self) -> str | None:
         """The Hugging Face token: --hf_token, else $HF_TOKEN when a hub pipeline is named."""
@@ -196,24 +246,44 @@ class PipelineOptions:
     def public(self) -> dict:
         """The options as recorded in a transcript's metadata (never the token)."""
         data = asdict(self)
+        data["asr"]["initial_prompt"] = self.prompt
         data["hf_token"] = "***" if self.hf_token else None
         return data
 
-    def result_key(self) -> dict:
-        """The options that change a result (batch keys hash these), flat."""
+    def result_fields(self) -> dict:
+        """The options that change a result, flat, by name (batch keys hash these)."""
         key = {f.name: getattr(owner, f.name) for owner, f in declared(self) if f.metadata["changes_results"]}
+        key["initial_prompt"] = self.prompt
         key["diarize_model"] = diarization_name(key["diarize_model"])  # the pipeline itself: a new default, a new key
         return key
 
 
 def declared(options: PipelineOptions | None = None) -> Iterator[tuple[Any, dataclasses.Field]]:
-    """(owner, field) for every declared option, the ASR's first; owner is the instance (or class)."""
-    options = options or PipelineOptions
-    asr = options.asr if isinstance(options, PipelineOptions) else ASROptions
-    for owner in (asr, options):
+    """(owner, field) for every declared option: the ASR's, the pipeline's, the analytics'; owner is the
+    instance (or class)."""
+    if isinstance(options, PipelineOptions):
+        owners: tuple[Any, ...] = (options.asr, options, options.analytics)
+    else:
+        owners = (ASROptions, PipelineOptions, AnalyticsOptions)
+    for owner in owners:
         for f in fields(owner):
-            if f.name != "asr":
+            if f.name not in ("asr", "analytics"):
                 yield owner, f
+
+
+def option_names() -> set[str]:
+    return {f.name for _, f in declared()}
+
+
+def check_names(kw: dict[str, Any]) -> None:
+    """A TypeError naming each unknown option, with the closest known name."""
+    import difflib
+
+    unknown = sorted(set(kw) - option_names())
+    if unknown:
+        hints = [f"{name!r}" + (f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(
+            name, option_names(), n=1)) else "") for name in unknown]
+        raise TypeError(f"unknown option{'s' * (len(unknown) > 1)}: {', '.join(hints)}")
 
 
 def describe() -> list[dict]:
@@ -249,3 +319,7 @@ def check_language(language: str | None, english_only: bool) -> str | None:
     if english_only and code != "en":
         raise OptionError(f"language {language!r} needs a multilingual model (e.g. --model base); this model is English-only")
     return code
+
+
+_NAMES = {owner: {f.name for f in fields(owner)} - {"asr", "analytics"}
+          for owner in (ASROptions, PipelineOptions, AnalyticsOptions)}

@@ -1,8 +1,8 @@
 """Progress on stderr, from one writer: whole lines under one lock, so stages running on two threads
 never interleave, and a bar within long stages (tqdm on a terminal, a line every 30 s otherwise).
 
-``Pipeline`` reports through any ``Callable[[str], None]``; when that object also has ``bar`` (as
-``Reporter`` does), long stages report their steps through it.
+``Reporter`` prints messages (``reporter("text")``) and subscribes to the pipeline's stage events
+(``reporter.on_event``: a line per stage that is over, a bar for the steps of a long one).
 """
 
 from __future__ import annotations
@@ -11,9 +11,13 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator, TextIO
+from pathlib import Path
+from typing import Callable, Iterator, TextIO
+
+from .events import ASR, EMBEDDINGS, PART_OF, StageEvent
 
 TEXT_BAR_EVERY = 30.0
+UNITS = {ASR: "chunk", EMBEDDINGS: "batch"}
 
 
 class Reporter:
@@ -23,6 +27,7 @@ class Reporter:
         self.stream = stream or sys.stderr
         self.lock = threading.Lock()
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._bars: dict[tuple[str | None, str], tuple[object, Callable[[int, int], None]]] = {}
 
     def __call__(self, message: str) -> None:
         self.write(f"[{time.strftime('%H:%M:%S')}] {message}")
@@ -37,6 +42,21 @@ class Reporter:
         with self.lock:
             self.stream.write(line + "\n")
             self.stream.flush()
+
+    def on_event(self, event: StageEvent) -> None:
+        """A stage event as a line (``name: stage 1.2 s``) when the stage is over, else a step of its bar."""
+        key = (event.file, event.stage)
+        label = f"{Path(event.file).name}: {event.stage}" if event.file else event.stage
+        if event.over:
+            for file, stage in [k for k in self._bars if k[0] == event.file]:
+                if event.stage in (stage, PART_OF.get(stage)):
+                    self._bars.pop((file, stage))[0].__exit__(None, None, None)
+            self(f"{label} {event.seconds:.1f} s")
+        elif event.total:
+            if key not in self._bars:
+                manager = self.bar(label, UNITS.get(event.stage, "step"))
+                self._bars[key] = (manager, manager.__enter__())
+            self._bars[key][1](event.completed or 0, event.total)
 
     @contextmanager
     def bar(self, name: str, unit: str = "step") -> Iterator:

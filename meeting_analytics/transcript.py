@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Iterable, Iterator
 
 from .errors import TranscriptError
+from .runinfo import RunInfo
 
 FORMAT = "meeting-analytics/1"
 
@@ -78,7 +80,12 @@ class Transcript:
     words: list[Word] = field(default_factory=list)
     utterances: list[Utterance] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
-    metadata: dict[str, Any] = field(default_factory=dict)
+    info: RunInfo = field(default_factory=RunInfo)
+
+    @property
+    def metadata(self) -> MappingProxyType:
+        """``info`` as the JSON's ``"metadata"`` holds it (read-only; ``info`` is the typed form)."""
+        return MappingProxyType(self.info.to_dict())
 
     # -- access -------------------------------------------------------------------------------
     def utterance_words(self, utterance: Utterance) -> list[Word]:
@@ -102,10 +109,10 @@ class Transcript:
                        words=[replace(w, speaker=new(w.speaker)) for w in self.words],
                        utterances=[replace(u, speaker=new(u.speaker)) for u in self.utterances],
                        turns=_merged_turns([replace(t, speaker=new(t.speaker)) for t in self.turns]),
-                       metadata=dict(self.metadata))
+                       info=replace(self.info))
 
     def __repr__(self) -> str:
-        source = self.metadata.get("source")
+        source = self.info.source
         return (f"Transcript({len(self.speakers)} speakers, {len(self.words)} words, {len(self.utterances)} utterances, "
                 f"{len(self.turns)} turns, {self.duration:.1f} s, language={self.language!r}"
                 + (f", source={source!r})" if source else ")"))
@@ -177,7 +184,7 @@ class Transcript:
             "segments": segments,
             "word_segments": [_word_dict(w) for w in self.words],
             "turns": [asdict(t) for t in self.turns],
-            "metadata": self.metadata,
+            "metadata": self.info.to_dict(),
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -215,7 +222,7 @@ class Transcript:
                 words=words,
                 utterances=utterances,
                 turns=turns,
-                metadata=dict(data.get("metadata", {})),
+                info=RunInfo.from_dict(data.get("metadata")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise TranscriptError(f"malformed transcript: {exc!r}") from None

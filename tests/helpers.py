@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from meeting_analytics.stages.assign import assign_speakers, group_utterances
+from meeting_analytics.runinfo import ModelSource, ModelsUsed, RunInfo
 from meeting_analytics.transcript import Transcript, Turn, Utterance, Word
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,7 +121,7 @@ def make_transcript() -> Transcript:
     turns = [Turn(0.4, 1.5, "SPEAKER_00"), Turn(1.5, 3.0, "SPEAKER_01"), Turn(3.8, 4.6, "SPEAKER_01")]
     words = assign_speakers(words, turns)
     return Transcript("en", 5.0, ["SPEAKER_00", "SPEAKER_01"], words, group_utterances(words, "en"), turns,
-                      {"models": {"asr": "tiny.en"}, "timings": {"asr": 1.25}})
+                      RunInfo(models=ModelsUsed(asr=ModelSource("tiny.en", "package")), timings={"asr": 1.25}))
 
 
 def meeting(utts, turns=None, duration=None, language="en") -> Transcript:

@@ -14,9 +14,9 @@ PKG = ROOT / "meeting_analytics"
 # lowest first; a module may import its own layer and those below
 LAYERS = [
     {"errors", "_version", "options", "files", "progress", "transcript", "audio", "weights", "nltk_offline",
-     "heap"},
+     "heap", "events", "runinfo", "prompts", "devices"},
     {"stages", "analytics"},
-    {"pipeline", "report", "evaluation"},
+    {"pipeline", "decode", "enrolment", "report", "evaluation"},
     {"batch"},
     {"cli", "web", "__main__", "__init__"},
 ]

@@ -124,7 +124,7 @@ def test_analyze_bad_transcript_one_line(tmp_path, content, problem):
 
 @pytest.mark.models
 def test_analyze_audio_uses_verbatim_prompt(tmp_path):
-    from meeting_analytics.stages.prompts import VERBATIM_PROMPT_EN
+    from meeting_analytics.prompts import VERBATIM_PROMPT_EN
 
     proc = run_cli("analyze", DATA / "call" / "sample.wav", "-o", tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -173,23 +173,26 @@ def test_device_cuda_without_a_gpu_is_one_line_before_any_model(tmp_path):
 
 def test_a_file_that_fails_to_decode_never_builds_the_pipeline():
     from meeting_analytics.audio import AudioError, probe
-    from meeting_analytics.cli import _transcribed
+    from meeting_analytics.cli import LazyPipeline
+    from meeting_analytics.decode import DecodeAhead
     from meeting_analytics.options import PipelineOptions
-    from meeting_analytics.pipeline import DecodeAhead
 
-    def pipeline():
-        raise AssertionError("the pipeline was built before the file was decoded")
+    class Unbuildable(LazyPipeline):
+        def __call__(self):
+            raise AssertionError("the pipeline was built before the file was decoded")
 
     path = str(DATA / "call" / "sample.wav")  # mono: --channels split cannot read it
-    files = DecodeAhead(PipelineOptions(channels="split"), {path: probe(path)})
+    options = PipelineOptions(channels="split")
+    pipeline = Unbuildable(None, options)
+    files = DecodeAhead(options, {path: probe(path)}, prepare=pipeline.prepare_if_loaded)
     with pytest.raises(AudioError, match="needs 2 or more channels"):
-        _transcribed(pipeline, path, files)
+        pipeline.transcribe(path, files)
 
 
 def test_decode_ahead_gives_what_decode_gives_and_reads_only_short_files_ahead(tmp_path):
     from meeting_analytics.audio import AudioError, probe
     from meeting_analytics.options import PipelineOptions
-    from meeting_analytics.pipeline import DecodeAhead, decode
+    from meeting_analytics.decode import DecodeAhead, decode
 
     call, jfk = str(DATA / "call" / "sample.wav"), str(DATA / "speech" / "jfk.flac")
     options = PipelineOptions(channels="split")  # the call (mono) fails to decode, jfk (stereo) splits
@@ -213,15 +216,13 @@ def test_decode_ahead_gives_what_decode_gives_and_reads_only_short_files_ahead(t
 def test_a_failing_pass_ahead_leaves_the_file_to_the_run():
     from meeting_analytics.audio import probe
     from meeting_analytics.options import PipelineOptions
-    from meeting_analytics.pipeline import DecodeAhead
-
-    jfk, call = str(DATA / "speech" / "jfk.flac"), str(DATA / "call" / "sample.wav")
-    files = DecodeAhead(PipelineOptions(), {jfk: probe(jfk), call: probe(call)})
+    from meeting_analytics.decode import DecodeAhead
 
     def prepare(decoded):
         raise RuntimeError("segmentation failed")
 
-    files.prepare = prepare
+    jfk, call = str(DATA / "speech" / "jfk.flac"), str(DATA / "call" / "sample.wav")
+    files = DecodeAhead(PipelineOptions(), {jfk: probe(jfk), call: probe(call)}, prepare=prepare)
     files.take(jfk)
     decoded = files.take(call)  # decoded all the same; the run computes the segmentation itself
     files.close()

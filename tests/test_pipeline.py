@@ -32,9 +32,9 @@ def test_every_word_is_timed_inside_the_audio(jfk):
         assert 0.0 <= w.probability <= 1.0
     starts = [w.start for w in jfk.words]
     assert starts == sorted(starts)
-    assert jfk.metadata["models"]["aligner"] == "whisper+energy"  # the default, chosen in BENCHMARKS.md
-    assert set(jfk.metadata["timings"]) == {"segmentation", "vad", "asr", "align", "diarize", "wall"}
-    assert "segmentation pass" in jfk.metadata["models"]["vad"]  # one pass served VAD and diarization
+    assert jfk.info.models.aligner == "whisper+energy"  # the default, chosen in BENCHMARKS.md
+    assert set(jfk.info.timings) == {"segmentation", "vad", "asr", "align", "diarize", "wall"}
+    assert "segmentation pass" in jfk.info.models.vad  # one pass served VAD and diarization
 
 
 @pytest.mark.parametrize("name", ["call/sample.wav", "speech/jfk.flac"])  # 30 s: whole chunks; 11 s: a padded one
@@ -206,19 +206,18 @@ def test_parallel_stages_give_the_sequential_result(pipeline):
 def test_a_file_prepared_ahead_gives_what_run_gives(pipeline):
     """The CLI runs the next file's segmentation pass ahead, on one thread (``Pipeline.prepare``)."""
     from meeting_analytics.audio import probe
-    from meeting_analytics.pipeline import DecodeAhead, decode
+    from meeting_analytics.decode import DecodeAhead, decode
 
     first, path = str(DATA / "speech" / "jfk.flac"), str(DATA / "call" / "sample.wav")
     plain = pipeline.transcribe_decoded(decode(path, pipeline.options))
-    files = DecodeAhead(pipeline.options, {first: probe(first), path: probe(path)})
-    files.prepare = pipeline.prepare
+    files = DecodeAhead(pipeline.options, {first: probe(first), path: probe(path)}, prepare=pipeline.prepare)
     files.take(first)  # starts reading and preparing the call
     prepared = files.take(path)
     files.close()
     assert prepared.segmentation is not None and prepared.segmentation_seconds > 0
     ahead = pipeline.transcribe_decoded(prepared)
     assert ahead.words == plain.words and ahead.turns == plain.turns and ahead.utterances == plain.utterances
-    assert ahead.metadata["timings"]["segmentation"] == prepared.segmentation_seconds
+    assert ahead.info.timings["segmentation"] == prepared.segmentation_seconds
 
 
 def test_single_speaker_clip_has_one_speaker(jfk):
@@ -335,7 +334,7 @@ def test_api_transcribe_reuses_models_for_same_options():
 
 @pytest.fixture(scope="session")
 def verbatim_pipeline():
-    from meeting_analytics.stages.prompts import VERBATIM_PROMPT_EN
+    from meeting_analytics.prompts import VERBATIM_PROMPT_EN
     from meeting_analytics.stages.asr import ASROptions
     from meeting_analytics.pipeline import Pipeline, PipelineOptions
 

@@ -12,7 +12,7 @@ from helpers import DATA, run_cli
 from meeting_analytics.audio import AudioError, SAMPLE_RATE
 from meeting_analytics.evaluation.metrics import cpwer, wer
 from meeting_analytics.options import PipelineOptions
-from meeting_analytics.pipeline import decode
+from meeting_analytics.decode import decode
 from meeting_analytics.stages.channels import choose, envelope_correlation, merge, names_for
 from meeting_analytics.transcript import Word
 
@@ -39,9 +39,9 @@ def stereo(tmp_path_factory):
 
 def test_auto_splits_two_people_and_mixes_one_signal_twice(stereo):
     two = decode(stereo / "stereo.wav", PipelineOptions())
-    assert two.channels["mode"] == "split" and two.audio.shape[0] == 2 and two.channels["names"] == ["CH0", "CH1"]
+    assert two.channels.split and two.audio.shape[0] == 2 and two.channels.names == ["CH0", "CH1"]
     same = decode(stereo / "dual_mono.wav", PipelineOptions())
-    assert same.channels["mode"] == "mix" and same.audio.ndim == 1 and same.channels["envelope_correlation"] > 0.99
+    assert same.channels.mode == "mix" and same.audio.ndim == 1 and same.channels.envelope_correlation > 0.99
     mono = decode(stereo / "left.wav", PipelineOptions())
     assert mono.channels is None
 
@@ -80,7 +80,7 @@ def test_merge_keeps_each_utterance_whole_and_in_order():
 @pytest.mark.models
 def test_split_transcribes_each_channel_as_well_as_alone_and_mix_does_not(pipeline, stereo):
     split = pipeline(stereo / "stereo.wav")
-    assert split.metadata["channels"]["mode"] == "split" and split.speakers == ["CH0", "CH1"]
+    assert split.info.channels.split and split.speakers == ["CH0", "CH1"]
     alone = {name: pipeline(stereo / f"{side}.wav") for name, side in (("CH0", "left"), ("CH1", "right"))}
     for name, t in alone.items():
         mine = " ".join(w.text for w in split.words if w.speaker == name)

@@ -51,16 +51,16 @@ def test_enrolled_voices_are_named_and_the_stranger_never_is(profiles, tmp_path)
             share = np.mean([s == name for s in by_truth[who]])
             # 0.95+ in a fresh process; 0.939-0.942 after CAM++'s convolutions ran in the same one (the
             # same naming, score 0.98: a few words diarized elsewhere under other float kernels)
-            assert share >= 0.9, (seed, who, share, t.metadata["voices"])
+            assert share >= 0.9, (seed, who, share, t.info.voices)
         # the stranger's speaker keeps its SPEAKER_xx label (a word of theirs the diarization put in
         # Ann's or Bob's cluster is a diarization error, counted here and left to the attribution work)
         stranger = max(set(by_truth["S3"]), key=by_truth["S3"].count)
-        assert stranger.startswith("SPEAKER_"), t.metadata["voices"]
+        assert stranger.startswith("SPEAKER_"), t.info.voices
         leaked = np.mean([s in ("Ann", "Bob") for s in by_truth["S3"]])
         print(f"seed {seed}: stranger's words under an enrolled name {leaked:.1%}")
         assert leaked < 0.1
-        scores = {v["speaker"]: v for v in t.metadata["voices"]["speakers"]}
-        assert {"Ann", "Bob"} <= {v["name"] for v in scores.values()}
+        scores = {v.speaker: v for v in t.info.voices.speakers}
+        assert {"Ann", "Bob"} <= {v.name for v in scores.values()}
 
 
 def test_a_real_speaker_enrolled_from_half_the_call_is_found_in_all_of_it(tmp_path):
@@ -116,12 +116,12 @@ def test_people_enrolled_from_one_ami_excerpt_are_named_in_another(ami_dir, tmp_
         total = sum(heard.values()) or 1.0
         own, others = heard.get(person, 0.0) / total, sum(v for k, v in heard.items() if k in enrolled and k != person) / total
         print(f"{source} -> {target}: {person} named on {own:.0%} of their speech, another enrolled name on {others:.0%}; "
-              f"{t.metadata['voices']['speakers']}")
-        assert others < 0.1, (person, heard, t.metadata["voices"])
+              f"{t.info.voices.speakers}")
+        assert others < 0.1, (person, heard, t.info.voices)
         if (pipeline_name, source, target) in MISSED:
-            assert own == 0.0 and all(v["name"] is None for v in t.metadata["voices"]["speakers"])
+            assert own == 0.0 and all(v.name is None for v in t.info.voices.speakers)
         else:
-            assert own > 0.5, (person, heard, t.metadata["voices"])
+            assert own > 0.5, (person, heard, t.info.voices)
     assert tested >= 1
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from meeting_analytics.stages.assign import assign_speakers
 from meeting_analytics.transcript import Transcript, TranscriptError, Turn, Word
-from helpers import make_transcript
+from helpers import ROOT, make_transcript
 
 
 def test_json_round_trip_is_lossless():
@@ -73,3 +73,35 @@ def test_save_is_atomic_and_readable(tmp_path):
     path = t.save(tmp_path / "out" / "t.json")
     assert Transcript.load(path) == t
     assert [p.name for p in path.parent.iterdir()] == ["t.json"]  # no temp files left behind
+
+
+@pytest.mark.parametrize("name", ["written_0.1_call.json", "written_0.1_split_voices.json"])
+def test_a_file_written_by_0_1_loads_typed_and_writes_back_unchanged(name):
+    """Transcripts that meeting-analytics 0.1 (a0ba865) wrote: the call, and a stereo file split into
+    channels with an enrolled voice named. Every fact reads typed, nothing is left untyped in ``extra``,
+    and the JSON written again is the JSON read."""
+    from meeting_analytics.runinfo import ChannelChoice, VoiceMatch
+
+    path = ROOT / "tests" / "data" / name
+    data = json.loads(path.read_text())
+    t = Transcript.load(path)
+    assert t.to_dict() == data and Transcript.from_json(t.to_json()) == t
+    info = t.info
+    assert info.extra == {} and info.models.asr.name == "tiny.en" and info.models.diarization.name == "offline-ge2e"
+    assert info.options["asr"]["model"] == "tiny.en" and info.timings["asr"] > 0 and info.load_seconds["asr"] > 0
+    assert info.source.endswith(".wav") and info.versions["meeting-analytics"] == "0.1.0"
+    if "split" in name:
+        assert info.channels == ChannelChoice("split", "split", 2, -0.729, ["left", "right"])
+        assert info.voices.speakers[0] == VoiceMatch("left", "Kennedy", 0.981, "speaker")
+        assert info.voices.speakers[1].name is None and info.voices.roles == {"Kennedy": "speaker"}
+    else:
+        assert info.channels is None and info.voices is None and info.roles == "agent,customer"
+
+
+def test_unknown_or_odd_metadata_is_kept_as_read():
+    data = make_transcript().to_dict()
+    data["metadata"] = {"models": {"asr": "tiny.en"}, "channels": "stereo", "mine": [1, 2], "source": None}
+    t = Transcript.from_dict(data)
+    assert t.info.models is None and t.info.extra == data["metadata"] and t.to_dict() == data
+    with pytest.raises(TypeError):  # the dict view is read-only: the typed ``info`` is where facts change
+        t.metadata["source"] = "x"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import ReportError
 from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
+from ..options import AnalyticsOptions, check_names, option_names
 from ..transcript import Transcript
 from . import fillers as F
 from .questions import questions
@@ -56,9 +57,8 @@ def speaker_table(stats: pd.DataFrame, counts: pd.DataFrame, mood: pd.DataFrame)
 def with_roles(speakers: pd.DataFrame, transcript: Transcript, roles: str | None) -> pd.DataFrame:
     from .roles import assign_roles, parse_roles
 
-    roles = roles or (transcript.metadata.get("options") or {}).get("roles")
-    voices = (transcript.metadata.get("voices") or {}).get("speakers", [])
-    known = {v["name"]: v["role"] for v in voices if v.get("name") and v.get("role")}
+    roles = roles or transcript.info.roles
+    known = transcript.info.voices.roles if transcript.info.voices else {}
     if not roles and not known:
         return speakers
     return assign_roles(speakers, parse_roles(roles), known)
@@ -201,29 +201,53 @@ def _jsonable(value):
     return str(value)
 
 
-def analyze(transcript: Transcript, lexicon: F.FillerLexicon | None = None, scorer: SentimentScorer | None = None,
-            timeline_window: float = 60.0, timeline_step: float = 15.0, top_topics: int = 20,
-            roles: str | None = None) -> MeetingReport:
+def analyze(transcript: Transcript, options: AnalyticsOptions | None = None, *, lexicon: F.FillerLexicon | None = None,
+            scorer: SentimentScorer | None = None, timeline_window: float = 60.0, timeline_step: float = 15.0,
+            top_topics: int = 20, **option_values: Any) -> MeetingReport:
     """All analytics of one transcript. Pure: no model is loaded (VADER's lexicon is read once).
-    ``roles`` ("interviewer,candidate"): the speakers table gains ``role`` and ``role_source`` (by default
-    the roles the transcript was made with, ``--roles``, and those of enrolled voices; none without)."""
+
+    ``options`` (or its fields as keywords: ``roles="interviewer,candidate"``, ``filler_lexicon=path``):
+    ``roles`` gives the speakers table ``role`` and ``role_source`` (by default the roles the transcript
+    was made with, and those of enrolled voices; none without); ``filler_lexicon`` adds phrases to the
+    language's lexicon. ``lexicon`` and ``scorer`` replace the filler lexicon and the sentiment scorer."""
+    options = analytics_options(options, option_values)
     words = transcript.words_frame()
     utterances = transcript.utterances_frame()
     turns = transcript.turns_frame()
     lexicon = lexicon or F.lexicon_for(transcript.language)
+    if options.filler_lexicon:
+        lexicon = F.FillerLexicon.from_file(options.filler_lexicon, base=lexicon)
     stats = speaker_stats(words, utterances, turns)
     occurrences = F.find_fillers(words, lexicon)
     counts = F.filler_counts(occurrences, stats)
     scored = utterance_sentiment(utterances, scorer) if len(utterances) else \
         utterances.assign(sentiment=pd.Series(dtype=float), label=pd.Series(dtype=str))
     mood = speaker_sentiment(scored)
-    speakers = with_roles(speaker_table(stats, counts, mood), transcript, roles)
+    speakers = with_roles(speaker_table(stats, counts, mood), transcript, options.roles)
     speaker_topics, meeting_topics = topics(words, transcript.language, top_topics)
     meeting = meeting_stats(transcript.duration, utterances, turns)
     meeting.update({"language": transcript.language, "words": int(len(words)), "utterances": int(len(utterances)),
                     "fillers": int(len(occurrences)), "lexicon": lexicon.language,
-                    "source": transcript.metadata.get("source")})
+                    "source": transcript.info.source})
     return MeetingReport(transcript=transcript, speakers=speakers, utterances=scored, fillers=occurrences, filler_counts=counts,
                          questions=questions(utterances), topics=speaker_topics,
                          meeting_topics=meeting_topics,
                          timeline=sentiment_timeline(scored, timeline_window, timeline_step), meeting=meeting)
+
+
+def analytics_options(options: AnalyticsOptions | None, values: dict[str, Any]) -> AnalyticsOptions:
+    """``options``, or one built from keyword values; a name that is not an analytics option is a
+    TypeError naming it (a pipeline option says it applies to audio only)."""
+    if options is not None and values:
+        raise TypeError(f"give either options or keyword options, not both ({', '.join(values)})")
+    if options is not None:
+        return options
+    known = {f.name for f in fields(AnalyticsOptions)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        pipeline_only = [n for n in unknown if n in option_names()]
+        if pipeline_only:
+            raise TypeError(f"{', '.join(pipeline_only)}: transcription option(s), for audio; analytics takes "
+                            f"{', '.join(sorted(known))}")
+        check_names(values)
+    return AnalyticsOptions(**values)

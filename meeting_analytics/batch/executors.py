@@ -56,7 +56,7 @@ def run_local(jobs: list[Job], options: PipelineOptions, workers: int) -> Iterat
 class RayWorker:
     """A Ray actor: the models of one worker, loaded once."""
 
-    def __init__(self, options: PipelineOptions, threads: int):
+    def __init__(self, options: PipelineOptions, threads: int | None):
         init_worker(options, threads)
 
     def process(self, job: Job) -> Outcome:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,6 @@ from typing import Callable, Iterable
 
 from ..files import make_dirs
 from ..options import PipelineOptions
-from ..stages.prompts import with_verbatim_prompt
 from .worker import Job, Outcome, clean_partial, is_done
 
 AUDIO_EXTENSIONS = {".wav", ".mp3", ".flac", ".m4a", ".ogg", ".opus", ".aac", ".wma", ".webm", ".mp4", ".mkv",
@@ -54,17 +52,20 @@ def content_hash(path: Path, chunk: int = 1 << 20) -> str:
 
 def options_hash(options: PipelineOptions) -> str:
     """A hash of the options declared as changing results (``options.py``), this package's version, and
-    the voice profiles' contents (enrolling again changes who is named)."""
+    the contents of the files options name: voice profiles (enrolling again changes who is named) and
+    the filler lexicon."""
     from .._version import __version__
 
-    relevant = {**options.result_key(), "meeting-analytics": __version__}
+    relevant = {**options.result_fields(), "meeting-analytics": __version__}
     if options.profiles and Path(options.profiles).is_dir():
         relevant["profiles"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                                 for p in sorted(Path(options.profiles).glob("*.json"))}
+    if options.analytics.filler_lexicon:
+        relevant["filler_lexicon"] = hashlib.sha256(Path(options.analytics.filler_lexicon).read_bytes()).hexdigest()
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def result_key(digest: str, opt_hash: str) -> str:
+def result_dir_name(digest: str, opt_hash: str) -> str:
     """A result directory's name: the recording's content hash and the options' (``options_hash``)."""
     return f"{digest[:20]}-{opt_hash[:12]}"
 
@@ -80,32 +81,29 @@ class BatchSummary:
     failures: list[tuple[str, str]]
 
 
-class Progress:
-    """files done, audio hours done, throughput (audio hours per wall hour) and ETA, on stderr."""
+class BatchProgress:
+    """Files done, audio hours done, throughput (× real time) and ETA: a line per finished file to ``log``."""
 
-    def __init__(self, total: int, enabled: bool = True, stream=sys.stderr):
-        self.total, self.enabled, self.stream = total, enabled, stream
+    def __init__(self, total: int, log: Callable[[str], None]):
+        self.total, self.log = total, log
         self.count = self.audio = 0.0
         self.t0 = time.perf_counter()
 
     def update(self, outcome: Outcome) -> None:
         self.count += 1
         self.audio += outcome.audio_seconds or 0.0
-        if not self.enabled:
-            return
         wall = time.perf_counter() - self.t0
         rate = self.audio / wall if wall > 0 else 0.0
         eta = (self.total - self.count) * wall / self.count if self.count else 0.0
         width = 24
         bar = "#" * int(width * self.count / max(self.total, 1))
         status = "" if outcome.status == "done" else f"  FAILED {outcome.error}"
-        print(f"[{bar:<{width}}] {int(self.count)}/{self.total} files, {self.audio / 3600:.2f} audio h, "
-              f"{rate:.1f}x real time, ETA {eta / 60:.1f} min  {Path(outcome.path).name}{status}",
-              file=self.stream, flush=True)
+        self.log(f"[{bar:<{width}}] {int(self.count)}/{self.total} files, {self.audio / 3600:.2f} audio h, "
+                 f"{rate:.1f}x real time, ETA {eta / 60:.1f} min  {Path(outcome.path).name}{status}")
 
 
 def plan(inputs: list[Path], out_dir: Path, options: PipelineOptions, manifest, retry_failed: bool,
-         report: Callable[[str], None]) -> tuple[list[Job], int, list[tuple[str, str]]]:
+         log: Callable[[str], None]) -> "Plan":
     """Jobs still to run, the number skipped as done, and the failures kept from earlier runs."""
     opt_hash = options_hash(options)[:12]
     jobs, skipped, kept_failures = [], 0, []
@@ -116,7 +114,7 @@ def plan(inputs: list[Path], out_dir: Path, options: PipelineOptions, manifest, 
             kept_failures.append((p, f"{p}: no such file"))
             continue
         digest = content_hash(path)
-        key = result_key(digest, opt_hash)
+        key = result_dir_name(digest, opt_hash)
         row = manifest.get(p)
         if is_done(out_dir, key):
             skipped += 1
@@ -129,9 +127,18 @@ def plan(inputs: list[Path], out_dir: Path, options: PipelineOptions, manifest, 
         manifest.upsert(p, key=key, content_hash=digest, options_hash=opt_hash, status="pending", error=None,
                         file_mtime=path.stat().st_mtime)
         jobs.append(Job(p, key, str(out_dir)))
-    report(f"{len(inputs)} files: {skipped} already done, {len(kept_failures)} failed before"
-           f"{' (not retried; --retry_failed)' if kept_failures and not retry_failed else ''}, {len(jobs)} to run")
-    return jobs, skipped, kept_failures
+    log(f"{len(inputs)} files: {skipped} already done, {len(kept_failures)} failed before"
+        f"{' (not retried; --retry_failed)' if kept_failures and not retry_failed else ''}, {len(jobs)} to run")
+    return Plan(jobs, skipped, kept_failures)
+
+
+@dataclass
+class Plan:
+    """What a batch still has to run, what it skips as done, and the failures kept from earlier runs."""
+
+    jobs: list[Job]
+    skipped: int
+    failures: list[tuple[str, str]]
 
 
 def record(manifest, outcome: Outcome) -> None:
@@ -142,26 +149,29 @@ def record(manifest, outcome: Outcome) -> None:
                     versions=outcome.versions, timings=outcome.timings)
 
 
-def run_batch(inputs: list[Path], out_dir: str | Path, options: PipelineOptions, workers: int = 1, executor: str = "local",
-              ray_address: str | None = None, retry_failed: bool = False, progress: bool = True,
-              report: Callable[[str], None] = lambda m: None) -> BatchSummary:
+def run_batch(inputs: list[Path], out_dir: str | Path, options: PipelineOptions, workers: int = 1,
+              executor: str = "local", ray_address: str | None = None, retry_failed: bool = False,
+              show_progress: bool = True, log: Callable[[str], None] = lambda m: None) -> BatchSummary:
+    """Every input into ``out_dir``; ``log`` gets the plan and, with ``show_progress``, a line per file.
+    Options are checked here, before any worker starts: a bad one is an ``OptionError``."""
     from .executors import run_local, run_ray
     from .manifest import Manifest
 
+    options.validate()
     out = make_dirs(out_dir)
-    options = with_verbatim_prompt(options)
     if clean_partial(out):
-        report("removed unfinished results of an interrupted run")
+        log("removed unfinished results of an interrupted run")
     manifest = Manifest(out / "manifest.sqlite")
     t0 = time.perf_counter()
     try:
-        jobs, skipped, failures = plan(inputs, out, options, manifest, retry_failed, report)
+        todo = plan(inputs, out, options, manifest, retry_failed, log)
+        failures = list(todo.failures)
         run_id = manifest.start_run(executor, workers, len(inputs), options.public())
-        bar = Progress(len(jobs), enabled=progress)
+        bar = BatchProgress(len(todo.jobs), log if show_progress else lambda m: None)
         done = audio = 0
         runner = run_ray if executor == "ray" else run_local
         kwargs = {"address": ray_address} if executor == "ray" else {}
-        for outcome in runner(jobs, options, workers, **kwargs):
+        for outcome in runner(todo.jobs, options, workers, **kwargs):
             record(manifest, outcome)
             bar.update(outcome)
             if outcome.status == "done":
@@ -170,7 +180,7 @@ def run_batch(inputs: list[Path], out_dir: str | Path, options: PipelineOptions,
             else:
                 failures.append((outcome.path, outcome.error))
         wall = time.perf_counter() - t0
-        manifest.finish_run(run_id, done=done, failed=len(failures), skipped=skipped, audio_seconds=audio)
+        manifest.finish_run(run_id, done=done, failed=len(failures), skipped=todo.skipped, audio_seconds=audio)
     finally:
         manifest.close()
-    return BatchSummary(len(inputs), done, len(failures), skipped, audio, wall, failures)
+    return BatchSummary(len(inputs), done, len(failures), todo.skipped, audio, wall, failures)

@@ -11,6 +11,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..events import StageHook
 from ..files import OutputError, atomic_write_text
 from ..options import PipelineOptions
 
@@ -40,55 +41,86 @@ class Outcome:
 
 
 SPEAKER_COUNTS = ("num_speakers", "min_speakers", "max_speakers")  # per call: no model reload
-_WORKER: dict = {"options": None, "threads": None, "key": None, "pipeline": None}
+
+
+class Worker:
+    """One worker's models, loaded once, and the per-file task: ``Worker(options).process(job, hook)``.
+    Options other than the speaker counts that differ from the loaded ones load their models instead
+    (one set held at a time). ``pipeline_factory`` builds a pipeline from options (``Pipeline``)."""
+
+    def __init__(self, options: PipelineOptions, threads: int | None = None, pipeline_factory=None):
+        self.options, self.threads = options, threads
+        self.factory = pipeline_factory or _load_pipeline
+        self.key: str | None = None
+        self.pipeline = None
+        self.pipeline_for(options)
+
+    def pipeline_for(self, options: PipelineOptions | None = None):
+        from dataclasses import replace
+
+        options = options or self.options
+        if self.threads:  # CTranslate2's threads and torch's, per run
+            options = replace(options, asr=replace(options.asr, threads=self.threads))
+        key = json.dumps({k: v for k, v in options.public().items() if k not in SPEAKER_COUNTS}, sort_keys=True,
+                         default=str)
+        if self.key != key:
+            self.pipeline = self.key = None  # the old models go before the new ones load
+            self.pipeline, self.key = self.factory(options), key
+        return self.pipeline
+
+    def process(self, job: Job, hook: StageHook | None = None) -> Outcome:
+        """Transcribe, diarize and analyse one file into its result directory; never raises for bad input.
+        ``hook``: where this job's stage events go."""
+        from ..analytics import analyze
+
+        t0 = time.perf_counter()
+        options = job.options or self.options
+        try:
+            pipeline = self.pipeline_for(job.options)
+            counts = {k: getattr(job.options, k) for k in SPEAKER_COUNTS} if job.options else {}
+            transcript = pipeline(job.path, hook=hook, **counts)
+            t1 = time.perf_counter()
+            report = analyze(transcript, options.analytics)
+            info = transcript.info
+            info.timings["analytics"] = round(time.perf_counter() - t1, 3)
+            outcome = Outcome(job.path, job.key, "done", audio_seconds=transcript.duration,
+                              wall_seconds=round(time.perf_counter() - t0, 3),
+                              models=info.models.to_dict() if info.models else None, versions=dict(info.versions),
+                              timings=dict(info.timings))
+            write_result(Path(job.out_dir), job.key, report, outcome)
+            return outcome
+        except Exception as exc:  # noqa: BLE001 (one bad file never stops the batch)
+            return Outcome(job.path, job.key, "failed", error=one_line(job.path, exc),
+                           wall_seconds=time.perf_counter() - t0)
+
+
+def _load_pipeline(options: PipelineOptions):
+    from ..pipeline import Pipeline
+
+    return Pipeline(options)
+
+
+_worker: Worker | None = None  # this worker process's models (a process pool's initializer makes them)
 
 
 def init_worker(options: PipelineOptions, threads: int | None = None) -> None:
-    """Build this worker's pipeline once (models loaded once per worker)."""
-    _WORKER.update(options=options, threads=threads)
-    pipeline_for(options)
+    """Process pool initializer: this process runs only the pipeline, so it sets torch's threads and
+    quiets the libraries for good, then loads the models once."""
+    global _worker
+    from ..devices import set_torch_threads
+    from ..options import default_threads
+    from ..stages.lean import quiet_libraries
+
+    quiet_libraries()
+    set_torch_threads(threads or options.asr.threads or default_threads())
+    _worker = Worker(options, threads)
 
 
-def pipeline_for(options: PipelineOptions | None = None):
-    """The worker's pipeline for ``options``: the loaded one unless options other than the speaker
-    counts differ, then the models for the new options replace it (one set held per worker)."""
-    from dataclasses import replace
-
-    from ..pipeline import Pipeline
-
-    options = options or _WORKER["options"] or PipelineOptions()
-    if _WORKER["threads"]:  # the Pipeline sets CTranslate2's and torch's threads from this
-        options = replace(options, asr=replace(options.asr, threads=_WORKER["threads"]))
-    key = json.dumps({k: v for k, v in options.public().items() if k not in SPEAKER_COUNTS}, sort_keys=True,
-                     default=str)
-    if _WORKER["key"] != key:
-        _WORKER.update(pipeline=None, key=None)  # the old models go before the new ones load
-        _WORKER.update(pipeline=Pipeline(options), key=key)
-    return _WORKER["pipeline"]
-
-
-def process(job: Job, progress=None) -> Outcome:
-    """Transcribe, diarize and analyse one file into its result directory; never raises for bad input.
-    ``progress``: where the pipeline reports its stages for this job (``progress.Reporter``'s protocol)."""
-    from ..analytics import analyze
-
-    t0 = time.perf_counter()
-    try:
-        pipeline = pipeline_for(job.options)
-        pipeline.progress = progress or (lambda message: None)
-        counts = {k: getattr(job.options, k) for k in SPEAKER_COUNTS} if job.options else {}
-        transcript = pipeline(job.path, **counts)
-        t1 = time.perf_counter()
-        report = analyze(transcript)
-        meta = transcript.metadata
-        meta["timings"]["analytics"] = round(time.perf_counter() - t1, 3)
-        outcome = Outcome(job.path, job.key, "done", audio_seconds=transcript.duration,
-                          wall_seconds=round(time.perf_counter() - t0, 3), models=meta.get("models"),
-                          versions=meta.get("versions"), timings=meta.get("timings"))
-        write_result(Path(job.out_dir), job.key, report, outcome)
-        return outcome
-    except Exception as exc:  # noqa: BLE001 (one bad file never stops the batch)
-        return Outcome(job.path, job.key, "failed", error=one_line(job.path, exc), wall_seconds=time.perf_counter() - t0)
+def process(job: Job, hook: StageHook | None = None) -> Outcome:
+    """The per-file task in a worker process (``init_worker`` ran there)."""
+    if _worker is None:
+        raise RuntimeError("batch.worker.process runs in a worker process started with init_worker")
+    return _worker.process(job, hook)
 
 
 def one_line(path: str, exc: Exception) -> str:

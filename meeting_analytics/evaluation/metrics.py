@@ -247,7 +247,7 @@ def evaluate_transcript(hyp, uri: str, rttm=None, uem=None, stm=None, truth=None
             row["boundary_start_median_ms"] = float(np.median(errs[:, 0]) * 1000)
             row["boundary_end_median_ms"] = float(np.median(errs[:, 1]) * 1000)
         row["word_speaker_accuracy"], mapping = speaker_attribution(ref_words, hyp.words)
-        fillers = truth.metadata.get("synthetic", {}).get("fillers")
+        fillers = truth.info.extra.get("synthetic", {}).get("fillers")
         if fillers:
             import pandas as pd
 

@@ -23,6 +23,7 @@ import numpy as np
 from ..audio import SAMPLE_RATE
 from ..errors import MissingToolError
 from ..files import atomic_write_bytes, atomic_write_text
+from ..runinfo import RunInfo
 from ..transcript import Transcript, Turn, Utterance, Word
 
 # (espeak-ng voice+variant, pitch 0-99, words per minute). Chosen among espeak-ng's voices for
@@ -139,8 +140,8 @@ class SynthMeeting:
             text = " ".join(w.text for w in words[first:])
             utterances.append(Utterance(turn.start, turn.end, turn.speaker, text, first, len(words)))
         return Transcript("en", self.duration, self.speakers, words, utterances, list(self.turns),
-                          {"synthetic": {"seed": self.seed,
-                                         "fillers": self.filler_occurrences().to_dict(orient="records")}})
+                          RunInfo(extra={"synthetic": {"seed": self.seed, "fillers":
+                                                       self.filler_occurrences().to_dict(orient="records")}}))
 
 
 def _program(name: str) -> str:

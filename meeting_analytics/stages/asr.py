@@ -21,6 +21,7 @@ class DecodedBatch:
     language: str
     chunks_done: int = 0
     chunks_total: int = 0
+    vad_seconds: float = 0.0  # the voice activity detection before the first batch (0 for the others)
 
 
 class Transcriber:
@@ -51,10 +52,8 @@ class Transcriber:
     def batches(self, audio: np.ndarray, speech=None) -> Iterator[DecodedBatch]:
         """Decode ``audio`` batch by batch; ``speech``: precomputed VAD scores (``vad.speech_scores``)."""
         from .asr_model import features, pieces
-        from ..audio import SAMPLE_RATE
 
-        self.vad.precomputed = speech
-        scores = self.vad({"waveform": self.vad.preprocess_audio(audio), "sample_rate": SAMPLE_RATE})
+        scores, vad_seconds = self.vad.speech(audio, speech)
         o = self.options
         chunks = self.vad.merge_chunks(scores, o.chunk_size, onset=o.vad_onset, offset=o.vad_offset)
         if not chunks:
@@ -63,10 +62,10 @@ class Transcriber:
         tokenizer = self.tokenizer(language)
         for lo in range(0, len(chunks), o.batch_size):
             batch = chunks[lo : lo + o.batch_size]
-            texts = self.model.generate_batch(features(self.model, pieces(audio, [(c["start"], c["end"]) for c in batch])),
-                                              tokenizer, self.decoding)
+            texts, encoder_output = self.model.generate_batch(
+                features(self.model, pieces(audio, [(c["start"], c["end"]) for c in batch])), tokenizer, self.decoding)
             yield DecodedBatch([Segment(float(c["start"]), float(c["end"]), t.strip()) for c, t in zip(batch, texts)],
-                               self.model.encoder_output, language, lo + len(batch), len(chunks))
+                               encoder_output, language, lo + len(batch), len(chunks), vad_seconds if lo == 0 else 0.0)
 
     def tokenizer(self, language: str):
         from .asr_model import tokenizer_for

@@ -12,6 +12,7 @@ equal to ``whisperx.load_model``'s.
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import Any
 
 import faster_whisper
 import numpy as np
@@ -41,29 +42,29 @@ def transcription_options(model: faster_whisper.WhisperModel, **asr_options):
 
 class BatchedWhisperModel(faster_whisper.WhisperModel):
     """faster-whisper's model with whisperx's batched, timestamp-free decoding (one prompt for the whole
-    batch); ``encoder_output`` is the last batch's, for the aligner."""
-
-    encoder_output = None
+    batch), returning each batch's encoder output with its text for the aligner."""
 
     def encode(self, features: np.ndarray):
         from faster_whisper.transcribe import get_ctranslate2_storage
 
         to_cpu = self.model.device == "cuda" and len(self.model.device_index) > 1
         features = features[None] if features.ndim == 2 else features
-        self.encoder_output = self.model.encode(get_ctranslate2_storage(features), to_cpu=to_cpu)
-        return self.encoder_output
+        return self.model.encode(get_ctranslate2_storage(features), to_cpu=to_cpu)
 
-    def generate_batch(self, features: np.ndarray, tokenizer, options) -> list[str]:
-        """The text of each item of a batch of log-mel features (whisperx's ``generate_segment_batched``)."""
+    def generate_batch(self, features: np.ndarray, tokenizer, options) -> tuple[list[str], Any]:
+        """The text of each item of a batch of log-mel features (whisperx's ``generate_segment_batched``),
+        and the batch's encoder output."""
         previous = tokenizer.encode(" " + options.initial_prompt.strip()) if options.initial_prompt is not None else []
         prompt = self.get_prompt(tokenizer, previous, without_timestamps=options.without_timestamps,
                                  prefix=options.prefix, hotwords=options.hotwords)
+        encoder_output = self.encode(features)
         result = self.model.generate(
-            self.encode(features), [prompt] * len(features), beam_size=options.beam_size, patience=options.patience,
+            encoder_output, [prompt] * len(features), beam_size=options.beam_size, patience=options.patience,
             length_penalty=options.length_penalty, max_length=self.max_length, suppress_blank=options.suppress_blank,
             suppress_tokens=options.suppress_tokens, no_repeat_ngram_size=options.no_repeat_ngram_size,
             repetition_penalty=options.repetition_penalty, return_scores=True)
-        return tokenizer.tokenizer.decode_batch([[t for t in r.sequences_ids[0] if t < tokenizer.eot] for r in result])
+        texts = tokenizer.tokenizer.decode_batch([[t for t in r.sequences_ids[0] if t < tokenizer.eot] for r in result])
+        return texts, encoder_output
 
     def language_of(self, audio: np.ndarray) -> str:
         """The language Whisper detects in the first 30 s (whisperx's ``detect_language``)."""

@@ -14,6 +14,7 @@ config.yaml, or a hub name (e.g. pyannote/speaker-diarization-3.1 with a token).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -288,7 +289,7 @@ class Diarizer:
         return SlidingWindowFeature(np.concatenate([s.data for s in scores]), scores[0].sliding_window)
 
     def __call__(self, audio: np.ndarray, num_speakers: int | None = None, min_speakers: int | None = None,
-                 max_speakers: int | None = None, segmentation=None, hook=None) -> tuple[list[Turn], list[Turn]]:
+                 max_speakers: int | None = None, segmentation=None, hook=None) -> "DiarizationOutput":
         """Speaker turns (overlaps kept) and pyannote's exclusive turns (one speaker at a time, for words);
         ``segmentation``: the output of ``segment(audio)`` when already computed; ``hook``: pyannote's
         progress hook (step, artifact, file, total, completed)."""
@@ -300,7 +301,16 @@ class Diarizer:
         heap.trim()
         full = getattr(output, "speaker_diarization", output)
         exclusive = getattr(output, "exclusive_speaker_diarization", full)
-        return _annotation_to_turns(full), _annotation_to_turns(exclusive)
+        return DiarizationOutput(_annotation_to_turns(full), _annotation_to_turns(exclusive))
+
+
+@dataclass
+class DiarizationOutput:
+    """Who spoke when: ``turns`` keep overlapping speakers; ``exclusive`` has one speaker at a time (per
+    frame the one with the highest clustered segmentation score), the turns words are assigned on."""
+
+    turns: list[Turn]
+    exclusive: list[Turn]
 
 
 def _file(audio: np.ndarray) -> dict:

@@ -153,3 +153,22 @@ def defer_dynamo() -> None:
     spec = importlib.util.find_spec("torch")
     sys.modules[DYNAMO] = DeferredDynamo([str(Path(spec.origin).parent / "_dynamo")])
     sys.meta_path.insert(0, _DynamoFinder())
+
+
+def quiet_libraries() -> None:
+    """Keep library chatter (INFO logs, deprecation and checkpoint-upgrade notes) off stderr, for a process
+    that runs only this package (the CLI, batch and web workers), which reports progress and errors itself.
+    Logging and warning filters are the process's: a library call leaves them as they are."""
+    import logging
+    import warnings
+
+    lean_torchmetrics()  # before whisperx's import can bring torchmetrics in
+    from whisperx.log_utils import setup_logging
+
+    setup_logging(level="error")  # whisperx sets up its logger lazily at INFO; claim it first
+    for name in ("lightning.pytorch.utilities.migration.utils", "lightning_fabric", "pytorch_lightning",
+                 "pyannote", "speechbrain", "faster_whisper"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    for module in ("pyannote", "torchaudio", "torch", "lightning", "pytorch_lightning", "whisperx",
+                   "speechbrain", "transformers", "asteroid_filterbanks", "torchcodec", "numpy"):
+        warnings.filterwarnings("ignore", module=module)

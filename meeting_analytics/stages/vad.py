@@ -19,25 +19,22 @@ from ..audio import SAMPLE_RATE
 
 
 class SharedVad(Pyannote):
-    """whisperx's pyannote VAD (its type must stay a whisperx ``Vad``: whisperx checks it) that takes
-    precomputed speech scores for the next call, and times itself."""
+    """whisperx's pyannote VAD (its type must stay a whisperx ``Vad``: whisperx checks it) whose ``speech``
+    takes the scores of a segmentation pass already made instead of running the model again."""
 
     def __init__(self, device: str, onset: float = 0.5, offset: float = 0.363):
         super().__init__(device, vad_onset=onset, vad_offset=offset)
-        self.precomputed = None
-        self.seconds = 0.0
 
     @property
     def inference(self):
         return self.vad_pipeline._segmentation
 
-    def __call__(self, audio, **kwargs):
+    def speech(self, audio: np.ndarray, precomputed=None) -> tuple[object, float]:
+        """Speech scores of ``audio`` (``precomputed`` when given: ``speech_scores``) and the seconds taken."""
         t0 = time.perf_counter()
-        scores, self.precomputed = self.precomputed, None
-        try:
-            return scores if scores is not None else super().__call__(audio, **kwargs)
-        finally:
-            self.seconds = time.perf_counter() - t0
+        if precomputed is None:
+            precomputed = self({"waveform": self.preprocess_audio(audio), "sample_rate": SAMPLE_RATE})
+        return precomputed, time.perf_counter() - t0
 
 
 def same_weights(a, b) -> bool:

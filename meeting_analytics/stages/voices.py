@@ -17,7 +17,7 @@ import json
 import os
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,8 @@ import numpy as np
 from ..audio import SAMPLE_RATE, AudioError
 from ..errors import Error, ProfileError
 from ..files import atomic_write_text, data_home, make_dirs
-from ..transcript import Turn
+from ..runinfo import VoiceMatch, VoiceNaming
+from ..transcript import Transcript, Turn
 
 MODEL = "resemblyzer-ge2e"  # the default pipeline's encoder (offline-ge2e)
 THRESHOLDS = {  # cosine a pair must reach to name a speaker, per encoder (benchmarks/voices.py, BENCHMARKS.md)
@@ -189,21 +190,31 @@ def speaker_vectors(audio: np.ndarray, turns: list[Turn], encoder: Encoder) -> d
     return out
 
 
-def match(vectors: dict[str, np.ndarray], profiles: list[VoiceProfile], threshold: float = THRESHOLD) -> dict:
-    """``{speaker: {"name": profile name or None, "score": best cosine}}``: one-to-one, confident pairs only."""
+def match(vectors: dict[str, np.ndarray], profiles: list[VoiceProfile], threshold: float = THRESHOLD) -> list[VoiceMatch]:
+    """Each speaker's match against the profiles: one-to-one, confident pairs only (``VoiceMatch``)."""
     from scipy.optimize import linear_sum_assignment
 
     speakers = list(vectors)
     if not speakers or not profiles:
-        return {s: {"name": None, "score": None} for s in speakers}
+        return [VoiceMatch(s, None, None) for s in speakers]
     scores = np.array([[float(vectors[s] @ p.vector) for p in profiles] for s in speakers])
     rows, cols = linear_sum_assignment(-scores)
-    out = {s: {"name": None, "score": round(float(scores[i].max()), 4)} for i, s in enumerate(speakers)}
+    out = {s: VoiceMatch(s, None, round(float(scores[i].max()), 4)) for i, s in enumerate(speakers)}
     for r, c in zip(rows, cols):
         if scores[r, c] >= threshold:
-            out[speakers[r]] = {"name": profiles[c].name, "score": round(float(scores[r, c]), 4),
-                                "role": profiles[c].role}
-    return out
+            out[speakers[r]] = VoiceMatch(speakers[r], profiles[c].name, round(float(scores[r, c]), 4), profiles[c].role)
+    return list(out.values())
+
+
+def name_speakers(transcript: Transcript, vectors: dict[str, np.ndarray], profiles: list[VoiceProfile],
+                  encoder: Encoder, where: str | None) -> Transcript:
+    """``transcript`` with each speaker who matches a known voice named after it, and every match in
+    ``info.voices`` (``where``: the profile directory, as recorded)."""
+    found = match(vectors, profiles, encoder.threshold)
+    names = {m.speaker: m.name for m in found if m.name}
+    named = transcript.rename_speakers(names) if names else replace(transcript, info=replace(transcript.info))
+    named.info.voices = VoiceNaming(where, encoder.threshold, found)
+    return named
 
 
 def enrol_vector(clips: list[tuple[str, np.ndarray, list[Turn]]], encoder: Encoder) -> tuple[np.ndarray, float]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import secrets
+import signal
 import shutil
 import sqlite3
 import threading
@@ -22,12 +24,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from ..batch.run import options_hash, record, result_key
-from ..batch.worker import Outcome, clean_partial
+from ..batch.run import options_hash, record, result_dir_name
+from ..batch.worker import clean_partial
+from ..events import ANALYTICS, ASR, DIARIZE, PART_OF, REPORT, SEGMENTATION, StageEvent
 from ..files import OutputError, make_dirs
 from ..options import PipelineOptions, default_threads
-from ..stages.prompts import with_verbatim_prompt
-from .worker import WebJob
+from .worker import STARTED, JobEvent, JobResult, WebJob, WorkerStarted
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -38,8 +40,8 @@ CREATE TABLE IF NOT EXISTS jobs (
 COLUMNS = ("id", "name", "stem", "size", "content_hash", "key", "options", "names", "status", "error", "duration",
            "created", "started", "finished", "wall_seconds", "reused", "attempts")
 # a stage's share of a job's progress; transcription and diarization run side by side
-STAGES = {"segmentation": 0.05, "asr": 0.55, "diarize": 0.25, "analytics": 0.05, "report": 0.1}
-STAGE_OF = {"embeddings": "diarize", "align": "asr"}
+STAGES = {SEGMENTATION: 0.05, ASR: 0.55, DIARIZE: 0.25, ANALYTICS: 0.05, REPORT: 0.1}
+BEFORE_ANALYTICS = (SEGMENTATION, ASR, DIARIZE)
 MAX_CRASHES = 2
 
 
@@ -49,8 +51,19 @@ def new_id() -> str:
 
 
 @dataclass
-class Progress:
+class JobProgress:
+    """A running job's fraction per stage, from its stage events."""
+
     stages: dict[str, float]
+
+    def apply(self, event: StageEvent) -> None:
+        stage = PART_OF.get(event.stage, event.stage)
+        if stage not in STAGES:
+            return
+        self.stages[stage] = max(self.stages.get(stage, 0.0), event.fraction)
+        if stage in (ANALYTICS, REPORT):  # what runs before them is over
+            for s in BEFORE_ANALYTICS:
+                self.stages[s] = 1.0
 
     @property
     def fraction(self) -> float:
@@ -114,11 +127,12 @@ class JobManager:
         for stale in (self.dir / "jobs").glob(".tmp-*"):
             shutil.rmtree(stale, ignore_errors=True)
         self.workers, self.log = workers, log
-        self.options = with_verbatim_prompt(options or PipelineOptions(verbatim=True))
+        self.options = options or PipelineOptions.for_analysis()
         self.manifest = Manifest(self.dir / "manifest.sqlite")
         self.store = JobStore(self.dir / "manifest.sqlite")
         self.lock = threading.RLock()
-        self.live: dict[str, Progress] = {}
+        self.live: dict[str, JobProgress] = {}
+        self.worker_pids: set[int] = set()
         self.running_keys: dict[str, str] = {}      # key -> the job computing it
         self.waiting: dict[str, list[str]] = {}     # key -> jobs queued behind it
         self.crashes: dict[str, int] = {}
@@ -141,8 +155,11 @@ class JobManager:
         self.closed = True
         self.events.put(None)
         if self.pool is not None:
-            for process in list(getattr(self.pool, "_processes", {}).values()):
-                process.kill()
+            for pid in list(self.worker_pids):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:  # gone already
+                    pass
             self.pool.shutdown(wait=False, cancel_futures=True)
         self.manifest.close()
         self.store.close()
@@ -159,8 +176,7 @@ class JobManager:
     def create(self, job_id: str, name: str, stem: str, size: int, digest: str, options: PipelineOptions,
                names: list[str], duration: float | None, error: str | None = None) -> dict:
         """A job for an upload stored as ``uploads/<job_id>``; ``error``: it failed its checks already."""
-        options = with_verbatim_prompt(options)
-        key = result_key(digest, options_hash(options))
+        key = result_dir_name(digest, options_hash(options))
         now = time.time()
         self.store.insert(id=job_id, name=name, stem=stem, size=size, content_hash=digest, key=key,
                           options=json.dumps(options.public(), default=str), names=json.dumps(names),
@@ -172,18 +188,7 @@ class JobManager:
 
     def job(self, job_id: str) -> dict | None:
         row = self.store.get(job_id)
-        if row is None:
-            return None
-        live, done = self.live.get(job_id), row["status"] == "done"
-        progress = 1.0 if done else live.fraction if live else 0.0
-        stages = {s: 1.0 if done else live.stages.get(s, 0.0) if live else 0.0 for s in STAGES}
-        speed = row["duration"] / row["wall_seconds"] if row["duration"] and row["wall_seconds"] else None
-        return {"id": row["id"], "file": row["name"], "size": row["size"], "duration": row["duration"],
-                "status": row["status"], "stage": live.stage if live and row["status"] == "running" else None,
-                "progress": progress, "stages": stages, "error": row["error"], "created": row["created"],
-                "started": row["started"], "finished": row["finished"], "wall_seconds": row["wall_seconds"],
-                "speed": round(speed, 2) if speed else None, "reused": bool(row["reused"]),
-                "options": json.loads(row["options"] or "{}"), "names": json.loads(row["names"] or "[]")}
+        return None if row is None else job_view(row, self.live.get(job_id))
 
     def jobs(self) -> list[dict]:
         return [self.job(row["id"]) for row in self.store.all()]
@@ -209,7 +214,7 @@ class JobManager:
     def _web_job(self, row: dict) -> WebJob:
         """The job as a worker runs it; its options read back from the table (the token, never stored
         there, is the server's)."""
-        options = replace(_options_from_record(json.loads(row["options"])), hf_token=self.options.hf_token)
+        options = replace(PipelineOptions.from_record(json.loads(row["options"])), hf_token=self.options.hf_token)
         return WebJob(id=row["id"], path=str(self.dir / "uploads" / row["id"]), key=row["key"], data_dir=str(self.dir),
                       name=row["name"], stem=row["stem"], options=options, names=json.loads(row["names"] or "[]"))
 
@@ -232,32 +237,36 @@ class JobManager:
                     return
                 self._new_pool()
                 future = self.pool.submit(worker.run, job)
-            future.add_done_callback(lambda f, j=job: self._finished(j, f))
+            future.add_done_callback(lambda f, j=job, p=self.pool: self._finished(j, f, p))
 
-    def _finished(self, job: WebJob, future: Future) -> None:
+    def _finished(self, job: WebJob, future: Future, pool: ProcessPoolExecutor | None = None) -> None:
         try:
             result = future.result()
         except CancelledError:
             return
         except BrokenProcessPool:
-            result = self._crashed(job)
+            result = self._crashed(job, pool)
             if result is None:
                 return
         except Exception as exc:  # noqa: BLE001 (the server goes on)
-            result = {"status": "failed", "error": f"{job.name}: {type(exc).__name__}: {exc}"}
+            result = JobResult("failed", f"{job.name}: {type(exc).__name__}: {exc}")
+        self.finish(job, result)
+
+    def finish(self, job: WebJob, result: JobResult) -> None:
+        """Record how ``job`` ended, then start the jobs that waited for its key."""
         with self.lock:
             row = self.store.get(job.id)
             if row is not None:
                 wall = time.time() - (row["started"] or row["created"])
-                self.store.update(job.id, status=result["status"], error=result.get("error"), finished=time.time(),
-                                  wall_seconds=round(wall, 3), reused=int(bool(result.get("reused"))),
+                self.store.update(job.id, status=result.status, error=result.error, finished=time.time(),
+                                  wall_seconds=round(wall, 3), reused=int(result.reused),
                                   attempts=(row["attempts"] or 0) + 1)
                 self.live.pop(job.id, None)
             else:  # deleted while it ran
                 shutil.rmtree(self.dir / "jobs" / job.id, ignore_errors=True)
-            if result.get("outcome"):
+            if result.outcome is not None:
                 try:
-                    record(self.manifest, Outcome(**result["outcome"]))
+                    record(self.manifest, result.outcome)
                 except OutputError as exc:  # the manifest is a record; the job's result stands
                     self.log(f"warning: {exc}")
             self.running_keys.pop(job.key, None)
@@ -265,43 +274,52 @@ class JobManager:
         for other in queued:
             self._submit(other)
 
-    def _crashed(self, job: WebJob) -> dict | None:
+    def _crashed(self, job: WebJob, pool: ProcessPoolExecutor | None) -> JobResult | None:
         """A worker died (a crash in native code): the job goes again once, then fails; a new pool."""
         with self.lock:
             self.crashes[job.id] = self.crashes.get(job.id, 0) + 1
             self.running_keys.pop(job.key, None)
-            if not self.closed and self.pool is not None and getattr(self.pool, "_broken", False):
+            if not self.closed and pool is self.pool:  # the first of the broken pool's jobs to hear of it
                 self._new_pool()
         if self.crashes[job.id] >= MAX_CRASHES:
-            return {"status": "failed", "error": f"{job.name}: the worker process crashed on this file"}
+            return JobResult("failed", f"{job.name}: the worker process crashed on this file")
         if not self.closed:
             self._submit(job.id)
         return None
 
     def _drain(self) -> None:
-        """Stage events from the workers into ``live`` (and ``running`` when a worker starts a job)."""
+        """Events from the workers, until ``close``."""
         while True:
             event = self.events.get()
             if event is None:
                 return
-            job_id, stage = event["id"], STAGE_OF.get(event["stage"], event["stage"])
-            with self.lock:
-                row = self.store.get(job_id)
-                if row is None:
-                    continue
-                if stage == "started":
-                    self.store.update(job_id, status="running", started=time.time(), error=None)
-                    self.live[job_id] = Progress({})
-                elif stage in STAGES and job_id in self.live:
-                    stages = self.live[job_id].stages
-                    stages[stage] = max(stages.get(stage, 0.0), event["done"])
-                    if stage in ("analytics", "report"):  # what runs before them is over
-                        for s in ("segmentation", "asr", "diarize"):
-                            stages[s] = 1.0
+            self.on_event(event)
+
+    def on_event(self, message: JobEvent | WorkerStarted) -> None:
+        """A worker's message: a job's stage event (``running`` when a worker takes it), or a new worker."""
+        if isinstance(message, WorkerStarted):
+            self.worker_pids.add(message.pid)
+            return
+        job_id, event = message.job_id, message.event
+        with self.lock:
+            if self.store.get(job_id) is None:
+                return
+            if event.stage == STARTED:
+                self.store.update(job_id, status="running", started=time.time(), error=None)
+                self.live[job_id] = JobProgress({})
+            elif job_id in self.live:
+                self.live[job_id].apply(event)
 
 
-def _options_from_record(data: dict) -> PipelineOptions:
-    """Options as ``PipelineOptions.public()`` recorded them (a job queued before a restart)."""
-    asr = data.pop("asr", {})
-    data.pop("hf_token", None)
-    return PipelineOptions.from_kwargs(**asr, **data)
+def job_view(row: dict, live: JobProgress | None) -> dict:
+    """A job as the API shows it (``GET /api/jobs/{id}``)."""
+    done = row["status"] == "done"
+    progress = 1.0 if done else live.fraction if live else 0.0
+    stages = {s: 1.0 if done else live.stages.get(s, 0.0) if live else 0.0 for s in STAGES}
+    speed = row["duration"] / row["wall_seconds"] if row["duration"] and row["wall_seconds"] else None
+    return {"id": row["id"], "file": row["name"], "size": row["size"], "duration": row["duration"],
+            "status": row["status"], "stage": live.stage if live and row["status"] == "running" else None,
+            "progress": progress, "stages": stages, "error": row["error"], "created": row["created"],
+            "started": row["started"], "finished": row["finished"], "wall_seconds": row["wall_seconds"],
+            "speed": round(speed, 2) if speed else None, "reused": bool(row["reused"]),
+            "options": json.loads(row["options"] or "{}"), "names": json.loads(row["names"] or "[]")}

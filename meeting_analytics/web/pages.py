@@ -9,7 +9,6 @@ import json
 import time
 from ..options import PARSERS, OptionError, PipelineOptions, declared
 
-WEB_DEFAULTS = {"verbatim": True}  # as for analyze and batch: keep the fillers this tool counts
 NAMES_HELP = "speaker names, comma-separated, in the order they first speak (unnamed ones stay SPEAKER_xx)"
 TRUE, FALSE = {"on", "true", "1", "yes"}, {"off", "false", "0", "no", ""}
 
@@ -24,7 +23,7 @@ def web_fields(base: PipelineOptions) -> list[tuple[object, object]]:
 
 
 def server_defaults(base: PipelineOptions | None) -> PipelineOptions:
-    return base or PipelineOptions(**WEB_DEFAULTS)
+    return base or PipelineOptions.for_analysis()  # as for analyze and batch: keep the fillers this tool counts
 
 
 def options_from_fields(form: dict[str, str], base: PipelineOptions | None = None) -> tuple[PipelineOptions, list[str]]:
@@ -54,9 +53,7 @@ def options_from_fields(form: dict[str, str], base: PipelineOptions | None = Non
     names = [n.strip() for n in form.get("names", "").split(",") if n.strip()]
     if len(set(names)) != len(names):
         raise OptionError("names: each speaker needs a different name")
-    options = PipelineOptions.from_kwargs(**values)
-    options.validate()
-    return options, names
+    return PipelineOptions.from_kwargs(**values), names
 
 
 def page(title: str, body: str, refresh: bool = False) -> str:

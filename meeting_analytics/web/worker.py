@@ -3,27 +3,27 @@
 A job is the batch's job (``batch.worker.process``: transcript and analytics into ``results/<key>/``,
 skipped when an identical upload with the same options is done already) followed by this job's
 downloads and report, built in a temporary directory and renamed to ``jobs/<id>/`` in one step.
-Stage progress goes back to the web process through a queue.
+The pipeline's stage events go back to the web process through a queue as ``JobEvent``s; the job's
+end comes back as a ``JobResult``.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import sys
 import time
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..batch.worker import Job, init_worker, is_done, one_line, process
+from ..batch.worker import Job, Outcome, init_worker, is_done, one_line, process
+from ..events import ANALYTICS, REPORT, StageEvent
 from ..options import PipelineOptions
 
 DOWNLOADS = ("txt", "srt", "vtt", "tsv", "json", "rttm")
-# "name: asr 3.1 s" or "load asr 2.0 s": a stage (or a model load) that is over
-_STAGE_OVER = re.compile(r"^(?:.*: )?(?P<stage>[a-z][a-z ]*?) \d+(?:\.\d+)? s$")
+STARTED = "started"  # a worker took the job
+STEP_EVERY = 0.2     # seconds between two step events of one stage sent to the web process
 
 _EVENTS = None
 
@@ -40,32 +40,49 @@ class WebJob:
     names: list[str] = field(default_factory=list)  # speaker names, in order of first speech
 
 
-class StageEvents:
-    """The pipeline's progress protocol (``progress.Reporter``), sent to the web process as events:
-    ``{"id", "stage", "done"}`` with ``done`` the stage's fraction."""
+@dataclass(frozen=True)
+class JobEvent:
+    """A stage event of a web job, as the worker sends it to the web process."""
+
+    job_id: str
+    event: StageEvent
+
+
+@dataclass(frozen=True)
+class WorkerStarted:
+    """A worker process of the pool is up (the server kills these on close)."""
+
+    pid: int
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """How a job ended: ``done`` (``reused``: an identical upload's result) or ``failed`` with one line."""
+
+    status: str
+    error: str | None = None
+    reused: bool = False
+    audio_seconds: float | None = None
+    outcome: Outcome | None = None
+
+
+class JobEvents:
+    """A stage hook that forwards a job's events to the web process: every stage that is over, and
+    steps at most every ``STEP_EVERY`` seconds per stage (or when a stage's steps are complete)."""
 
     def __init__(self, job_id: str, queue):
         self.job_id, self.queue = job_id, queue
+        self.last: dict[str, float] = {}
 
-    def send(self, stage: str, done: float) -> None:
-        if self.queue is not None:
-            self.queue.put({"id": self.job_id, "stage": stage, "done": round(min(max(done, 0.0), 1.0), 3)})
-
-    def __call__(self, message: str) -> None:
-        m = _STAGE_OVER.match(message)
-        if m:
-            self.send(m["stage"], 1.0)
-
-    @contextmanager
-    def bar(self, name: str, unit: str = "step"):
-        stage, last = name.rsplit(": ", 1)[-1], [0.0]
-
-        def update(done: int, total: int) -> None:
-            if time.monotonic() - last[0] >= 0.2 or done >= total:
-                last[0] = time.monotonic()
-                self.send(stage, done / max(total, 1))
-
-        yield update
+    def __call__(self, event: StageEvent) -> None:
+        if self.queue is None or event.file is None and not event.over:
+            return
+        if not event.over and event.completed != event.total:
+            now = time.monotonic()
+            if now - self.last.get(event.stage, 0.0) < STEP_EVERY:
+                return
+            self.last[event.stage] = now
+        self.queue.put(JobEvent(self.job_id, event))
 
 
 def init(events, options: PipelineOptions, threads: int | None) -> None:
@@ -74,6 +91,7 @@ def init(events, options: PipelineOptions, threads: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the server stops its workers
     _die_with_parent()
     _EVENTS = events
+    events.put(WorkerStarted(os.getpid()))
     init_worker(options, threads)
 
 
@@ -94,25 +112,25 @@ def ready() -> int:
     return os.getpid()
 
 
-def run(job: WebJob) -> dict:
+def run(job: WebJob) -> JobResult:
     """Result (or the finished one reused), then downloads; never raises for a bad recording."""
-    events = StageEvents(job.id, _EVENTS)
-    events.send("started", 1.0)
+    events = JobEvents(job.id, _EVENTS)
+    events(StageEvent(STARTED, job.name, seconds=0.0))
     reused = is_done(Path(job.data_dir), job.key)
     outcome = None
     if not reused:
-        outcome = process(Job(job.path, job.key, job.data_dir, job.options), progress=events)
+        outcome = process(Job(job.path, job.key, job.data_dir, job.options), hook=events)
         if outcome.status != "done":
-            return {"status": "failed", "error": named(outcome.error or "failed", job.path, job.name),
-                    "outcome": asdict(outcome)}
-    events.send("analytics", 1.0)
+            return JobResult("failed", named(outcome.error or "failed", job.path, job.name), outcome=outcome)
+    if outcome is not None and outcome.timings:
+        events(StageEvent(ANALYTICS, job.name, seconds=outcome.timings.get("analytics", 0.0)))
+    t0 = time.perf_counter()
     try:
         audio_seconds = write_downloads(job)
     except Exception as exc:  # noqa: BLE001 (the server goes on)
-        return {"status": "failed", "error": named(one_line(job.path, exc), job.path, job.name), "outcome": None}
-    events.send("report", 1.0)
-    return {"status": "done", "reused": reused, "audio_seconds": audio_seconds,
-            "outcome": asdict(outcome) if outcome else None}
+        return JobResult("failed", named(one_line(job.path, exc), job.path, job.name))
+    events(StageEvent(REPORT, job.name, seconds=round(time.perf_counter() - t0, 3)))
+    return JobResult("done", reused=reused, audio_seconds=audio_seconds, outcome=outcome)
 
 
 def named(message: str, path: str | Path, name: str) -> str:

@@ -1,24 +1,16 @@
 """Verbatim transcription: Whisper is trained mostly on clean transcripts and drops disfluencies
 unless the prompt shows them. This English prompt is written the way a verbatim transcript reads,
-so the decoder keeps "um", "uh", "like" and "you know" (measured in BENCHMARKS.md)."""
+so the decoder keeps "um", "uh", "like" and "you know" (measured in BENCHMARKS.md).
 
-from dataclasses import replace
+``PipelineOptions`` applies it when the options are built (``verbatim`` on, no ``initial_prompt``),
+so every entry point runs and records the same prompt."""
 
-from ..options import PipelineOptions
+from __future__ import annotations
 
 VERBATIM_PROMPT_EN = ("Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. "
                       "So, uh, you know, I mean, um, yeah.")
 
 VERBATIM_PROMPTS = {"en": VERBATIM_PROMPT_EN}
-
-
-def with_verbatim_prompt(options: PipelineOptions) -> PipelineOptions:
-    """The options as run: with ``verbatim`` on and no ``initial_prompt``, the verbatim prompt for a
-    language known before decoding."""
-    if not options.verbatim or options.asr.initial_prompt:
-        return options
-    prompt = verbatim_prompt(options.asr.language, options.asr.model)
-    return replace(options, asr=replace(options.asr, initial_prompt=prompt)) if prompt else options
 
 
 def verbatim_prompt(language: str | None, model: str | None) -> str | None:
