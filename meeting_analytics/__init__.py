@@ -39,6 +39,10 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'meeting_analytics' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 _last_pipeline: tuple[str, object] | None = None
 
 
