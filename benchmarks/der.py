@@ -34,7 +34,8 @@ def main() -> None:
     from meeting_analytics.stages.diarize import Diarizer
     from meeting_analytics.evaluation.metrics import read_stm, turns_annotation, wer
     from meeting_analytics.options import PipelineOptions
-    from meeting_analytics.pipeline import Pipeline, quiet_libraries
+    from meeting_analytics.pipeline import Pipeline
+    from meeting_analytics.stages.lean import quiet_libraries
 
     quiet_libraries()
     diarizer = Diarizer(args.diarize_model)

@@ -98,7 +98,7 @@ def main() -> None:
 
     from meeting_analytics.evaluation.metrics import turns_annotation
     from meeting_analytics.options import ASROptions
-    from meeting_analytics.pipeline import quiet_libraries
+    from meeting_analytics.stages.lean import quiet_libraries
     from meeting_analytics.stages.asr import Transcriber
     from meeting_analytics.stages.diarize import Diarizer
 

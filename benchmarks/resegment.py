@@ -112,7 +112,7 @@ def main() -> None:
     from pyannote.metrics.diarization import DiarizationErrorRate, JaccardErrorRate
 
     from meeting_analytics.evaluation.metrics import turns_annotation
-    from meeting_analytics.pipeline import quiet_libraries
+    from meeting_analytics.stages.lean import quiet_libraries
     from meeting_analytics.stages.diarize import Diarizer
 
     quiet_libraries()

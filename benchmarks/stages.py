@@ -46,7 +46,7 @@ def main(files: list[str], sequential: bool) -> None:
         t2 = time.perf_counter()
         analyze(transcript)
         totals["analytics"] = totals.get("analytics", 0.0) + time.perf_counter() - t2
-        timings = dict(transcript.metadata["timings"])
+        timings = dict(transcript.info.timings)
         wall = timings.pop("wall")
         for k, v in timings.items():
             totals[k] = totals.get(k, 0.0) + v

@@ -46,7 +46,8 @@ def main() -> None:
     from pyannote.metrics.diarization import DiarizationErrorRate, JaccardErrorRate
 
     from meeting_analytics.evaluation.metrics import turns_annotation
-    from meeting_analytics.pipeline import make_diarizer, quiet_libraries
+    from meeting_analytics.pipeline import make_diarizer
+    from meeting_analytics.stages.lean import quiet_libraries
     from meeting_analytics.options import PipelineOptions
 
     quiet_libraries()
