@@ -102,12 +102,12 @@ class Pipeline:
         """A file ``decode`` read: one speaker per channel when it chose ``split``, else the mono pipeline."""
         with torch_threads(self.threads):
             if decoded.split:
-                return self.run_split(decoded, hook=hook)
+                return self._run_split(decoded, hook)
             transcript = self.run(decoded.audio, source=decoded.source, prepared=decoded, hook=hook, **speakers)
         transcript.info.channels = decoded.channels
         return transcript
 
-    def run_split(self, decoded: Decoded, hook: StageHook | None = None) -> Transcript:
+    def _run_split(self, decoded: Decoded, hook: StageHook | None) -> Transcript:
         """One speaker per channel: VAD, ASR and alignment per channel, words merged by utterance start."""
         channels, source, names = decoded.audio, decoded.source, decoded.channels.names
         timer = StageTimer(hook or self.hook, source)

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..errors import ReportError
+from ..errors import OptionError, ReportError
 from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
 from ..options import AnalyticsOptions, check_names, option_names
 from ..transcript import Transcript
@@ -132,7 +132,7 @@ class MeetingReport(Tables):
         clashes = {name: group for name, group in merged.items() if len(group) > 1}
         if clashes:
             name, group = next(iter(clashes.items()))
-            raise ValueError(f"rename_speakers: {' and '.join(group)} would both be named {name!r}; to merge "
+            raise OptionError(f"rename_speakers: {' and '.join(group)} would both be named {name!r}; to merge "
                              "speakers, analyse the renamed transcript: analyze(report.transcript.rename_speakers(names))")
 
         def rename(frame: pd.DataFrame) -> pd.DataFrame:

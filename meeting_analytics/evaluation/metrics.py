@@ -126,7 +126,7 @@ def read_stm(path: str | Path):
             continue
         parts = line.split()
         if len(parts) < 5:
-            raise ValueError(f"{path}: not an STM line: {line!r}")
+            raise ReferenceFileError(f"{path}: not an STM line: {line!r}")
         file, channel, speaker, start, end, rest = parts[0], parts[1], parts[2], float(parts[3]), float(parts[4]), parts[5:]
         if rest and rest[0].startswith("<"):
             rest = rest[1:]

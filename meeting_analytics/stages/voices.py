@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..audio import SAMPLE_RATE, AudioError
-from ..errors import Error, ProfileError
+from ..errors import ProfileError
 from ..files import atomic_write_text, data_home, make_dirs
 from ..runinfo import VoiceMatch, VoiceNaming
 from ..transcript import Transcript, Turn
@@ -242,7 +242,7 @@ def enrol_vector(clips: list[tuple[str, np.ndarray, list[Turn]]], encoder: Encod
 def new_profile(name: str, vector: np.ndarray, seconds: float, clips: list[str], role: str | None = None,
                 model: str = MODEL) -> VoiceProfile:
     if not name.strip():
-        raise Error("a voice profile needs a name")
+        raise ProfileError("a voice profile needs a name")
     return VoiceProfile(name=name.strip(), embedding=[round(float(v), 6) for v in vector], speech_seconds=round(seconds, 2),
                         clips=[Path(c).name for c in clips], model=model, model_version=model_version(model),
                         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"), role=role or None)
