@@ -592,7 +592,8 @@ COMMANDS = (
     Command("transcribe", "speaker-attributed transcripts of audio files",
             "Transcribe, time and diarize audio files; write DIR/<stem>.<ext> per format.",
             ("meeting-analytics transcribe call.wav interview.mp3 -o out/",
-             "meeting-analytics transcribe meeting.m4a --min_speakers 2 --max_speakers 6 --hotwords \"Acme, Kubernetes\""),
+             "meeting-analytics transcribe meeting.m4a --min_speakers 2 --max_speakers 6 "
+             "--hotwords \"Acme, Kubernetes\""),
             _transcribe_parser, cmd_transcribe),
     Command("analyze", "speaker analytics of audio files or saved transcripts",
             "Per-speaker analytics (fillers, talk dynamics, questions, sentiment, topics). Audio is transcribed "
@@ -628,14 +629,15 @@ COMMANDS = (
             _evaluate_parser, cmd_evaluate),
     Command("enroll", "make a voice profile from clean clips of one person",
             "A voice profile (GE2E embedding of the person's speech, with the model's name and version) saved as a "
-            "small JSON file; transcribe, analyze, batch and serve with --profiles DIR name matching speakers after it. "
-            "A clip with under 3 s of speech or with a second voice is refused.",
+            "small JSON file; transcribe, analyze, batch and serve with --profiles DIR name matching speakers "
+            "after it. A clip with under 3 s of speech or with a second voice is refused.",
             ("meeting-analytics enroll \"Dana Smith\" dana_intro.wav dana_call.mp3",
              "meeting-analytics enroll Agent agent.wav --profiles team_profiles/"),
             _enroll_parser, cmd_enroll),
     Command("profiles", "list or remove voice profiles",
             "One line per profile: name, seconds of speech, clips, date, model.",
-            ("meeting-analytics profiles list", "meeting-analytics profiles remove \"Dana Smith\" --profiles team_profiles/"),
+            ("meeting-analytics profiles list",
+             "meeting-analytics profiles remove \"Dana Smith\" --profiles team_profiles/"),
             _profiles_parser, cmd_profiles),
     Command("serve", "a local web page: upload a recording, watch it progress, read the report",
             "A web app and JSON API (docs: README, 'Web app') on this machine, for people who would rather not use a "

@@ -153,8 +153,8 @@ class PipelineOptions:
                            negatable=True, shown="on")
     diarize_model: str | None = option(None, "pyannote pipeline: offline (the default, = offline-ge2e: GE2E "
                                              "embeddings), offline-campplus (CAM++), offline-campplus-seg3 "
-                                             "(segmentation-3.0 + CAM++), a local directory or config.yaml, or a hub name "
-                                             "such as pyannote/speaker-diarization-3.1 with --hf_token",
+                                             "(segmentation-3.0 + CAM++), a local directory or config.yaml, or a hub "
+                                             "name such as pyannote/speaker-diarization-3.1 with --hf_token",
                                        group=DIARIZE, shown="the offline pipeline")
     hf_token: str | None = option(None, "Hugging Face token for gated hub models; never printed or stored",
                                   group=DIARIZE, changes_results=False, shown="$HF_TOKEN")
@@ -229,7 +229,8 @@ class PipelineOptions:
         if self.aligner not in ALIGNERS:
             raise OptionError(f"unknown aligner {self.aligner!r}; choose from {', '.join(ALIGNERS)}")
         if self.aligner == "wav2vec2" and self.align_model is None and not self.asr.allow_download:
-            raise OptionError("--aligner wav2vec2 needs --align_model (a local directory, or a hub name with --allow_download)")
+            raise OptionError("--aligner wav2vec2 needs --align_model (a local directory, or a hub name with "
+                              "--allow_download)")
         for name in ("num_speakers", "min_speakers", "max_speakers"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -317,7 +318,8 @@ def check_language(language: str | None, english_only: bool) -> str | None:
         return "en" if english_only else None
     code = check_language_code(language)
     if english_only and code != "en":
-        raise OptionError(f"language {language!r} needs a multilingual model (e.g. --model base); this model is English-only")
+        raise OptionError(f"language {language!r} needs a multilingual model (e.g. --model base); "
+                          "this model is English-only")
     return code
 
 

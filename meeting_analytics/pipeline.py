@@ -14,6 +14,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from importlib.metadata import version
 
 import numpy as np
@@ -92,7 +93,7 @@ class Pipeline:
     def prepare(self, decoded: Decoded) -> Decoded:
         """``decoded`` with its segmentation pass done, in one torch thread: for a file read ahead, on the
         core the current file's ASR leaves idle. The same scores ``run`` computes (``Diarizer.segment``)."""
-        if not self.shared_segmentation or decoded.split:
+        if not self.shared_segmentation or self.diarizer is None or decoded.split:
             return decoded
         t0 = time.perf_counter()
         segmentation = self.diarizer.segment(decoded.audio, parts=1)
@@ -109,6 +110,7 @@ class Pipeline:
 
     def _run_split(self, decoded: Decoded, hook: StageHook | None) -> Transcript:
         """One speaker per channel: VAD, ASR and alignment per channel, words merged by utterance start."""
+        assert decoded.channels is not None and decoded.channels.names is not None, "a split read names its channels"
         channels, source, names = decoded.audio, decoded.source, decoded.channels.names
         timer = StageTimer(hook or self.hook, source)
         t0 = time.perf_counter()
@@ -125,7 +127,7 @@ class Pipeline:
         transcript = Transcript(language=language, duration=channels.shape[1] / SAMPLE_RATE,
                                 speakers=[n for n, ws in zip(names, per_channel) if ws], words=words,
                                 utterances=utterances, turns=turns, info=info)
-        if not self.voices:
+        if not self.voices or self.encoder is None:
             return transcript
         vectors = {k: v for row, name in zip(channels, names)
                    for k, v in speaker_vectors(row, [t for t in turns if t.speaker == name], self.encoder).items()}
@@ -140,36 +142,36 @@ class Pipeline:
                   "max_speakers": max_speakers or o.max_speakers}
         timer = StageTimer(hook or self.hook, source)
         t0 = time.perf_counter()
+        diarizer = self.diarizer
         segmentation = speech = None
-        if self.shared_segmentation:
+        if self.shared_segmentation and diarizer is not None:
             from .stages.vad import speech_scores
 
             if prepared is not None and prepared.segmentation is not None:
                 segmentation = prepared.segmentation
                 timer.add(SEGMENTATION, prepared.segmentation_seconds)  # spent ahead, beside another file
             else:
-                segmentation = timer(SEGMENTATION, lambda: self.diarizer.segment(audio))
+                segmentation = timer(SEGMENTATION, lambda: diarizer.segment(audio))
             speech = speech_scores(segmentation, self.transcriber.vad, len(audio))
             timer.over(SEGMENTATION)
 
-        def diarize():
+        def diarize(diarizer):
             def pyannote_hook(step, artifact, file=None, total=None, completed=None):
                 if step == "embeddings" and total:
                     timer.step(EMBEDDINGS, completed or 0, total)
 
-            result = timer(DIARIZE, lambda: self.diarizer(audio, **counts, segmentation=segmentation,
-                                                          hook=pyannote_hook))
+            result = timer(DIARIZE, lambda: diarizer(audio, **counts, segmentation=segmentation, hook=pyannote_hook))
             timer.over(DIARIZE)
             return result
 
         diarized = None
         with ThreadPoolExecutor(1, thread_name_prefix="diarize") as pool:
-            pending = pool.submit(diarize) if self.diarizer is not None and o.parallel_stages else None
+            pending = pool.submit(diarize, diarizer) if diarizer is not None and o.parallel_stages else None
             segments, words, language = self._transcribe(audio, speech, timer)
             if pending is not None:
                 diarized = pending.result()
-            elif self.diarizer is not None:
-                diarized = diarize()
+            elif diarizer is not None:
+                diarized = diarize(diarizer)
         if not segments:
             raise AudioError(source, "no speech detected (voice activity detection and ASR found none)")
         turns, exclusive = (diarized.turns, diarized.exclusive) if diarized else ([], [])
@@ -181,7 +183,7 @@ class Pipeline:
                    "wall": round(time.perf_counter() - t0, 3)}
         transcript = Transcript(language=language, duration=len(audio) / SAMPLE_RATE, speakers=speakers, words=words,
                                 utterances=utterances, turns=turns, info=self._info(source, timings))
-        if not self.voices:
+        if not self.voices or self.encoder is None:
             return transcript
         return name_speakers(transcript, speaker_vectors(audio, exclusive, self.encoder), self.voices, self.encoder,
                              self.options.profiles)
@@ -194,9 +196,9 @@ class Pipeline:
             language = batch.language
             if batch.vad_seconds:
                 timer.add("vad", batch.vad_seconds)
-            align = align or timer(ALIGN, lambda: self.aligner.bind(audio, language))
+            align = align or timer(ALIGN, partial(self.aligner.bind, audio, language))
             segments += [s for s in batch.segments if s.text]
-            words += [w for ws in timer(ALIGN, lambda: align(batch.segments, batch.encoder_output)) for w in ws]
+            words += [w for ws in timer(ALIGN, partial(align, batch.segments, batch.encoder_output)) for w in ws]
             timer.step(ASR, batch.chunks_done, batch.chunks_total)
         timer.over(ASR, ALIGN)
         return segments, words, language

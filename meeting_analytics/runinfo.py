@@ -8,7 +8,7 @@ synthetic meeting's truth, a user's own) are kept in ``extra`` and written back 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 

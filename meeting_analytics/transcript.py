@@ -113,8 +113,9 @@ class Transcript:
 
     def __repr__(self) -> str:
         source = self.info.source
-        return (f"Transcript({len(self.speakers)} speakers, {len(self.words)} words, {len(self.utterances)} utterances, "
-                f"{len(self.turns)} turns, {self.duration:.1f} s, language={self.language!r}"
+        return (f"Transcript({len(self.speakers)} speakers, {len(self.words)} words, "
+                f"{len(self.utterances)} utterances, {len(self.turns)} turns, {self.duration:.1f} s, "
+                f"language={self.language!r}"
                 + (f", source={source!r})" if source else ")"))
 
     def _repr_html_(self) -> str:

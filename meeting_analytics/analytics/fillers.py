@@ -294,6 +294,7 @@ def filler_counts(occurrences: pd.DataFrame, speaker_stats: pd.DataFrame) -> pd.
     frame = pd.concat([frame, total], ignore_index=True).merge(speakers, on="speaker", how="left")
     minutes = frame["talk_time"] / 60.0
     frame["per_minute"] = np.where(minutes > 0, frame["count"] / minutes.where(minutes > 0, 1), 0.0)
-    frame["per_100_words"] = np.where(frame["words"] > 0, 100.0 * frame["count"] / frame["words"].where(frame["words"] > 0, 1), 0.0)
+    frame["per_100_words"] = np.where(frame["words"] > 0,
+                                      100.0 * frame["count"] / frame["words"].where(frame["words"] > 0, 1), 0.0)
     frame["count"] = frame["count"].astype(int)
     return frame[["speaker", "category", "count", "per_minute", "per_100_words"]]

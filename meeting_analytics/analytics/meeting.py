@@ -133,7 +133,8 @@ class MeetingReport(Tables):
         if clashes:
             name, group = next(iter(clashes.items()))
             raise OptionError(f"rename_speakers: {' and '.join(group)} would both be named {name!r}; to merge "
-                             "speakers, analyse the renamed transcript: analyze(report.transcript.rename_speakers(names))")
+                              "speakers, analyse the renamed transcript: "
+                              "analyze(report.transcript.rename_speakers(names))")
 
         def rename(frame: pd.DataFrame) -> pd.DataFrame:
             cols = {c: frame[c].map(lambda v: names.get(v, v) if isinstance(v, str) else v)
@@ -229,8 +230,8 @@ def analyze(transcript: Transcript, options: AnalyticsOptions | None = None, *, 
     meeting.update({"language": transcript.language, "words": int(len(words)), "utterances": int(len(utterances)),
                     "fillers": int(len(occurrences)), "lexicon": lexicon.language,
                     "source": transcript.info.source})
-    return MeetingReport(transcript=transcript, speakers=speakers, utterances=scored, fillers=occurrences, filler_counts=counts,
-                         questions=questions(utterances), topics=speaker_topics,
+    return MeetingReport(transcript=transcript, speakers=speakers, utterances=scored, fillers=occurrences,
+                         filler_counts=counts, questions=questions(utterances), topics=speaker_topics,
                          meeting_topics=meeting_topics,
                          timeline=sentiment_timeline(scored, timeline_window, timeline_step), meeting=meeting)
 

@@ -68,7 +68,8 @@ class Manifest:
 
     def start_run(self, executor: str, workers: int, files: int, options: dict) -> int:
         with self.writing(), self.db:
-            cur = self.db.execute("INSERT INTO runs (started, executor, workers, files, options) VALUES (?, ?, ?, ?, ?)",
+            cur = self.db.execute("INSERT INTO runs (started, executor, workers, files, options) "
+                                  "VALUES (?, ?, ?, ?, ?)",
                                   (time.time(), executor, workers, files, json.dumps(options, default=str)))
         return int(cur.lastrowid)
 

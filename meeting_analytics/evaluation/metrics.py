@@ -89,7 +89,8 @@ def diarization_error(reference, hypothesis, uem=None, collar: float = 0.0, skip
     d = DiarizationErrorRate(collar=collar, skip_overlap=skip_overlap)(reference, hypothesis, uem=uem, detailed=True)
     jer = JaccardErrorRate(collar=collar, skip_overlap=skip_overlap)(reference, hypothesis, uem=uem)
     total = d["total"]
-    return {"der": d["diarization error rate"], "jer": float(jer), "false_alarm": d["false alarm"] / total if total else 0.0,
+    return {"der": d["diarization error rate"], "jer": float(jer),
+            "false_alarm": d["false alarm"] / total if total else 0.0,
             "missed": d["missed detection"] / total if total else 0.0,
             "confusion": d["confusion"] / total if total else 0.0, "scored_time": total}
 
@@ -127,7 +128,8 @@ def read_stm(path: str | Path):
         parts = line.split()
         if len(parts) < 5:
             raise ReferenceFileError(f"{path}: not an STM line: {line!r}")
-        file, channel, speaker, start, end, rest = parts[0], parts[1], parts[2], float(parts[3]), float(parts[4]), parts[5:]
+        file, channel, speaker = parts[0], parts[1], parts[2]
+        start, end, rest = float(parts[3]), float(parts[4]), parts[5:]
         if rest and rest[0].startswith("<"):
             rest = rest[1:]
         if speaker.lower() == "inter_segment_gap":

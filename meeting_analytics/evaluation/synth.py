@@ -127,7 +127,8 @@ class SynthMeeting:
                 rows.append(current)
             else:
                 current = None
-        return pd.DataFrame(rows, columns=["speaker", "start", "end", "text"]).sort_values("start").reset_index(drop=True)
+        frame = pd.DataFrame(rows, columns=["speaker", "start", "end", "text"])
+        return frame.sort_values("start").reset_index(drop=True)
 
     def transcript(self) -> Transcript:
         """The ground truth as a Transcript (one utterance per turn)."""

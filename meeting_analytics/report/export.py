@@ -19,7 +19,8 @@ def parse_formats(value: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     unknown = [f for f in formats if f not in REPORT_FORMATS]
     if unknown or not formats:
-        raise OptionError(f"unknown report format {', '.join(unknown) or value!r}; choose from {','.join(REPORT_FORMATS)}")
+        raise OptionError(f"unknown report format {', '.join(unknown) or value!r}; "
+                          f"choose from {','.join(REPORT_FORMATS)}")
     return formats
 
 

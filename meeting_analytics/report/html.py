@@ -19,17 +19,21 @@ if TYPE_CHECKING:
     from ..transcript import Transcript
 
 CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1d1d1f;
+background:#f6f7f9}
 main{max-width:1100px;margin:0 auto;padding:24px}
 header{background:#1f3a5f;color:#fff;padding:20px 24px}header h1{margin:0 0 4px;font-size:22px}
 header p{margin:0;opacity:.85}nav{margin-top:8px}nav a{color:#cfe3ff;margin-right:14px;text-decoration:none}
 section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:16px 20px;margin:18px 0}
 h2{margin:0 0 10px;font-size:18px;color:#1f3a5f}h3{font-size:15px;margin:14px 0 6px}
-table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}th,td{padding:4px 8px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
+th,td{padding:4px 8px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
 th{background:#f1f4f8;font-weight:600}th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}
-img{max-width:100%;height:auto;display:block;margin:8px 0}.chip{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
+img{max-width:100%;height:auto;display:block;margin:8px 0}
+.chip{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 .utt{display:grid;grid-template-columns:70px 180px 1fr;gap:8px;padding:3px 0;border-bottom:1px solid #f0f0f0}
-.utt .t{color:#6b7280;font-variant-numeric:tabular-nums}.utt .s{font-weight:600;overflow-wrap:anywhere}.muted{color:#6b7280}
+.utt .t{color:#6b7280;font-variant-numeric:tabular-nums}.utt .s{font-weight:600;overflow-wrap:anywhere}
+.muted{color:#6b7280}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 """
 
@@ -89,8 +93,8 @@ def _hex_palette(report: MeetingReport) -> dict[str, str]:
     return {s: to_hex(c) for s, c in palette(speakers_of(report)).items()}
 
 
-SPEAKER_TABLE = {"speaker": ("speaker", None), "role": ("role", None), "talk_time": ("talk (s)", ".0f"), "share": ("share", ".0%"),
-                 "words": ("words", "d"), "wpm": ("wpm", ".0f"), "turns": ("turns", "d"),
+SPEAKER_TABLE = {"speaker": ("speaker", None), "role": ("role", None), "talk_time": ("talk (s)", ".0f"),
+                 "share": ("share", ".0%"), "words": ("words", "d"), "wpm": ("wpm", ".0f"), "turns": ("turns", "d"),
                  "longest_turn": ("longest turn (s)", ".1f"), "questions": ("questions", "d"),
                  "interruptions": ("interruptions", "d"), "fillers": ("fillers", ".0f"),
                  "fillers_per_minute": ("fillers/min", ".1f"), "mean_sentiment": ("sentiment", "+.2f")}
@@ -99,9 +103,11 @@ SPEAKER_TABLE = {"speaker": ("speaker", None), "role": ("role", None), "talk_tim
 def summary_html(report: MeetingReport) -> str:
     """The speaker table and a one-line meeting summary (Jupyter's rich display of a report)."""
     m = report.meeting
-    line = (f"{esc(m.get('source') or 'meeting')} · {clock(m.get('duration') or 0)} · {len(report.speakers)} speakers · "
-            f"{m.get('words', 0)} words · {m.get('fillers', 0)} fillers · language {esc(m.get('language'))}")
-    return f"<div><p><b>MeetingReport</b> {line}</p>{table(report.speakers, SPEAKER_TABLE, chips=_hex_palette(report))}</div>"
+    line = (f"{esc(m.get('source') or 'meeting')} · {clock(m.get('duration') or 0)} · "
+            f"{len(report.speakers)} speakers · {m.get('words', 0)} words · {m.get('fillers', 0)} fillers · "
+            f"language {esc(m.get('language'))}")
+    speakers = table(report.speakers, SPEAKER_TABLE, chips=_hex_palette(report))
+    return f"<div><p><b>MeetingReport</b> {line}</p>{speakers}</div>"
 
 
 def transcript_html(transcript: Transcript, limit: int | None = None, colors: dict[str, str] | None = None) -> str:
@@ -138,7 +144,8 @@ def _topics(report: MeetingReport, colors: dict[str, str]) -> list[str]:
     t = report.topics
     distinctive = t[t["z"] > 1.96].sort_values(["speaker", "z"], ascending=[True, False]) if len(t) else t
     cols = {"term": ("term", None), "kind": ("kind", None), "count": ("count", "d"), "speakers": ("speakers", "d")}
-    dcols = {"speaker": ("speaker", None), "term": ("term", None), "count": ("count", "d"), "z": ("z (log-odds)", ".2f")}
+    dcols = {"speaker": ("speaker", None), "term": ("term", None), "count": ("count", "d"),
+             "z": ("z (log-odds)", ".2f")}
     return [figure_img(report.plot.topics(), "top topics per speaker"),
             '<div class="grid2"><div><h3>Meeting topics</h3>', table(report.meeting_topics, cols, limit=25),
             "</div><div><h3>Distinctive terms per speaker</h3>", table(distinctive, dcols, limit=40, chips=colors),

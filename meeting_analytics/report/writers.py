@@ -29,19 +29,22 @@ def _one_line(text: str) -> str:
 
 
 def to_txt(t: Transcript) -> str:
-    return "".join(f"[{_clock(u.start, '.')} --> {_clock(u.end, '.')}] {_prefix(u.speaker, '{}: ')}{_one_line(u.text)}\n"
+    return "".join(f"[{_clock(u.start, '.')} --> {_clock(u.end, '.')}] "
+                   f"{_prefix(u.speaker, '{}: ')}{_one_line(u.text)}\n"
                    for u in t.utterances)
 
 
 def to_srt(t: Transcript) -> str:
-    blocks = [f"{i}\n{_clock(u.start, ',')} --> {_clock(u.end, ',')}\n{_prefix(u.speaker, '[{}]: ')}{_one_line(u.text)}\n"
+    blocks = [f"{i}\n{_clock(u.start, ',')} --> {_clock(u.end, ',')}\n"
+              f"{_prefix(u.speaker, '[{}]: ')}{_one_line(u.text)}\n"
               for i, u in enumerate(t.utterances, 1)]
     return "\n".join(blocks)
 
 
 def to_vtt(t: Transcript) -> str:
     # WebVTT voice spans (<v Speaker>) are the standard way to name who speaks.
-    cues = [f"{_clock(u.start, '.')} --> {_clock(u.end, '.')}\n{_prefix(u.speaker, '<v {}>')}{_vtt_escape(_one_line(u.text))}\n"
+    cues = [f"{_clock(u.start, '.')} --> {_clock(u.end, '.')}\n"
+            f"{_prefix(u.speaker, '<v {}>')}{_vtt_escape(_one_line(u.text))}\n"
             for u in t.utterances]
     return "WEBVTT\n\n" + "\n".join(cues)
 

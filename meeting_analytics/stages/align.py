@@ -67,7 +67,8 @@ class WhisperAligner(Aligner):
         tokenizer = tokenizer_for(self.model, language)
         return lambda segments, encoder_output=None: self._align_batch(segments, audio, tokenizer, encoder_output)
 
-    def _align_batch(self, segments: list[Segment], audio: np.ndarray, tokenizer, encoder_output=None) -> list[list[Word]]:
+    def _align_batch(self, segments: list[Segment], audio: np.ndarray, tokenizer,
+                     encoder_output=None) -> list[list[Word]]:
         from faster_whisper.transcribe import merge_punctuations
 
         from .asr_model import features, pieces

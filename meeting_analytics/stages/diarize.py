@@ -103,8 +103,8 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
         if hook is not None:
             hook("embeddings", embeddings, total=1, completed=1)
         if self.training:
-            file["training_cache/embeddings"] = {"segmentation.threshold": getattr(self.segmentation, "threshold", None),
-                                                 "embeddings": embeddings}
+            threshold = getattr(self.segmentation, "threshold", None)
+            file["training_cache/embeddings"] = {"segmentation.threshold": threshold, "embeddings": embeddings}
         return embeddings
 
     def get_segmentations(self, file, hook=None):
@@ -218,7 +218,8 @@ class Diarizer:
                 "or a hub name with --hf_token (or --allow_download)")
         pipeline = Pipeline.from_pretrained(checkpoint, token=hf_token or None)
         if pipeline is None:
-            raise ModelUnavailableError(f"could not load diarization pipeline {self.name!r} (gated model? check the token)")
+            raise ModelUnavailableError(f"could not load diarization pipeline {self.name!r} "
+                                        "(gated model? check the token)")
         if params:
             pipeline.instantiate(params)
         self._use(pipeline, device)

@@ -5,8 +5,8 @@ A profile is the speaker embedding (the diarization's own encoder: CAM++ by defa
 encoder's name and version; a profile is only scored by the encoder that made it. After
 diarization, each speaker's embedding (from the stretches where only they speak) is scored against
 every profile by cosine similarity; speakers and profiles are paired one-to-one (Hungarian), and a
-pair names the speaker only when its score reaches the encoder's threshold (``THRESHOLDS``). ``benchmarks/voices.py`` measured
-the score distributions it rests on (BENCHMARKS.md, "Known voices").
+pair names the speaker only when its score reaches the encoder's threshold (``THRESHOLDS``).
+``benchmarks/voices.py`` measured the score distributions it rests on (BENCHMARKS.md, "Known voices").
 """
 
 from __future__ import annotations
@@ -190,7 +190,8 @@ def speaker_vectors(audio: np.ndarray, turns: list[Turn], encoder: Encoder) -> d
     return out
 
 
-def match(vectors: dict[str, np.ndarray], profiles: list[VoiceProfile], threshold: float = THRESHOLD) -> list[VoiceMatch]:
+def match(vectors: dict[str, np.ndarray], profiles: list[VoiceProfile],
+          threshold: float = THRESHOLD) -> list[VoiceMatch]:
     """Each speaker's match against the profiles: one-to-one, confident pairs only (``VoiceMatch``)."""
     from scipy.optimize import linear_sum_assignment
 
@@ -202,7 +203,8 @@ def match(vectors: dict[str, np.ndarray], profiles: list[VoiceProfile], threshol
     out = {s: VoiceMatch(s, None, round(float(scores[i].max()), 4)) for i, s in enumerate(speakers)}
     for r, c in zip(rows, cols):
         if scores[r, c] >= threshold:
-            out[speakers[r]] = VoiceMatch(speakers[r], profiles[c].name, round(float(scores[r, c]), 4), profiles[c].role)
+            profile = profiles[c]
+            out[speakers[r]] = VoiceMatch(speakers[r], profile.name, round(float(scores[r, c]), 4), profile.role)
     return list(out.values())
 
 
@@ -243,6 +245,7 @@ def new_profile(name: str, vector: np.ndarray, seconds: float, clips: list[str],
                 model: str = MODEL) -> VoiceProfile:
     if not name.strip():
         raise ProfileError("a voice profile needs a name")
-    return VoiceProfile(name=name.strip(), embedding=[round(float(v), 6) for v in vector], speech_seconds=round(seconds, 2),
-                        clips=[Path(c).name for c in clips], model=model, model_version=model_version(model),
+    return VoiceProfile(name=name.strip(), embedding=[round(float(v), 6) for v in vector],
+                        speech_seconds=round(seconds, 2), clips=[Path(c).name for c in clips], model=model,
+                        model_version=model_version(model),
                         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"), role=role or None)

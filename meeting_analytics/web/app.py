@@ -213,7 +213,8 @@ class Handlers:
         path = self.manager.dir / "jobs" / request.path_params["id"] / "report.html"
         if not job or job["status"] != "done" or not path.is_file():
             return _missing("no report (the job is not done)")
-        return FileResponse(path, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": REPORT_CSP})
+        return FileResponse(path, media_type="text/html; charset=utf-8",
+                            headers={"Content-Security-Policy": REPORT_CSP})
 
     async def api_file(self, request: Request) -> Response:
         job_id, name = request.path_params["id"], request.path_params["name"]

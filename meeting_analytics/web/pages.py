@@ -88,7 +88,8 @@ def _field(f, default) -> str:
         from ..weights import OFFLINE_WHISPER
 
         attrs += ' list="models"'
-        listing = '<datalist id="models">' + "".join(f'<option value="{e(m)}">' for m in OFFLINE_WHISPER) + "</datalist>"
+        options = "".join(f'<option value="{e(m)}">' for m in OFFLINE_WHISPER)
+        listing = f'<datalist id="models">{options}</datalist>'
     value = f' value="{e(default)}"' if default is not None else ""
     return (f'<div class="field"><label for="f-{name}">{e(label)}</label>'
             f'<input id="f-{name}" name="{name}"{attrs}{value} aria-describedby="{help_id}">{listing}{helptext}</div>')
@@ -134,7 +135,8 @@ def jobs_table(jobs: list[dict]) -> str:
         return "<p>No jobs yet.</p>"
     rows = "".join(
         f'<tr><td><a href="/jobs/{e(j["id"])}">{e(j["file"])}</a></td><td class="num">{_duration(j["duration"])}</td>'
-        f'<td><span class="status {e(j["status"])}">{e(j["status"])}</span></td><td>{_when(j["started"] or j["created"])}</td>'
+        f'<td><span class="status {e(j["status"])}">{e(j["status"])}</span></td>'
+        f'<td>{_when(j["started"] or j["created"])}</td>'
         f'<td class="num">{_speed(j["speed"])}</td></tr>' for j in jobs)
     return ('<table class="jobs"><thead><tr><th scope="col">File</th><th scope="col" class="num">Duration</th>'
             '<th scope="col">Status</th><th scope="col">Started</th><th scope="col" class="num">Speed</th></tr></thead>'
@@ -142,7 +144,8 @@ def jobs_table(jobs: list[dict]) -> str:
 
 
 def jobs_page(jobs: list[dict]) -> str:
-    return page("Jobs", f"<h1>Jobs</h1>{jobs_table(jobs)}", refresh=any(j["status"] in ("queued", "running") for j in jobs))
+    return page("Jobs", f"<h1>Jobs</h1>{jobs_table(jobs)}",
+                refresh=any(j["status"] in ("queued", "running") for j in jobs))
 
 
 STAGE_LABELS = {"segmentation": "Speech detection", "asr": "Transcription", "diarize": "Speakers",
@@ -155,7 +158,8 @@ def job_page(job: dict, files: list[str]) -> str:
         f'<li><label for="stage-{s}">{e(label)}</label> <progress id="stage-{s}" max="1" '
         f'value="{job["stages"].get(s, 0.0)}">{int(100 * job["stages"].get(s, 0.0))}%</progress></li>'
         for s, label in STAGE_LABELS.items())
-    facts = (f'<dl class="facts"><dt>Status</dt><dd><span id="status" class="status {e(status)}">{e(status)}</span></dd>'
+    facts = (f'<dl class="facts"><dt>Status</dt>'
+             f'<dd><span id="status" class="status {e(status)}">{e(status)}</span></dd>'
              f'<dt>Duration</dt><dd>{_duration(job["duration"])}</dd><dt>Created</dt><dd>{_when(job["created"])}</dd>'
              + (f'<dt>Wall time</dt><dd>{job["wall_seconds"]:.1f} s</dd>' if job["wall_seconds"] else "")
              + (f'<dt>Speed</dt><dd>{_speed(job["speed"])} real time</dd>' if job["speed"] else "")
@@ -165,15 +169,17 @@ def job_page(job: dict, files: list[str]) -> str:
     progress = "" if status in ("done", "failed") else (
         f'<section aria-labelledby="progress-h"><h2 id="progress-h">Progress</h2>'
         f'<p><progress id="overall" max="1" value="{job["progress"]}" aria-label="overall progress"></progress> '
-        f'<span id="percent">{int(100 * job["progress"])}%</span> <span id="stage">{e(STAGE_LABELS.get(job["stage"] or "", ""))}</span></p>'
+        f'<span id="percent">{int(100 * job["progress"])}%</span> '
+        f'<span id="stage">{e(STAGE_LABELS.get(job["stage"] or "", ""))}</span></p>'
         f'<ul class="stages">{stages}</ul></section>')
     done = ""
     if status == "done":
         links = "".join(f'<li><a href="/api/jobs/{jid}/files/{e(n)}" download>{e(n)}</a></li>' for n in files)
-        done = (f'<section aria-labelledby="dl-h"><h2 id="dl-h">Downloads</h2><ul class="downloads">{links}</ul></section>'
-                f'<section aria-labelledby="rep-h"><h2 id="rep-h">Report</h2><p><a href="/api/jobs/{jid}/report">'
-                f'Open the report on its own page</a></p><iframe id="report" title="Report" sandbox="allow-same-origin" '
-                f'src="/api/jobs/{jid}/report"></iframe></section>')
+        done = (f'<section aria-labelledby="dl-h"><h2 id="dl-h">Downloads</h2><ul class="downloads">{links}</ul>'
+                f'</section><section aria-labelledby="rep-h"><h2 id="rep-h">Report</h2>'
+                f'<p><a href="/api/jobs/{jid}/report">Open the report on its own page</a></p>'
+                f'<iframe id="report" title="Report" sandbox="allow-same-origin" src="/api/jobs/{jid}/report">'
+                '</iframe></section>')
     delete = (f'<form method="post" action="/jobs/{jid}/delete" class="delete"><button type="submit">Delete this job'
               "</button></form>")
     body = (f'<h1>{e(job["file"])}</h1><div id="job" data-id="{jid}" data-status="{e(status)}">{facts}{error}'
