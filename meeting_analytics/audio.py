@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import struct
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -40,9 +42,105 @@ def require_ffmpeg() -> None:
     _ffmpeg("ffmpeg")
 
 
-def _last_line(stderr: bytes) -> str:
-    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
-    return lines[-1] if lines else "unknown error"
+# ffmpeg's lines that follow an error without saying what it was
+NOISE = ("last message repeated", "error marking filters", "conversion failed", "error while filtering",
+         "nothing was written", "error closing", "error writing trailer", "error while processing the decoded data",
+         "terminating thread", "failed to set value", "error sending frames", "error opening output")
+COMPONENT = re.compile(r"^\[(?P<name>[\w:.-]+) @ 0x[0-9a-f]+\]\s*")
+DECODE_ERROR = "error while decoding stream"
+TOLERANT = ("-fflags", "+discardcorrupt", "-max_error_rate", "1.0")  # drop damaged packets, never stop for them
+
+
+def _lines(stderr: bytes) -> list[str]:
+    return [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+
+
+def _meaningful(stderr: bytes, path: str | Path) -> tuple[str | None, str]:
+    """The first line that says what is wrong with the container or a stream, as (the demuxer or decoder
+    that said it, the message without the file's path); not the last line, which is often a consequence."""
+    plain = []
+    for line in _lines(stderr):
+        if line.lower().startswith(NOISE):
+            continue
+        if m := COMPONENT.match(line):
+            if m["name"] not in ("out#0", "AVIOContext", "aist#0:0/pcm_f32le", "f32le"):
+                return m["name"], line[m.end():]
+            continue
+        plain.append(line.removeprefix(f"{path}: "))
+    return None, plain[0] if plain else "unknown error"
+
+
+def _sniff(path: Path) -> str | None:
+    """What the file is when it is plainly not audio: zero bytes only, text, HTML."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+        if not head.strip(b"\0"):
+            while block := fh.read(1 << 20):
+                if block.strip(b"\0"):
+                    return None
+            return "only zero bytes, no audio data"
+    lowered = head[:2048].lower().lstrip()
+    if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered or b"<body" in lowered:
+        return "not audio (looks like HTML)"
+    printable = sum(1 for b in head if b in (9, 10, 13) or 32 <= b < 127 or b >= 128)
+    if b"\0" not in head and printable >= 0.97 * len(head):
+        try:
+            head[:-4].decode("utf-8")
+            return "not audio (looks like text)"
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def _in_words(path: Path, stderr: bytes, tool: str, codec: str | None = None) -> str:
+    """Why ``tool`` could not read ``path``, in a user's words, with the line that says it."""
+    sniffed = _sniff(path)
+    if sniffed:
+        return sniffed
+    component, message = _meaningful(stderr, path)
+    said = f"({tool}: {message.rstrip('.')})"
+    low = message.lower()
+    kind = (codec or component or path.suffix.lstrip(".") or "audio").upper()
+    if "no 'data' tag" in low or "no 'fmt ' tag" in low:
+        return f"damaged WAV header {said}"
+    seek = re.search(r"could not seek to (\d+)", low)
+    if low.startswith("end of file") or seek and int(seek[1]) >= _file_size(path):
+        return f"truncated: no complete {kind} frame in {_size(_file_size(path))} {said}"
+    if component and codec and component == codec or DECODE_ERROR in low:
+        errors = sum(1 for ln in _lines(stderr) if DECODE_ERROR in ln.lower())
+        return f"no complete {kind} frame {said}" if errors <= 1 else f"damaged {kind} frames, nothing decodable {said}"
+    if "after eof" in low or "could not find codec parameters" in low:
+        return f"no decodable audio frames {said}"
+    if "invalid data found when processing input" in low and component is None:
+        return f"not a format ffmpeg recognises {said}"
+    if component:
+        return f"damaged {component.upper()} data {said}"
+    return f"not a readable audio file {said}"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e9:.0f} GB" if n >= 1e9 else f"{n / 1e6:.1f} MB" if n >= 1e6 else \
+        f"{n / 1e3:.0f} KB" if n >= 1e3 else f"{n} bytes"
+
+
+def _wav_length(path: Path) -> str | None:
+    """A WAV whose header claims more data than the file holds: cut short, or a placeholder length."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    at = 12
+    while at + 8 <= len(head):
+        chunk, size = head[at:at + 4], struct.unpack("<I", head[at + 4:at + 8])[0]
+        if chunk == b"data":
+            held = path.stat().st_size - (at + 8)
+            if size <= held:
+                return None
+            if size >= 0xFFFF0000:  # a streaming writer's placeholder: read to the end of the file
+                return f"header says {_size(size)} of data, file has {_size(held)} (read to the end of the file)"
+            return f"truncated: header says {_size(size)} of data, file has {_size(held)}"
+        at += 8 + size + (size & 1)
+    return None
 
 
 def probe(path: str | Path) -> AudioInfo:
@@ -57,11 +155,11 @@ def probe(path: str | Path) -> AudioInfo:
     cmd = [_ffmpeg("ffprobe"), "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)]
     proc = subprocess.run(cmd, capture_output=True)
     if proc.returncode != 0:
-        raise AudioError(path, f"not a readable audio file (ffprobe: {_last_line(proc.stderr)})")
+        raise AudioError(path, _in_words(path, proc.stderr, "ffprobe"))
     info = json.loads(proc.stdout or b"{}")
     streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
     if not streams:
-        raise AudioError(path, "contains no audio stream")
+        raise AudioError(path, _sniff(path) or "contains no audio stream")
     stream = streams[0]
     rate = int(stream.get("sample_rate") or 0)
     if 0 < rate < MIN_SOURCE_RATE:
@@ -70,26 +168,110 @@ def probe(path: str | Path) -> AudioInfo:
     return AudioInfo(str(path), duration, rate, int(stream.get("channels") or 0), str(stream.get("codec_name")))
 
 
+@dataclass(frozen=True)
+class AudioRead:
+    """Samples as ``read_audio`` decoded them, and what was wrong with the file but did not stop it being
+    read (damaged frames, cut short, bad samples replaced): one line each, without the file's name."""
+
+    samples: np.ndarray
+    warnings: tuple[str, ...] = ()
+
+
 def load_audio(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None,
                keep_channels: bool = False) -> np.ndarray:
+    """``read_audio``'s samples (its warnings dropped)."""
+    return read_audio(path, sr, info, keep_channels).samples
+
+
+def read_audio(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None,
+               keep_channels: bool = False) -> AudioRead:
     """Decode ``path`` to mono float32 at ``sr`` Hz, as whisper and pyannote expect; ``info``: its
     ``probe`` when already taken; ``keep_channels``: one row per channel instead, shape (channels, samples).
 
+    Decoding is tolerant (``TOLERANT``): damaged packets are dropped and what decodes is kept, with a
+    warning saying how much was lost; a file cut short is read up to its end, with a warning; samples
+    that are not finite become 0 and float samples beyond full scale are clipped, with a warning counting
+    them. Only a file with nothing decodable is an ``AudioError``, its reason in words.
+
     ffmpeg's output is read straight into an array sized from the probed duration, so a long
     recording is held once, not twice (its bytes and their copy: 2 x 920 MB for four hours)."""
+    path = Path(path)
     info = info or probe(path)
     channels = max(info.source_channels, 1) if keep_channels else 1
-    cmd = [_ffmpeg("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0",
+    cmd = [_ffmpeg("ffmpeg"), "-nostdin", "-v", "error", *TOLERANT, "-i", str(path), "-map", "0:a:0",
            "-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(sr), "-"]
+    # the probed duration sizes the buffer, but a damaged header can claim days: no more than the bytes allow
+    expected = min(int(info.duration * sr) + sr, 64 * _file_size(path) + sr)
     with tempfile.TemporaryFile() as err:
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err) as proc:
-            audio = _read_floats(proc.stdout, (int(info.duration * sr) + sr) * channels)
-        if proc.returncode != 0:
-            err.seek(0)
-            raise AudioError(path, f"cannot decode audio (ffmpeg: {_last_line(err.read())})")
+            audio = _read_floats(proc.stdout, expected * channels)
+        err.seek(0)
+        stderr = err.read()
     if audio.size == 0:
-        raise AudioError(path, "zero-length audio (no samples decoded)")
-    return audio.reshape(-1, channels).T.copy() if keep_channels else audio
+        if proc.returncode != 0 or _lines(stderr):
+            raise AudioError(path, f"cannot decode audio: {_in_words(path, stderr, 'ffmpeg', info.codec)}")
+        cut = _wav_length(path)
+        raise AudioError(path, f"zero-length audio (no samples decoded{f'; {cut}' if cut else ''})")
+    audio = audio[: audio.size - audio.size % channels]
+    warnings = _damage(path, info, stderr, proc.returncode, audio.size / channels / sr)
+    audio, sanitised = sanitise(audio)
+    warnings += sanitised
+    return AudioRead(audio.reshape(-1, channels).T.copy() if keep_channels else audio, tuple(warnings))
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _damage(path: Path, info: AudioInfo, stderr: bytes, returncode: int | None, seconds: float) -> list[str]:
+    """Warnings for a file that decoded in part: damaged frames (how many, how much audio lost), cut short."""
+    lines = _lines(stderr)
+    errors = sum(1 for ln in lines if DECODE_ERROR in ln.lower())
+    expected = info.duration
+    lost = expected - seconds if expected > 0 else 0.0
+    short = lost > max(0.25, 0.02 * expected)  # mp3's encoder delay and padding: 0.05 s
+    codec = (info.codec or "audio").upper()
+    span = f"{seconds:.1f} s of {expected:.1f} s decoded ({lost / expected:.0%} lost)" if short else ""
+    warnings = []
+    wav = _wav_length(path)
+    if wav:
+        warnings.append(wav)
+    if errors >= 2:
+        warnings.append(f"damaged {codec} frames: {errors} could not be decoded" + (f", {span}" if span else ""))
+    elif short and not wav:
+        warnings.append(f"truncated: {span}")
+    elif errors == 1:
+        warnings.append(f"damaged {codec} frame: 1 could not be decoded")
+    if returncode not in (0, None) and not warnings:
+        _, message = _meaningful(stderr, path)
+        warnings.append(f"ffmpeg stopped after {seconds:.1f} s ({message})")
+    return warnings
+
+
+OUT_OF_RANGE = 2.0  # +6 dBFS: a resampler's or a downmix's overshoot of a clean file stays below
+
+
+def sanitise(audio: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``audio`` with non-finite samples set to 0 and samples out of range (beyond ``OUT_OF_RANGE``: no
+    recording's, a damaged float file's) clipped to +/-1, in place; a warning for each kind of change,
+    counting the samples."""
+    warnings = []
+    bad = ~np.isfinite(audio)
+    if bad.any():
+        nan = int(np.isnan(audio).sum())
+        inf = int(bad.sum()) - nan
+        kinds = " and ".join(k for k in (f"{nan} not-a-number" if nan else "", f"{inf} infinite" if inf else "") if k)
+        audio[bad] = 0.0
+        warnings.append(f"{kinds} sample{'s' * (int(bad.sum()) != 1)} set to 0")
+    over = np.abs(audio) > OUT_OF_RANGE
+    if over.any():
+        count, peak = int(over.sum()), float(np.abs(audio).max())
+        audio[over] = np.sign(audio[over])
+        warnings.append(f"{count} out-of-range sample{'s' * (count != 1)} (up to {peak:.3g}) clipped to +/-1")
+    return audio, warnings
 
 
 def _read_floats(stream, expected: int) -> np.ndarray:
@@ -106,10 +288,16 @@ def _read_floats(stream, expected: int) -> np.ndarray:
 
 
 def load_speech(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None) -> np.ndarray:
-    """``load_audio``, refusing audio that cannot hold speech (``check_speech_audio``)."""
-    audio = load_audio(path, sr, info)
-    check_speech_audio(audio, path, sr)
-    return audio
+    """``read_speech``'s samples (its warnings dropped)."""
+    return read_speech(path, sr, info).samples
+
+
+def read_speech(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None) -> AudioRead:
+    """``read_audio``, refusing audio that cannot hold speech (``check_speech_audio``); when what is left
+    of a damaged file cannot, the error says what was wrong with it too."""
+    read = read_audio(path, sr, info)
+    check_speech_audio(read.samples, path, sr, read.warnings)
+    return read
 
 
 def level_dbfs(audio: np.ndarray) -> float:
@@ -117,10 +305,13 @@ def level_dbfs(audio: np.ndarray) -> float:
     return 20.0 * np.log10(peak) if peak > 0 else float("-inf")
 
 
-def check_speech_audio(audio: np.ndarray, path: str | Path, sr: int = SAMPLE_RATE) -> None:
-    """Refuse audio that cannot hold speech: shorter than 0.1 s, or digital silence."""
+def check_speech_audio(audio: np.ndarray, path: str | Path, sr: int = SAMPLE_RATE,
+                       warnings: tuple[str, ...] = ()) -> None:
+    """Refuse audio that cannot hold speech: shorter than 0.1 s, or digital silence; ``warnings``: what
+    ``read_audio`` said of the file, added to the reason."""
+    why = f"; {'; '.join(warnings)}" if warnings else ""
     if audio.size < sr // 10:
-        raise AudioError(path, f"too short ({audio.size / sr:.3f} s of audio)")
+        raise AudioError(path, f"too short ({audio.size / sr:.3f} s of audio{why})")
     level = level_dbfs(audio)
     if level < SILENCE_DBFS:
-        raise AudioError(path, f"silent (peak level {level:.1f} dBFS, below {SILENCE_DBFS:.0f} dBFS)")
+        raise AudioError(path, f"silent (peak level {level:.1f} dBFS, below {SILENCE_DBFS:.0f} dBFS{why})")

@@ -90,6 +90,12 @@ class Run:
         self.failed += 1
         self.stderr.write(f"meeting-analytics: error: {message}")
 
+    def warnings(self, path: str, warnings) -> None:
+        """What was wrong with a file that was still done (damaged frames, cut short, bad samples): a line
+        each, --quiet or not."""
+        for warning in warnings:
+            self.stderr.write(f"meeting-analytics: warning: {path}: {warning}")
+
     def failure(self, exc: Exception) -> int:
         """An error that ends the command: its line, and the exit code (2 for a usage error)."""
         from .errors import UsageError
@@ -215,6 +221,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
     def handle(path: str) -> None:
         transcript = pipeline.transcribe(path, files)
+        run.warnings(path, transcript.info.warnings)
         name = Path(path).name
         written = _timed(run, f"{name}: write", lambda: write_outputs(transcript, args.output_dir, Path(path).stem,
                                                                         args.output_format))
@@ -290,6 +297,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         else:
             transcript = pipeline.transcribe(path, files)
             written.append(transcript.save(out / f"{stem}.json"))
+        run.warnings(path, transcript.info.warnings)
         report = _timed(run, f"{name}: analytics", lambda: analyze(transcript, options.analytics))
         result = out / f"{stem}_analytics"
         _timed(run, f"{name}: report", lambda: report.save(result, html=args.html))
@@ -339,7 +347,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if isinstance(options, int):
         return options
     inputs = expand_inputs(args.inputs)
-    if not inputs:
+    if not inputs.files:
+        for entry in inputs.skipped:
+            run.reporter(f"skipped {entry.path}: {entry.reason}")
         run.error("no input files found")
         return EXIT_USAGE
     workers = args.workers or default_workers(options.asr.device)
@@ -351,7 +361,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for path, reason in summary.failures:
         run.error(reason or f"{path}: failed")
-    run.reporter(f"{summary.done} done, {summary.skipped} skipped (already done), {summary.failed} failed; "
+    not_files = f", {len(summary.not_files)} not files (skipped)" if summary.not_files else ""
+    run.reporter(f"{summary.done} done, {summary.skipped} skipped (already done), {summary.failed} failed{not_files}; "
                  f"{summary.audio_seconds / 3600:.2f} audio h in {summary.wall_seconds:.0f} s -> "
                  f"{Path(args.output_dir) / 'results'}, manifest {Path(args.output_dir) / 'manifest.sqlite'}")
     return EXIT_FAILED if summary.failed else 0

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .audio import AudioError, AudioInfo, check_speech_audio, load_audio, load_speech, probe
+from .audio import AudioError, AudioInfo, check_speech_audio, probe, read_audio, read_speech
 from .options import PipelineOptions
 from .runinfo import ChannelChoice
 from .stages.channels import choose, names_for
@@ -24,13 +24,15 @@ from .stages.channels import choose, names_for
 @dataclass(frozen=True)
 class Decoded:
     """A file read for the pipeline: mono samples, or one row per channel when ``channels.split``;
-    ``segmentation``: the shared segmentation pass when ``Pipeline.prepare`` ran it ahead."""
+    ``segmentation``: the shared segmentation pass when ``Pipeline.prepare`` ran it ahead; ``warnings``:
+    what was wrong with the file but did not stop it being read (``audio.read_audio``), one line each."""
 
     source: str
     audio: np.ndarray
     channels: ChannelChoice | None = None
     segmentation: Any = None
     segmentation_seconds: float = 0.0
+    warnings: tuple[str, ...] = ()
 
     @property
     def split(self) -> bool:
@@ -44,17 +46,21 @@ def decode(path: str | os.PathLike, options: PipelineOptions, info: AudioInfo | 
     if requested == "split" and info.source_channels < 2:
         raise AudioError(path, f"--channels split needs 2 or more channels; this file has {info.source_channels}")
     if requested == "mix" or info.source_channels < 2:
-        return Decoded(str(path), load_speech(path, info=info))
-    channels = load_audio(path, info=info, keep_channels=True)
+        read = read_speech(path, info=info)
+        return Decoded(str(path), read.samples, warnings=read.warnings)
+    read = read_audio(path, info=info, keep_channels=True)
+    channels = read.samples
     mode, corr = choose(requested, channels)
     if mode == "split":
-        check_speech_audio(channels[0], path)  # too short
-        check_speech_audio(channels.reshape(-1), path)  # silent on every channel
+        check_speech_audio(channels[0], path, warnings=read.warnings)  # too short
+        check_speech_audio(channels.reshape(-1), path, warnings=read.warnings)  # silent on every channel
         names = names_for(len(channels), options.channel_names, str(path))
-        return Decoded(str(path), channels, ChannelChoice(requested, mode, int(channels.shape[0]), corr, names))
+        return Decoded(str(path), channels, ChannelChoice(requested, mode, int(channels.shape[0]), corr, names),
+                       warnings=read.warnings)
     count = int(channels.shape[0])
-    del channels  # mixed: ffmpeg's own downmix, so a stereo file reads as it always did
-    return Decoded(str(path), load_speech(path, info=info), ChannelChoice(requested, mode, count, corr))
+    del channels, read  # mixed: ffmpeg's own downmix, so a stereo file reads as it always did
+    read = read_speech(path, info=info)
+    return Decoded(str(path), read.samples, ChannelChoice(requested, mode, count, corr), warnings=read.warnings)
 
 
 AHEAD_MAX_SECONDS = 1800.0  # 30 min of mono float32 is 115 MB

@@ -103,9 +103,11 @@ class Pipeline:
         """A file ``decode`` read: one speaker per channel when it chose ``split``, else the mono pipeline."""
         with torch_threads(self.threads):
             if decoded.split:
-                return self._run_split(decoded, hook)
-            transcript = self.run(decoded.audio, source=decoded.source, prepared=decoded, hook=hook, **speakers)
-        transcript.info.channels = decoded.channels
+                transcript = self._run_split(decoded, hook)
+            else:
+                transcript = self.run(decoded.audio, source=decoded.source, prepared=decoded, hook=hook, **speakers)
+                transcript.info.channels = decoded.channels
+        transcript.info.warnings = list(decoded.warnings)
         return transcript
 
     def _run_split(self, decoded: Decoded, hook: StageHook | None) -> Transcript:

@@ -121,7 +121,9 @@ class ModelsUsed:
 @dataclass
 class RunInfo:
     """Facts of the run that made a transcript: its source, models, options (as recorded: never a token),
-    library versions, seconds per stage and per model load, how channels were read, known voices."""
+    library versions, seconds per stage and per model load, how channels were read, known voices, and
+    ``warnings``: what was wrong with the recording but did not stop it (damaged frames, cut short, bad
+    samples replaced; ``audio.read_audio``), one line each, written only when there are some."""
 
     source: str | None = None
     models: ModelsUsed | None = None
@@ -131,6 +133,7 @@ class RunInfo:
     load_seconds: dict[str, float] = field(default_factory=dict)
     channels: ChannelChoice | None = None
     voices: VoiceNaming | None = None
+    warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept as read
 
     @property
@@ -151,6 +154,8 @@ class RunInfo:
             data["channels"] = self.channels.to_dict()
         if self.voices is not None:
             data["voices"] = self.voices.to_dict()
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
         return data | self.extra
 
     @classmethod
@@ -166,6 +171,9 @@ class RunInfo:
         for name in ("options", "versions", "timings", "load_seconds"):
             if isinstance(data.get(name), dict) and data[name]:
                 setattr(info, name, data.pop(name))
+        warnings = data.get("warnings")
+        if isinstance(warnings, list) and warnings and all(isinstance(w, str) for w in warnings):
+            info.warnings = data.pop("warnings")
         info.extra = data
         return info
 

@@ -58,7 +58,7 @@ def test_batch_records_failures_and_goes_on(local_run):
     assert done.returncode == 1, done.stderr  # some files failed
     rows = manifest(out)
     assert sum(s == "done" for s, _, _ in rows.values()) == GOOD and len(finished(out)) == GOOD
-    assert rows["notes.wav"][0] == "failed" and "not a readable audio file" in rows["notes.wav"][1]
+    assert rows["notes.wav"][0] == "failed" and "not audio (looks like text)" in rows["notes.wav"][1]
     assert rows["silence.wav"][0] == "failed" and "silent" in rows["silence.wav"][1]
     errors = [line for line in done.stderr.splitlines() if line.startswith("meeting-analytics: error:")]
     assert len(errors) == 2

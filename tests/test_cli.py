@@ -25,7 +25,7 @@ def bad_files(tmp_path_factory):
 
 @pytest.mark.parametrize("name, problem", [
     ("missing.wav", "no such file"),
-    ("notes.wav", "not a readable audio file"),
+    ("notes.wav", "not audio (looks like text)"),
     ("zero.wav", "zero-length"),
     ("silence.wav", "silent"),
 ])

@@ -90,8 +90,8 @@ def test_bad_uploads_fail_with_one_line_and_the_server_goes_on(server, tmp_path)
         return server.wait(response.json()["id"])
 
     notes = failed(text)
-    assert notes["status"] == "failed" and notes["error"].startswith("notes.wav: not a readable audio file")
-    assert "notes.wav: not a readable audio file" in server.client.get(f"/jobs/{notes['id']}").text
+    assert notes["status"] == "failed" and notes["error"] == "notes.wav: not audio (looks like text)"
+    assert "notes.wav: not audio (looks like text)" in server.client.get(f"/jobs/{notes['id']}").text
     assert failed(empty)["error"] == "empty.wav: zero-length file (0 bytes)"
     quiet = failed(silence)  # passes ffprobe, fails in the worker: the worker goes on
     assert quiet["status"] == "failed" and quiet["error"].startswith("silence.wav: ") and "\n" not in quiet["error"]

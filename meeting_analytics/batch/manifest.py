@@ -1,4 +1,4 @@
-"""The batch manifest: one SQLite row per input file (status, reason, timings, models) and one per run.
+"""The batch manifest: one SQLite row per input file (status, reason, warnings, timings, models) and one per run.
 
 SQLite commits are atomic, so a batch killed at any moment leaves the manifest at its last commit;
 only the batch's driver process writes it (the web app's from several threads, one at a time).
@@ -18,13 +18,14 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, key TEXT, content_hash TEXT, options_hash TEXT, status TEXT, error TEXT,
     audio_seconds REAL, wall_seconds REAL, started REAL, finished REAL, attempts INTEGER DEFAULT 0,
-    worker TEXT, file_mtime REAL, models TEXT, versions TEXT, timings TEXT);
+    worker TEXT, file_mtime REAL, models TEXT, versions TEXT, timings TEXT, warnings TEXT);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL, finished REAL, executor TEXT, workers INTEGER,
     files INTEGER, done INTEGER, failed INTEGER, skipped INTEGER, audio_seconds REAL, options TEXT);
 """
 COLUMNS = ("path", "key", "content_hash", "options_hash", "status", "error", "audio_seconds", "wall_seconds",
-           "started", "finished", "attempts", "worker", "file_mtime", "models", "versions", "timings")
+           "started", "finished", "attempts", "worker", "file_mtime", "models", "versions", "timings", "warnings")
+ADDED = {"warnings": "TEXT"}  # columns added since the first manifests: added to an older one when opened
 
 
 class Manifest:
@@ -35,6 +36,10 @@ class Manifest:
             self.db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
+            have = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
+            for column, kind in ADDED.items():
+                if column not in have:
+                    self.db.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
             self.db.commit()
 
     @contextmanager
@@ -53,7 +58,7 @@ class Manifest:
         return dict(zip(COLUMNS, row)) if row else None
 
     def upsert(self, path: str, **values) -> None:
-        for key in ("models", "versions", "timings"):
+        for key in ("models", "versions", "timings", "warnings"):
             if key in values and not isinstance(values[key], (str, type(None))):
                 values[key] = json.dumps(values[key])
         current = self.get(path)

@@ -11,11 +11,13 @@ timings and model versions per file.
 
 from __future__ import annotations
 
+import errno
 import glob
 import hashlib
 import json
+import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -27,19 +29,60 @@ AUDIO_EXTENSIONS = {".wav", ".mp3", ".flac", ".m4a", ".ogg", ".opus", ".aac", ".
                     ".mov", ".avi", ".amr", ".aiff", ".aif", ".caf", ".mka"}
 
 
-def expand_inputs(items: Iterable[str]) -> list[Path]:
-    """Files as given, directories searched recursively for audio/video, glob patterns expanded."""
+@dataclass(frozen=True)
+class Skipped:
+    """An entry of a scanned directory named like a recording that is not a file to read, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Inputs:
+    """What a batch reads: ``files``, and the entries found in directories that it skips (``skipped``)."""
+
+    files: list[Path]
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+def expand_inputs(items: Iterable[str]) -> Inputs:
+    """Files as given, directories searched recursively for audio/video, glob patterns expanded; an entry
+    of a directory named like a recording that is not a readable file (a directory ``x.wav``, a broken
+    symlink, a symlink loop) is skipped with the reason."""
     out: dict[Path, None] = {}
+    skipped: dict[Path, str] = {}
     for item in items:
         paths = [Path(p) for p in sorted(glob.glob(item, recursive=True))] if glob.has_magic(item) else [Path(item)]
         for p in paths:
             if p.is_dir():
                 for f in sorted(p.rglob("*")):
-                    if f.is_file() and f.suffix.lower() in AUDIO_EXTENSIONS:
+                    if f.suffix.lower() not in AUDIO_EXTENSIONS:
+                        continue
+                    if f.is_file():
                         out[f] = None
+                    else:
+                        skipped[f] = _not_a_file(f)
             else:
                 out[p] = None
-    return list(out)
+    return Inputs(list(out), [Skipped(str(p), why) for p, why in skipped.items() if p not in out])
+
+
+def _not_a_file(path: Path) -> str:
+    """Why a directory entry named like a recording is not one to read."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        if path.is_symlink():
+            return f"broken symlink (to {os.readlink(path)})"
+        return f"cannot be read ({exc.strerror})"
+    if path.is_dir():
+        return "is a directory, not an audio file"
+    return "not a regular file"
 
 
 def content_hash(path: Path, chunk: int = 1 << 20) -> str:
@@ -79,6 +122,7 @@ class BatchSummary:
     audio_seconds: float
     wall_seconds: float
     failures: list[tuple[str, str]]
+    not_files: list[Skipped] = field(default_factory=list)  # directory entries skipped (``expand_inputs``)
 
 
 class BatchProgress:
@@ -146,13 +190,14 @@ def record(manifest, outcome: Outcome) -> None:
     manifest.upsert(outcome.path, key=outcome.key, status=outcome.status, error=outcome.error,
                     audio_seconds=outcome.audio_seconds, wall_seconds=outcome.wall_seconds, finished=time.time(),
                     worker=outcome.worker, attempts=(row.get("attempts") or 0) + 1, models=outcome.models,
-                    versions=outcome.versions, timings=outcome.timings)
+                    versions=outcome.versions, timings=outcome.timings, warnings=outcome.warnings)
 
 
-def run_batch(inputs: list[Path], out_dir: str | Path, options: PipelineOptions, workers: int = 1,
+def run_batch(inputs: Inputs | list[Path], out_dir: str | Path, options: PipelineOptions, workers: int = 1,
               executor: str = "local", ray_address: str | None = None, retry_failed: bool = False,
               show_progress: bool = True, log: Callable[[str], None] = lambda m: None) -> BatchSummary:
-    """Every input into ``out_dir``; ``log`` gets the plan and, with ``show_progress``, a line per file.
+    """Every input into ``out_dir``; ``log`` gets the directory entries skipped (``Inputs.skipped``, also
+    in the manifest as ``skipped`` with the reason), the plan and, with ``show_progress``, a line per file.
     Options are checked here, before any worker starts: a bad one is an ``OptionError``."""
     from .executors import run_local, run_ray
     from .manifest import Manifest
@@ -163,7 +208,12 @@ def run_batch(inputs: list[Path], out_dir: str | Path, options: PipelineOptions,
         log("removed unfinished results of an interrupted run")
     manifest = Manifest(out / "manifest.sqlite")
     t0 = time.perf_counter()
+    not_files = inputs.skipped if isinstance(inputs, Inputs) else []
+    inputs = inputs.files if isinstance(inputs, Inputs) else inputs
     try:
+        for entry in not_files:
+            manifest.upsert(entry.path, status="skipped", error=f"{entry.path}: {entry.reason}", finished=time.time())
+            log(f"skipped {entry.path}: {entry.reason}")
         todo = plan(inputs, out, options, manifest, retry_failed, log)
         failures = list(todo.failures)
         run_id = manifest.start_run(executor, workers, len(inputs), options.public())
@@ -183,4 +233,4 @@ def run_batch(inputs: list[Path], out_dir: str | Path, options: PipelineOptions,
         manifest.finish_run(run_id, done=done, failed=len(failures), skipped=todo.skipped, audio_seconds=audio)
     finally:
         manifest.close()
-    return BatchSummary(len(inputs), done, len(failures), todo.skipped, audio, wall, failures)
+    return BatchSummary(len(inputs), done, len(failures), todo.skipped, audio, wall, failures, list(not_files))

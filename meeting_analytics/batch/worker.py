@@ -38,6 +38,7 @@ class Outcome:
     models: dict | None = None
     versions: dict | None = None
     timings: dict | None = None
+    warnings: list[str] | None = None  # done, but the recording was damaged (``RunInfo.warnings``)
 
 
 SPEAKER_COUNTS = ("num_speakers", "min_speakers", "max_speakers")  # per call: no model reload
@@ -86,7 +87,7 @@ class Worker:
             outcome = Outcome(job.path, job.key, "done", audio_seconds=transcript.duration,
                               wall_seconds=round(time.perf_counter() - t0, 3),
                               models=info.models.to_dict() if info.models else None, versions=dict(info.versions),
-                              timings=dict(info.timings))
+                              timings=dict(info.timings), warnings=list(info.warnings) or None)
             write_result(Path(job.out_dir), job.key, report, outcome)
             return outcome
         except Exception as exc:  # noqa: BLE001 (one bad file never stops the batch)

@@ -35,10 +35,11 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, name TEXT, stem TEXT, size INTEGER, content_hash TEXT, key TEXT, options TEXT,
     names TEXT, status TEXT, error TEXT, duration REAL, created REAL, started REAL, finished REAL,
-    wall_seconds REAL, reused INTEGER DEFAULT 0, attempts INTEGER DEFAULT 0);
+    wall_seconds REAL, reused INTEGER DEFAULT 0, attempts INTEGER DEFAULT 0, warnings TEXT);
 """
 COLUMNS = ("id", "name", "stem", "size", "content_hash", "key", "options", "names", "status", "error", "duration",
-           "created", "started", "finished", "wall_seconds", "reused", "attempts")
+           "created", "started", "finished", "wall_seconds", "reused", "attempts", "warnings")
+ADDED = {"warnings": "TEXT"}  # columns added since the first job tables: added to an older one when opened
 # a stage's share of a job's progress; transcription and diarization run side by side
 STAGES = {SEGMENTATION: 0.05, ASR: 0.55, DIARIZE: 0.25, ANALYTICS: 0.05, REPORT: 0.1}
 BEFORE_ANALYTICS = (SEGMENTATION, ASR, DIARIZE)
@@ -83,6 +84,10 @@ class JobStore:
         self.db = sqlite3.connect(path, timeout=60, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(jobs)")}
+        for column, kind in ADDED.items():
+            if column not in have:
+                self.db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
         self.db.commit()
 
     def insert(self, **values) -> None:
@@ -260,7 +265,8 @@ class JobManager:
                 wall = time.time() - (row["started"] or row["created"])
                 self.store.update(job.id, status=result.status, error=result.error, finished=time.time(),
                                   wall_seconds=round(wall, 3), reused=int(result.reused),
-                                  attempts=(row["attempts"] or 0) + 1)
+                                  attempts=(row["attempts"] or 0) + 1,
+                                  warnings=json.dumps(list(result.warnings)) if result.warnings else None)
                 self.live.pop(job.id, None)
             else:  # deleted while it ran
                 shutil.rmtree(self.dir / "jobs" / job.id, ignore_errors=True)
@@ -322,4 +328,5 @@ def job_view(row: dict, live: JobProgress | None) -> dict:
             "progress": progress, "stages": stages, "error": row["error"], "created": row["created"],
             "started": row["started"], "finished": row["finished"], "wall_seconds": row["wall_seconds"],
             "speed": round(speed, 2) if speed else None, "reused": bool(row["reused"]),
-            "options": json.loads(row["options"] or "{}"), "names": json.loads(row["names"] or "[]")}
+            "options": json.loads(row["options"] or "{}"), "names": json.loads(row["names"] or "[]"),
+            "warnings": json.loads(row.get("warnings") or "[]")}

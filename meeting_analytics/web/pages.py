@@ -166,6 +166,9 @@ def job_page(job: dict, files: list[str]) -> str:
              + ("<dt>Result</dt><dd>reused from an identical earlier upload</dd>" if job["reused"] else "") + "</dl>")
     error = f'<p id="error" class="error" role="alert">{e(job["error"])}</p>' if job["error"] else \
         '<p id="error" class="error" role="alert" hidden></p>'
+    if job.get("warnings"):  # done, from a damaged recording
+        error += ('<ul id="warnings" class="warnings" aria-label="warnings">'
+                  + "".join(f'<li class="warning">Damaged recording: {e(w)}</li>' for w in job["warnings"]) + "</ul>")
     progress = "" if status in ("done", "failed") else (
         f'<section aria-labelledby="progress-h"><h2 id="progress-h">Progress</h2>'
         f'<p><progress id="overall" max="1" value="{job["progress"]}" aria-label="overall progress"></progress> '

@@ -64,6 +64,7 @@ class JobResult:
     reused: bool = False
     audio_seconds: float | None = None
     outcome: Outcome | None = None
+    warnings: tuple[str, ...] = ()  # done, but the recording was damaged (``RunInfo.warnings``)
 
 
 class JobEvents:
@@ -130,7 +131,22 @@ def run(job: WebJob) -> JobResult:
     except Exception as exc:  # noqa: BLE001 (the server goes on)
         return JobResult("failed", named(one_line(job.path, exc), job.path, job.name))
     events(StageEvent(REPORT, job.name, seconds=round(time.perf_counter() - t0, 3)))
-    return JobResult("done", reused=reused, audio_seconds=audio_seconds, outcome=outcome)
+    warnings = outcome.warnings if outcome is not None else _recorded_warnings(job)
+    return JobResult("done", reused=reused, audio_seconds=audio_seconds, outcome=outcome,
+                     warnings=tuple(named(w, job.path, job.name) for w in warnings or ()))
+
+
+def _recorded_warnings(job: WebJob) -> list[str]:
+    """The warnings of the result an identical earlier upload left (its ``result.json``)."""
+    import json
+
+    from ..batch.worker import RESULT_MARKER
+
+    try:
+        marker = Path(job.data_dir) / "results" / job.key / RESULT_MARKER
+        return list(json.loads(marker.read_text()).get("warnings") or [])
+    except (OSError, ValueError, AttributeError):
+        return []
 
 
 def named(message: str, path: str | Path, name: str) -> str:
