@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import struct
@@ -55,7 +56,7 @@ def _lines(stderr: bytes) -> list[str]:
     return [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
 
 
-def _meaningful(stderr: bytes, path: str | Path) -> tuple[str | None, str]:
+def _meaningful(stderr: bytes, path: str | os.PathLike) -> tuple[str | None, str]:
     """The first line that says what is wrong with the container or a stream, as (the demuxer or decoder
     that said it, the message without the file's path); not the last line, which is often a consequence."""
     plain = []
@@ -143,7 +144,7 @@ def _wav_length(path: Path) -> str | None:
     return None
 
 
-def probe(path: str | Path) -> AudioInfo:
+def probe(path: str | os.PathLike) -> AudioInfo:
     """Check that ``path`` is a readable media file with an audio stream, without decoding it."""
     path = Path(path)
     if not path.exists():
@@ -177,13 +178,13 @@ class AudioRead:
     warnings: tuple[str, ...] = ()
 
 
-def load_audio(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None,
+def load_audio(path: str | os.PathLike, sr: int = SAMPLE_RATE, info: AudioInfo | None = None,
                keep_channels: bool = False) -> np.ndarray:
     """``read_audio``'s samples (its warnings dropped)."""
     return read_audio(path, sr, info, keep_channels).samples
 
 
-def read_audio(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None,
+def read_audio(path: str | os.PathLike, sr: int = SAMPLE_RATE, info: AudioInfo | None = None,
                keep_channels: bool = False) -> AudioRead:
     """Decode ``path`` to mono float32 at ``sr`` Hz, as whisper and pyannote expect; ``info``: its
     ``probe`` when already taken; ``keep_channels``: one row per channel instead, shape (channels, samples).
@@ -281,18 +282,18 @@ def _read_floats(stream, expected: int) -> np.ndarray:
     while True:
         if filled == buf.nbytes:
             buf = np.concatenate([buf, np.empty(len(buf) // 2 + 1, dtype=np.float32)])
-        got = stream.readinto(memoryview(buf).cast("B")[filled:])
+        got = stream.readinto(buf.data.cast("B")[filled:])  # buf.data: memoryview(buf)
         if not got:
             return buf[: filled // 4]
         filled += got
 
 
-def load_speech(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None) -> np.ndarray:
+def load_speech(path: str | os.PathLike, sr: int = SAMPLE_RATE, info: AudioInfo | None = None) -> np.ndarray:
     """``read_speech``'s samples (its warnings dropped)."""
     return read_speech(path, sr, info).samples
 
 
-def read_speech(path: str | Path, sr: int = SAMPLE_RATE, info: AudioInfo | None = None) -> AudioRead:
+def read_speech(path: str | os.PathLike, sr: int = SAMPLE_RATE, info: AudioInfo | None = None) -> AudioRead:
     """``read_audio``, refusing audio that cannot hold speech (``check_speech_audio``); when what is left
     of a damaged file cannot, the error says what was wrong with it too."""
     read = read_audio(path, sr, info)
@@ -305,7 +306,7 @@ def level_dbfs(audio: np.ndarray) -> float:
     return 20.0 * np.log10(peak) if peak > 0 else float("-inf")
 
 
-def check_speech_audio(audio: np.ndarray, path: str | Path, sr: int = SAMPLE_RATE,
+def check_speech_audio(audio: np.ndarray, path: str | os.PathLike, sr: int = SAMPLE_RATE,
                        warnings: tuple[str, ...] = ()) -> None:
     """Refuse audio that cannot hold speech: shorter than 0.1 s, or digital silence; ``warnings``: what
     ``read_audio`` said of the file, added to the reason."""

@@ -11,10 +11,13 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ._version import __version__
 from .options import ANALYSIS_DEFAULTS
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -168,7 +171,8 @@ class LazyPipeline:
     torch.compile tracer, and a frozen collector once the models are loaded."""
 
     def __init__(self, run: Run, options):
-        self.run, self.options, self.built = run, options, None
+        self.run, self.options = run, options
+        self.built: Pipeline | None = None
 
     def __call__(self):
         if self.built is None:

@@ -217,7 +217,8 @@ class PipelineOptions:
         """The Hugging Face token: --hf_token, else $HF_TOKEN when a hub pipeline is named."""
         if self.hf_token:
             return self.hf_token
-        if is_offline_diarization(self.diarize_model) or os.path.exists(self.diarize_model):  # no token
+        if self.diarize_model is None or is_offline_diarization(self.diarize_model) \
+                or os.path.exists(self.diarize_model):  # no token
             return None
         return os.environ.get("HF_TOKEN") or None
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
 from .events import ASR, EMBEDDINGS, PART_OF, StageEvent
 
 TEXT_BAR_EVERY = 30.0
 UNITS = {ASR: "chunk", EMBEDDINGS: "batch"}
+Update = Callable[[int, int], None]  # a bar's update(done, total)
 
 
 class Reporter:
@@ -27,7 +28,7 @@ class Reporter:
         self.stream = stream or sys.stderr
         self.lock = threading.Lock()
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self._bars: dict[tuple[str | None, str], tuple[object, Callable[[int, int], None]]] = {}
+        self._bars: dict[tuple[str | None, str], tuple[AbstractContextManager[Update], Update]] = {}
 
     def __call__(self, message: str) -> None:
         self.write(f"[{time.strftime('%H:%M:%S')}] {message}")
@@ -59,9 +60,10 @@ class Reporter:
             self._bars[key][1](event.completed or 0, event.total)
 
     @contextmanager
-    def bar(self, name: str, unit: str = "step") -> Iterator:
+    def bar(self, name: str, unit: str = "step") -> Iterator[Update]:
         """Steps of a long stage: ``update(done, total)``; a tqdm bar on a terminal, else a line every 30 s."""
-        drawn, last = [], [time.monotonic()]
+        drawn: list[Any] = []  # the tqdm bar, once drawn
+        last = [time.monotonic()]
 
         def update(done: int, total: int) -> None:
             if self.tty:

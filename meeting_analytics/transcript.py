@@ -10,6 +10,7 @@ The JSON form is whisperx-compatible (``segments`` with nested ``words``, ``word
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -102,12 +103,15 @@ class Transcript:
     def rename_speakers(self, names: dict[str, str]) -> "Transcript":
         """A copy with speaker labels replaced (``{"SPEAKER_00": "Interviewer"}``); unknown labels stay.
         Two labels given one name become one speaker: their turns are merged where they overlap."""
-        def new(label: str | None) -> str | None:
-            return names.get(label, label) if label is not None else None
+        def new(label: str) -> str:
+            return names.get(label, label)
+
+        def new_or_none(label: str | None) -> str | None:
+            return new(label) if label is not None else None
 
         return replace(self, speakers=list(dict.fromkeys(new(s) for s in self.speakers)),
-                       words=[replace(w, speaker=new(w.speaker)) for w in self.words],
-                       utterances=[replace(u, speaker=new(u.speaker)) for u in self.utterances],
+                       words=[replace(w, speaker=new_or_none(w.speaker)) for w in self.words],
+                       utterances=[replace(u, speaker=new_or_none(u.speaker)) for u in self.utterances],
                        turns=_merged_turns([replace(t, speaker=new(t.speaker)) for t in self.turns]),
                        info=replace(self.info))
 
@@ -237,7 +241,7 @@ class Transcript:
         return cls.from_dict(data)
 
     @classmethod
-    def load(cls, path: str | Path) -> "Transcript":
+    def load(cls, path: str | os.PathLike) -> "Transcript":
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")

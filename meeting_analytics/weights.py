@@ -15,6 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import ModelUnavailableError
 
@@ -157,9 +158,9 @@ OFFLINE_DIARIZATION = ("offline-ge2e", "offline-campplus", "offline-campplus-seg
 DEFAULT_DIARIZATION = "offline-ge2e"  # what --diarize_model offline (or none) runs; BENCHMARKS.md says why
 
 
-def diarization_name(name: str | None) -> str | None:
+def diarization_name(name: str | None) -> str:
     """The packaged pipeline that ``name`` means (None and ``offline``: the default); anything else as given."""
-    return DEFAULT_DIARIZATION if name in (None, "offline") else name
+    return DEFAULT_DIARIZATION if name is None or name == "offline" else name
 
 
 def is_offline_diarization(name: str | None) -> bool:
@@ -214,7 +215,7 @@ def hub_offline(offline: bool = True):
     import sys
 
     before = os.environ.get("HF_HUB_OFFLINE")
-    constants = sys.modules.get("huggingface_hub.constants")
+    constants: Any = sys.modules.get("huggingface_hub.constants")  # a module whose flag is set below
     before_constant = getattr(constants, "HF_HUB_OFFLINE", None)
     os.environ["HF_HUB_OFFLINE"] = "1"
     if constants is not None:

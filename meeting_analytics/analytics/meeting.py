@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
@@ -126,7 +127,7 @@ class MeetingReport(Tables):
         Giving two speakers one name is refused: their tables cannot be added up. To merge them,
         analyse the renamed transcript: ``analyze(report.transcript.rename_speakers(names))``."""
         labels = [str(s) for s in self.speakers["speaker"]]
-        merged = {}
+        merged: dict[str, list[str]] = {}
         for label in labels:
             merged.setdefault(names.get(label, label), []).append(label)
         clashes = {name: group for name, group in merged.items() if len(group) > 1}
@@ -165,7 +166,7 @@ class MeetingReport(Tables):
         return written
 
     @classmethod
-    def load(cls, directory: str | Path) -> "MeetingReport":
+    def load(cls, directory: str | os.PathLike) -> "MeetingReport":
         """Read a directory written by ``save`` (Parquet frames when present, else CSV, else report.json)."""
         d = Path(directory)
         if not (d / "report.json").is_file():
@@ -179,7 +180,7 @@ class MeetingReport(Tables):
         return cls(**frames, meeting=data.get("meeting", {}), transcript=transcript)
 
 
-def load_report(path: str | Path) -> MeetingReport:
+def load_report(path: str | os.PathLike) -> MeetingReport:
     """A MeetingReport from a directory written by ``save``, or from a transcript JSON (analysed, no models)."""
     if Path(path).is_dir():
         return MeetingReport.load(path)

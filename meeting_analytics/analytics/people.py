@@ -43,6 +43,19 @@ def person_rows(meeting: str, speakers: pd.DataFrame, filler_counts: pd.DataFram
     return rows[ROW_COLUMNS].reset_index(drop=True)
 
 
+def people_rows(speakers: pd.DataFrame, filler_counts: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    """``person_rows`` of every meeting in frames of the same meetings with a ``meeting`` column (in the
+    speakers table's order)."""
+    names = speakers["meeting"].unique()
+    if len(names) == 1:  # one meeting (a batch's result): nothing to group
+        return person_rows(names[0], speakers, filler_counts, questions)
+    counts, asked = dict(tuple(filler_counts.groupby("meeting", sort=False))), \
+        dict(tuple(questions.groupby("meeting", sort=False)))
+    rows = [person_rows(m, s, counts.get(m, filler_counts.iloc[:0]), asked.get(m, questions.iloc[:0]))
+            for m, s in speakers.groupby("meeting", sort=False)]
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=ROW_COLUMNS)
+
+
 def person_summary(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per named person across recordings."""
     named = rows[~rows["person"].astype(str).str.match(GENERIC)]

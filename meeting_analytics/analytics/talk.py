@@ -88,8 +88,9 @@ def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataF
     if not speakers:
         return pd.DataFrame(columns=SPEAKER_COLUMNS)
     out = pd.DataFrame({"speaker": speakers}).set_index("speaker")
-    out["talk_time"] = pd.Series({spk: _union_duration(g["start"].to_numpy(), g["end"].to_numpy())
-                                  for spk, g in spans.groupby("speaker")}, dtype=float).reindex(speakers, fill_value=0.0)
+    talk_time = {spk: _union_duration(g["start"].to_numpy(), g["end"].to_numpy())
+                 for spk, g in spans.groupby("speaker")}
+    out["talk_time"] = pd.Series(talk_time, dtype=float).reindex(speakers, fill_value=0.0)
     total = out["talk_time"].sum()
     out["share"] = out["talk_time"] / total if total > 0 else 0.0
     out["words"] = words.groupby("speaker").size().reindex(speakers, fill_value=0)
@@ -118,14 +119,49 @@ def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataF
                        "overlaps": int})[SPEAKER_COLUMNS]
 
 
+def meeting_activity(turns: pd.DataFrame | None, utterances: pd.DataFrame) -> pd.DataFrame:
+    """``activity`` meeting by meeting (frames with a ``meeting`` column): each meeting's diarization turns
+    when it has them, else its utterances; meeting, speaker, start, end."""
+    cols = ["meeting", "speaker", "start", "end"]
+    spoken = utterances.dropna(subset=["speaker"])[cols]
+    if turns is None or turns.empty:
+        return spoken.reset_index(drop=True)
+    return pd.concat([turns[cols], spoken[~spoken["meeting"].isin(turns["meeting"].unique())]], ignore_index=True)
+
+
+MEETING_COLUMNS = ["meeting", "duration", "speech_time", "silence_share", "speakers", "speaker_switches",
+                   "switches_per_minute"]
+
+
+def meeting_table(meetings: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Meeting-level figures, one row per row of ``meetings`` (columns ``meeting``, ``duration``), in its order:
+    speech time and silence share (over each meeting's diarization turns when it has them, else its
+    utterances), speakers, speaker switches (floor turns less one) and switches per minute. ``utterances``
+    and ``turns`` carry a ``meeting`` column. One meeting (``meeting_stats``) or thousands, the same code."""
+    names = meetings["meeting"].to_numpy(dtype=object)
+    act = meeting_activity(turns, utterances)
+    spoken = utterances.dropna(subset=["speaker"])
+    speech = pd.Series({m: _union_duration(g["start"].to_numpy(), g["end"].to_numpy())
+                        for m, g in act.groupby("meeting", sort=False)}, dtype=float)
+    u = spoken.sort_values(["meeting", "start", "end"], kind="stable")
+    floors = u[(u["speaker"] != u["speaker"].shift()) | (u["meeting"] != u["meeting"].shift())]
+    out = pd.DataFrame({"meeting": names, "duration": meetings["duration"].to_numpy(float)})
+    out["speech_time"] = speech.reindex(names).fillna(0.0).to_numpy()
+    duration = out["duration"]
+    out["silence_share"] = np.where(duration > 0, 1 - out["speech_time"] / duration.where(duration > 0, 1), 0.0)
+    out["speakers"] = act.groupby("meeting")["speaker"].nunique().reindex(names).fillna(0).astype(int).to_numpy()
+    switches = (floors.groupby("meeting").size() - 1).clip(lower=0)
+    out["speaker_switches"] = switches.reindex(names).fillna(0).astype(int).to_numpy()
+    minutes = duration / 60.0
+    out["switches_per_minute"] = np.where(minutes > 0, out["speaker_switches"] / minutes.where(minutes > 0, 1), 0.0)
+    return out[MEETING_COLUMNS]
+
+
 def meeting_stats(duration: float, utterances: pd.DataFrame, turns: pd.DataFrame | None = None) -> dict:
-    """Meeting-level figures: duration, speech and silence share, speakers, switches per minute."""
-    spans = activity(turns, utterances)
-    speech = _union_duration(spans["start"].to_numpy(), spans["end"].to_numpy())
-    floors = floor_turns(utterances)
-    switches = int(max(0, len(floors) - 1))
-    minutes = duration / 60.0 if duration > 0 else 0.0
-    return {"duration": duration, "speech_time": speech,
-            "silence_share": (1.0 - speech / duration) if duration > 0 else 0.0,
-            "speakers": int(spans["speaker"].nunique()), "speaker_switches": switches,
-            "switches_per_minute": switches / minutes if minutes > 0 else 0.0}
+    """One meeting's figures (``meeting_table``) as a dict: duration, speech and silence share, speakers,
+    switches per minute."""
+    one = meeting_table(pd.DataFrame({"meeting": [0], "duration": [duration]}), utterances.assign(meeting=0),
+                        None if turns is None else turns.assign(meeting=0)).iloc[0]
+    return {"duration": duration, "speech_time": float(one["speech_time"]),
+            "silence_share": float(one["silence_share"]), "speakers": int(one["speakers"]),
+            "speaker_switches": int(one["speaker_switches"]), "switches_per_minute": float(one["switches_per_minute"])}

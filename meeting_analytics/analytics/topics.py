@@ -103,7 +103,7 @@ def _shifted(values: np.ndarray, k: int, same: np.ndarray):
     """``values`` k tokens earlier where that token is in the same utterance (``same``), else None."""
     out = np.full(len(values), None, dtype=object)
     out[k:] = values[:-k] if k < len(values) else out[k:]
-    return np.where(same, out, None)
+    return np.where(same, out, np.array(None, dtype=object))
 
 
 def _verbs_in_context(lower: np.ndarray, tags: np.ndarray, utterance: np.ndarray) -> np.ndarray:

@@ -76,6 +76,7 @@ class Manifest:
             cur = self.db.execute("INSERT INTO runs (started, executor, workers, files, options) "
                                   "VALUES (?, ?, ?, ?, ?)",
                                   (time.time(), executor, workers, files, json.dumps(options, default=str)))
+        assert cur.lastrowid is not None, "an INSERT sets lastrowid"
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, **counts) -> None:

@@ -121,7 +121,7 @@ class BatchSummary:
     skipped: int
     audio_seconds: float
     wall_seconds: float
-    failures: list[tuple[str, str]]
+    failures: list[tuple[str, str | None]]  # (path, the one-line reason)
     not_files: list[Skipped] = field(default_factory=list)  # directory entries skipped (``expand_inputs``)
 
 
@@ -215,10 +215,11 @@ def run_batch(inputs: Inputs | list[Path], out_dir: str | Path, options: Pipelin
             manifest.upsert(entry.path, status="skipped", error=f"{entry.path}: {entry.reason}", finished=time.time())
             log(f"skipped {entry.path}: {entry.reason}")
         todo = plan(inputs, out, options, manifest, retry_failed, log)
-        failures = list(todo.failures)
+        failures: list[tuple[str, str | None]] = list(todo.failures)
         run_id = manifest.start_run(executor, workers, len(inputs), options.public())
         bar = BatchProgress(len(todo.jobs), log if show_progress else lambda m: None)
-        done = audio = 0
+        done = 0
+        audio: float = 0  # seconds
         runner = run_ray if executor == "ray" else run_local
         kwargs = {"address": ray_address} if executor == "ray" else {}
         for outcome in runner(todo.jobs, options, workers, **kwargs):

@@ -177,11 +177,11 @@ def speaker_attribution(reference: list[Word], hypothesis: list[Word]) -> tuple[
     pairs = match_words(reference, hypothesis)
     if not pairs:
         return 0.0, {}
-    ref_labels = sorted({reference[i].speaker for i, _ in pairs})
+    ref_labels = sorted({str(reference[i].speaker) for i, _ in pairs})
     hyp_labels = sorted({str(hypothesis[j].speaker) for _, j in pairs})
     counts = np.zeros((len(hyp_labels), len(ref_labels)))
     for i, j in pairs:
-        counts[hyp_labels.index(str(hypothesis[j].speaker)), ref_labels.index(reference[i].speaker)] += 1
+        counts[hyp_labels.index(str(hypothesis[j].speaker)), ref_labels.index(str(reference[i].speaker))] += 1
     rows, cols = linear_sum_assignment(-counts)
     mapping = {hyp_labels[r]: ref_labels[c] for r, c in zip(rows, cols)}
     return float(counts[rows, cols].sum() / len(pairs)), mapping

@@ -171,8 +171,8 @@ def _chunks(tokens: list[tuple[str, bool]], phrases: bool = False) -> list[list[
         return [[token] for token in tokens]
     out: list[list[tuple[str, bool]]] = []
     for token in tokens:
-        last = out[-1] if out else None
-        same_kind = last is not None and token[1] == last[-1][1]
+        last = out[-1] if out else []
+        same_kind = bool(last) and token[1] == last[-1][1]
         joins = same_kind and (not token[1] or " ".join(w for w, _ in last + [token]) in FILLERS)
         if joins:
             last.append(token)
@@ -220,7 +220,7 @@ def synthesize_meeting(n_speakers: int = 2, duration: float = 60.0, seed: int = 
         raise ValueError(f"n_speakers must be in 1..{len(VOICES)}")
     rng = random.Random(seed)
     names = [f"S{i + 1}" for i in range(n_speakers)]
-    placed: list[tuple[int, np.ndarray]] = []
+    placed: list[tuple[str, int, np.ndarray]] = []
     words: list[SynthWord] = []
     turns: list[Turn] = []
     t, prev = 0.5, None

@@ -3,19 +3,21 @@ is shown or kept in global state); a speaker has the same colour in every chart.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
     from ..analytics.meeting import MeetingReport
 
 CATEGORY_COLORS = {"hesitation": "#d62728", "discourse_marker": "#ff7f0e", "repetition": "#9467bd"}
 MAX_LABEL = 22
-STYLE = {"axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
-         "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold"}
+STYLE: dict[RcKeyType, Any] = {"axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+                               "grid.alpha": 0.3, "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold"}
 
 
 def label(name: object, width: int = MAX_LABEL) -> str:

@@ -23,7 +23,8 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans
 background:#f6f7f9}
 main{max-width:1100px;margin:0 auto;padding:24px}
 header{background:#1f3a5f;color:#fff;padding:20px 24px}header h1{margin:0 0 4px;font-size:22px}
-header p{margin:0;opacity:.85}header p.warning{margin-top:6px;opacity:1;color:#ffe08a;font-weight:600}nav{margin-top:8px}nav a{color:#cfe3ff;margin-right:14px;text-decoration:none}
+header p{margin:0;opacity:.85}header p.warning{margin-top:6px;opacity:1;color:#ffe08a;font-weight:600}
+nav{margin-top:8px}nav a{color:#cfe3ff;margin-right:14px;text-decoration:none}
 section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:16px 20px;margin:18px 0}
 h2{margin:0 0 10px;font-size:18px;color:#1f3a5f}h3{font-size:15px;margin:14px 0 6px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
@@ -113,7 +114,7 @@ def summary_html(report: MeetingReport) -> str:
 def transcript_html(transcript: Transcript, limit: int | None = None, colors: dict[str, str] | None = None) -> str:
     rows = []
     for u in transcript.utterances[:limit]:
-        color = (colors or {}).get(u.speaker, "#1d1d1f")
+        color = "#1d1d1f" if u.speaker is None else (colors or {}).get(u.speaker, "#1d1d1f")
         rows.append(f'<div class="utt"><span class="t">{clock(u.start)}</span>'
                     f'<span class="s" style="color:{color}">{esc(u.speaker or "unknown")}</span>'
                     f"<span>{esc(u.text)}</span></div>")

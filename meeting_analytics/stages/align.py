@@ -103,8 +103,8 @@ def _select(encoder_output, i: int, n: int):
     if arr is None:
         import torch
 
-        arr = torch.as_tensor(encoder_output, device="cuda")[i : i + 1].contiguous()
-        return ctranslate2.StorageView.from_array(arr)
+        tensor = torch.as_tensor(encoder_output, device="cuda")[i : i + 1].contiguous()
+        return ctranslate2.StorageView.from_array(tensor)
     return ctranslate2.StorageView.from_array(np.ascontiguousarray(arr[i : i + 1]))
 
 
@@ -191,7 +191,7 @@ class Wav2Vec2Aligner(Aligner):
     def align(self, segments: list[Segment], audio: np.ndarray, language: str | None) -> list[list[Word]]:
         import whisperx
 
-        out = []
+        out: list[list[Word]] = []
         for seg in segments:
             if not seg.text.strip():
                 out.append([])

@@ -74,8 +74,8 @@ class Transcriber:
             self._tokenizers[language] = tokenizer_for(self.model, language)
         return self._tokenizers[language]
 
-    def __call__(self, audio: np.ndarray, speech=None) -> tuple[list[Segment], str]:
-        """Text segments (non-empty) and the language of ``audio``."""
+    def __call__(self, audio: np.ndarray, speech=None) -> tuple[list[Segment], str | None]:
+        """Text segments (non-empty) and the language of ``audio`` (None: no speech, no language set)."""
         segments, language = [], self.language
         for batch in self.batches(audio, speech):
             segments += [s for s in batch.segments if s.text]

@@ -201,7 +201,7 @@ class CAMPPlus(nn.Module):
         raise AssertionError("no statistics pooling")
 
     def pool(self, frames: torch.Tensor) -> torch.Tensor:
-        return self.xvector.dense(self.xvector.stats(frames))
+        return self.xvector.get_submodule("dense")(self.xvector.get_submodule("stats")(frames))
 
     def forward(self, feats: torch.Tensor) -> torch.Tensor:
         return self.pool(self.frames(feats))
@@ -261,7 +261,8 @@ class CAMPPlusEmbedding(Model):
     def dimension(self) -> int:
         return EMBEDDING_SIZE
 
-    def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+    # pyannote's Model.forward takes **kwargs; its embedding models (WeSpeaker too) take weights= only
+    def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:  # type: ignore[override]
         """waveforms (batch, 1, samples); weights (batch, frames) speaker activity -> (batch, 192)."""
         batch, _, num_samples = waveforms.shape
         items = []
@@ -306,7 +307,8 @@ class CAMPPlusEmbedding(Model):
         var = (squares - n[..., None] * mean * mean) / (n - 1).clamp(min=1)[..., None]
         stats = torch.cat([mean, var.clamp(min=0).sqrt()], dim=-1)
         chunks, speakers, _ = stats.shape
-        out = self.net.xvector.dense(stats.reshape(chunks * speakers, -1)).reshape(chunks, speakers, -1)
+        dense = self.net.xvector.get_submodule("dense")
+        out = dense(stats.reshape(chunks * speakers, -1)).reshape(chunks, speakers, -1)
         out[n < MIN_FRAMES / 2] = float("nan")
         return out
 

@@ -79,11 +79,12 @@ def _nn_chain(unit: np.ndarray) -> list[tuple[int, int, float]]:
     merged cluster's row. Rows are compacted as clusters merge, so the work shrinks with them."""
     sums, sizes, rows = unit.copy(), np.ones(len(unit)), np.arange(len(unit))  # rows: compact -> original
     active = np.ones(len(unit), dtype=bool)
-    merges, chain = [], []
+    merges: list[tuple[int, int, float]] = []
+    chain: list[int] = []
     while len(merges) < len(unit) - 1:
         if active.sum() * 2 < len(rows):  # drop merged rows; chain positions follow
             keep = np.flatnonzero(active)
-            where = {old: new for new, old in enumerate(keep)}
+            where = {old: new for new, old in enumerate(keep.tolist())}
             sums, sizes, rows, active = sums[keep], sizes[keep], rows[keep], active[keep]
             chain = [where[c] for c in chain]
         if not chain:

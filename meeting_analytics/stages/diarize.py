@@ -95,7 +95,8 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
         if not (isinstance(model, CAMPPlusEmbedding) and model.pooling != "segments"):
             return super().get_embeddings(file, binary_segmentations, exclude_overlap=exclude_overlap, hook=hook)
         cache = file.get("training_cache/embeddings", {}) if self.training else {}
-        if "embeddings" in cache and (self._segmentation.model.specifications.powerset
+        # a segmentation model has one Specifications (the stubs allow a tuple; pyannote reads it the same way)
+        if "embeddings" in cache and (self._segmentation.model.specifications.powerset  # type: ignore[union-attr]
                                       or cache["segmentation.threshold"] == self.segmentation.threshold):
             return cache["embeddings"]
         waveform, _ = self._audio(file)  # in memory or from a path, as pyannote reads it

@@ -68,7 +68,8 @@ class ResemblyzerEmbedding(Model):
             starts.append(n - PARTIAL_FRAMES)
         return torch.stack([mel[s : s + PARTIAL_FRAMES] for s in starts])
 
-    def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+    # pyannote's Model.forward takes **kwargs; its embedding models (WeSpeaker too) take weights= only
+    def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:  # type: ignore[override]
         """waveforms (batch, 1, samples); weights (batch, frames) speaker activity -> (batch, 256)."""
         batch, _, num_samples = waveforms.shape
         partials, owners = [], []

@@ -48,7 +48,7 @@ class _FlagsFinder(importlib.abc.MetaPathFinder):
             run(module)
             mark_absent(module)
 
-        spec.loader.exec_module = exec_module
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]  # this one loader's, on purpose
         return spec
 
 
@@ -151,6 +151,8 @@ def defer_dynamo() -> None:
     if DYNAMO in sys.modules:
         return
     spec = importlib.util.find_spec("torch")
+    if spec is None or spec.origin is None:  # no torch installed: nothing to defer
+        return
     sys.modules[DYNAMO] = DeferredDynamo([str(Path(spec.origin).parent / "_dynamo")])
     sys.meta_path.insert(0, _DynamoFinder())
 

@@ -11,6 +11,7 @@ pair names the speaker only when its score reaches the encoder's threshold (``TH
 
 from __future__ import annotations
 
+import builtins
 import functools
 import hashlib
 import json
@@ -19,6 +20,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
@@ -116,7 +118,7 @@ class VoiceProfiles:
             raise ProfileError(f"{self.dir}: no profile named {name!r}")
         path.unlink()
 
-    def checked(self, encoder: str = MODEL) -> list[VoiceProfile]:
+    def checked(self, encoder: str = MODEL) -> builtins.list[VoiceProfile]:  # list: the method above
         """Every profile, refusing one made with another encoder than ``encoder`` (its scores would mean nothing)."""
         version = model_version(encoder)
         profiles = self.list()
@@ -145,7 +147,8 @@ class Encoder:
         is_campplus = isinstance(self.model, campplus.CAMPPlusEmbedding)
         self.name = "campplus-3dspeaker" if is_campplus else "resemblyzer-ge2e"
         self.threshold = THRESHOLDS[self.name]
-        self._embed = campplus.embed_audio if is_campplus else embedding.embed_audio
+        self._embed: Callable[[Any, np.ndarray], np.ndarray] = \
+            campplus.embed_audio if is_campplus else embedding.embed_audio
 
     @property
     def version(self) -> str:
@@ -234,7 +237,7 @@ def enrol_vector(clips: list[tuple[str, np.ndarray, list[Turn]]], encoder: Encod
         if len(ranked) > 1 and ranked[1] >= max(2.0, 0.2 * speech):
             raise AudioError(path, f"holds {len(ranked)} voices ({', '.join(f'{s:.1f} s' for s in ranked)}); "
                                    "enrol from clips of one person")
-        main = max(by_speaker, key=by_speaker.get)
+        main = max(by_speaker, key=by_speaker.__getitem__)
         vectors.append(encoder(speech_of(audio, [t for t in turns if t.speaker == main])))
         seconds += by_speaker[main]
     mean = np.mean(vectors, axis=0)

@@ -114,7 +114,7 @@ class Guard:
     def _allowed(self, request: Request) -> bool:
         auth = request.headers.get("authorization", "")
         given = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get("ma_token", "")
-        return bool(given) and hmac.compare_digest(given, self.token)
+        return bool(given) and self.token is not None and hmac.compare_digest(given, self.token)
 
 
 class Handlers:

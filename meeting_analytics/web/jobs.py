@@ -176,6 +176,10 @@ class JobManager:
                                         initargs=(self.events, self.options, default_threads(self.workers)))
         self.pool.submit(worker.ready)  # start a worker (and load its models) before the first upload
 
+    def _started_pool(self) -> ProcessPoolExecutor:
+        assert self.pool is not None, "start() makes the pool"
+        return self.pool
+
     # -- jobs --------------------------------------------------------------------------------------
 
     def create(self, job_id: str, name: str, stem: str, size: int, digest: str, options: PipelineOptions,
@@ -189,14 +193,16 @@ class JobManager:
                           finished=now if error else None)
         if not error:
             self._submit(job_id)
-        return self.store.get(job_id)
+        row = self.store.get(job_id)
+        assert row is not None, "inserted above"
+        return row
 
     def job(self, job_id: str) -> dict | None:
         row = self.store.get(job_id)
         return None if row is None else job_view(row, self.live.get(job_id))
 
     def jobs(self) -> list[dict]:
-        return [self.job(row["id"]) for row in self.store.all()]
+        return [job_view(row, self.live.get(row["id"])) for row in self.store.all()]
 
     def files(self, job_id: str) -> list[str]:
         d = self.dir / "jobs" / job_id
@@ -236,13 +242,14 @@ class JobManager:
             self.running_keys[row["key"]] = job_id
             job = self._web_job(row)
             try:
-                future = self.pool.submit(worker.run, job)
+                future = self._started_pool().submit(worker.run, job)
             except (BrokenProcessPool, RuntimeError):  # broken or shut down: a new pool takes it
                 if self.closed:
                     return
                 self._new_pool()
-                future = self.pool.submit(worker.run, job)
-            future.add_done_callback(lambda f, j=job, p=self.pool: self._finished(j, f, p))
+                future = self._started_pool().submit(worker.run, job)
+            pool = self.pool  # the pool that runs it, as it is now
+            future.add_done_callback(lambda f: self._finished(job, f, pool))
 
     def _finished(self, job: WebJob, future: Future, pool: ProcessPoolExecutor | None = None) -> None:
         try:

@@ -7,6 +7,9 @@ from __future__ import annotations
 import html
 import json
 import time
+from dataclasses import Field
+from typing import Any
+
 from ..options import PARSERS, OptionError, PipelineOptions, declared
 
 NAMES_HELP = "speaker names, comma-separated, in the order they first speak (unnamed ones stay SPEAKER_xx)"
@@ -17,7 +20,7 @@ def e(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def web_fields(base: PipelineOptions) -> list[tuple[object, object]]:
+def web_fields(base: PipelineOptions) -> list[tuple[Field, Any]]:
     """(field, its value in ``base``) for each option the form offers."""
     return [(f, getattr(owner, f.name)) for owner, f in declared(base) if f.metadata.get("web")]
 

@@ -172,6 +172,7 @@ def write_downloads(job: WebJob) -> float:
     report = MeetingReport.load(Path(job.data_dir) / "results" / job.key)
     if job.names:
         report = report.rename_speakers(ordered_names(report, job.names))
+    assert report.transcript is not None, "a job's results hold its transcript"
     jobs = Path(job.data_dir) / "jobs"
     final, tmp = jobs / job.id, jobs / f".tmp-{job.id}-{os.getpid()}"
     try:
