@@ -5,11 +5,16 @@ is keyed by (meeting, speaker), so each per-speaker function runs once over thou
 instead of once per meeting; results are mapped back to meeting time and names. Nothing crosses a
 meeting: answers, interruptions and repetitions look seconds around a word, utterance ids are
 offset, topic log-odds compare speakers within their meeting. Batches bound the memory.
+
+``CorpusBuilder`` folds reports into the corpus tables (``CorpusTables``: per speaker, per person,
+per meeting, questions grouped by ``question_key``, topics, sentiment by date), many meetings at once
+(``CorpusReport.summary``) or one at a time (a batch's saved results, ``batch.corpus``): the same code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import ClassVar, Iterable, Iterator
 
 import numpy as np
@@ -18,9 +23,10 @@ import pandas as pd
 from ..transcript import Transcript
 from . import fillers as F
 from .meeting import Tables, speaker_table
-from .questions import questions
+from .people import person_summary, people_rows
+from .questions import question_key, questions
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
-from .talk import _union_duration, speaker_stats
+from .talk import meeting_activity, meeting_table, speaker_stats
 from .topics import summarize_topics, topic_mentions
 
 GAP = 3600.0
@@ -37,16 +43,18 @@ class CorpusReport(Tables):
 
     def people(self) -> pd.DataFrame:
         """One scorecard row per person per meeting (``analytics.people``); ``people_summary()`` per person."""
-        from .people import person_rows
-
-        return pd.concat([person_rows(m, s, self.filler_counts[self.filler_counts["meeting"] == m],
-                                      self.questions[self.questions["meeting"] == m])
-                          for m, s in self.speakers.groupby("meeting", sort=False)], ignore_index=True)
+        return people_rows(self.speakers, self.filler_counts, self.questions)
 
     def people_summary(self) -> pd.DataFrame:
-        from .people import person_summary
-
         return person_summary(self.people())
+
+    def summary(self, top: int = 25, about: pd.DataFrame | None = None) -> "CorpusTables":
+        """The corpus tables of these meetings (``CorpusBuilder``), as ``meeting-analytics corpus`` writes them
+        for a batch. ``about``: facts to carry into the meetings table, one row per meeting (``meeting`` and
+        any of ``path``, ``date``, ``date_source``, ``wall_seconds``)."""
+        builder = CorpusBuilder()
+        builder.add_report(self, about)
+        return builder.tables(top)
 
     @classmethod
     def concat(cls, parts: Iterable["CorpusReport"]) -> "CorpusReport":
@@ -146,6 +154,8 @@ class _Axis:
 def analyze_frames(c: CorpusFrames, lexicon: F.FillerLexicon | None = None, scorer: SentimentScorer | None = None,
                    timeline_window: float = 60.0, timeline_step: float = 15.0, top_topics: int = 20) -> CorpusReport:
     """All analytics of every meeting in ``c`` (one language: the first meeting's)."""
+    # talk dynamics run on each meeting's diarization turns, or its utterances where it has none (as ``analyze``)
+    c = CorpusFrames(c.words, c.utterances, meeting_activity(c.turns, c.utterances), c.meetings)
     ax = _Axis(c)
     language = c.meetings["language"].iloc[0] if len(c.meetings) else "en"
     words = ax.shift(c.words, "w", utterance=True)
@@ -191,21 +201,168 @@ def _codes(ax: _Axis, frame: pd.DataFrame) -> np.ndarray:
 
 
 def _meeting_stats(c: CorpusFrames) -> pd.DataFrame:
-    """Per meeting: duration, speech time, silence share, speakers, words, switches per minute."""
-    act = c.turns if len(c.turns) else c.utterances.dropna(subset=["speaker"])
-    speech = {m: _union_duration(g["start"].to_numpy(), g["end"].to_numpy()) for m, g in act.groupby("meeting")}
-    u = c.utterances.dropna(subset=["speaker"]).sort_values(["meeting", "start", "end"], kind="stable")
-    floors = u[(u["speaker"] != u["speaker"].shift()) | (u["meeting"] != u["meeting"].shift())]
-    out = c.meetings.copy()
-    out["speech_time"] = out["meeting"].map(speech).fillna(0.0)
-    out["silence_share"] = np.where(out["duration"] > 0, 1 - out["speech_time"] / out["duration"].where(out["duration"] > 0, 1), 0.0)
-    out["speakers"] = out["meeting"].map(act.groupby("meeting")["speaker"].nunique()).fillna(0).astype(int)
-    out["words"] = out["meeting"].map(c.words.groupby("meeting").size()).fillna(0).astype(int)
-    switches = (floors.groupby("meeting").size() - 1).clip(lower=0) if len(floors) else pd.Series(dtype=int)
-    out["speaker_switches"] = out["meeting"].map(switches).fillna(0).astype(int)
-    minutes = out["duration"] / 60.0
-    out["switches_per_minute"] = np.where(minutes > 0, out["speaker_switches"] / minutes.where(minutes > 0, 1), 0.0)
+    """Per meeting: ``talk.meeting_table`` (as ``analyze``'s meeting figures), with language and words."""
+    out = meeting_table(c.meetings, c.utterances, c.turns)
+    out.insert(2, "language", c.meetings["language"].to_numpy())
+    words = c.words.groupby("meeting").size().reindex(out["meeting"]).fillna(0).astype(int).to_numpy()
+    out.insert(out.columns.get_loc("speakers") + 1, "words", words)
     return out
+
+
+@dataclass
+class Cost:
+    """What processing a batch cost, from its manifest (``cost.json``): files, audio, wall and worker hours, the
+    real-time factor (wall over audio) and what hosted transcription would charge for the same audio."""
+
+    files_done: int
+    files_failed: int
+    audio_hours: float
+    wall_hours: float
+    worker_hours: float
+    real_time_factor: float | None
+    audio_hours_per_wall_hour: float | None
+    hosted_equivalent_usd: dict[str, float]
+
+
+SUMMARY_FRAMES = ("speakers", "filler_rates", "people", "people_summary", "meetings", "questions", "topics",
+                  "sentiment_by_date")
+MEETING_ROW = ["meeting", "path", "date", "date_source", "duration", "speakers", "words", "fillers", "questions",
+               "mean_sentiment", "positive_share", "negative_share", "utterances", "wall_seconds"]
+QUESTION_ROW = ["question", "count", "meetings", "answered_share", "variants", "example_answer", "key"]
+
+
+@dataclass
+class CorpusTables:
+    """The corpus report's tables (``CorpusBuilder.tables``), tidy DataFrames: ``speakers`` (the speakers
+    table, a ``meeting`` column first), ``filler_rates`` (per meeting and speaker, one column per filler
+    category), ``people`` (scorecards per person per meeting) and ``people_summary`` (per named person),
+    ``meetings`` (``MEETING_ROW``), ``questions`` (grouped by ``question_key``, most asked first), ``topics``
+    (mentions summed over meetings), ``sentiment_by_date``; a batch adds its ``failed`` files and ``cost``."""
+
+    speakers: pd.DataFrame
+    filler_rates: pd.DataFrame
+    people: pd.DataFrame
+    people_summary: pd.DataFrame
+    meetings: pd.DataFrame
+    questions: pd.DataFrame
+    topics: pd.DataFrame
+    sentiment_by_date: pd.DataFrame
+    failed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["path", "error"]))
+    cost: Cost | None = None
+    NAMES: ClassVar[tuple[str, ...]] = (*SUMMARY_FRAMES, "failed")
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every table by name (the files ``meeting-analytics corpus`` writes, ``cost.json`` aside)."""
+        return {name: getattr(self, name) for name in self.NAMES}
+
+
+@dataclass
+class _Question:
+    count: int = 0
+    meetings: set = field(default_factory=set)
+    answered: int = 0
+    examples: Counter = field(default_factory=Counter)  # wording -> times asked
+    answer: str | None = None
+
+
+class CorpusBuilder:
+    """The corpus tables, folded in meeting by meeting (a batch's saved results, read one at a time) or many
+    meetings at once (``add_report``): it keeps rows per speaker and per meeting, questions by key and
+    topics by term, so memory follows speakers and distinct questions and terms, never utterances or fillers.
+    ``tables(top)`` returns the ``CorpusTables``."""
+
+    def __init__(self) -> None:
+        self._speakers: list[pd.DataFrame] = []
+        self._filler_counts: list[pd.DataFrame] = []
+        self._people: list[pd.DataFrame] = []
+        self._meetings: list[dict] = []
+        self._questions: dict[str, _Question] = {}
+        self._topics: Counter = Counter()
+        self._topic_meetings: Counter = Counter()
+
+    def __len__(self) -> int:
+        """The number of meetings folded in."""
+        return len(self._meetings)
+
+    def add(self, meetings: list[dict], speakers: pd.DataFrame, filler_counts: pd.DataFrame,
+            questions: pd.DataFrame, meeting_topics: pd.DataFrame, utterances: pd.DataFrame) -> None:
+        """Fold in the meetings of ``meetings``, a dict each (``meeting``, ``duration``, ``words``, ``fillers`` and
+        where known ``path``, ``date``, ``date_source``, ``wall_seconds``). The frames are a report's tables with
+        a ``meeting`` column (``MeetingReport``'s with one added, or ``CorpusReport``'s); ``utterances`` needs
+        only ``meeting``, ``sentiment``, ``label`` and ``n_words``."""
+        names = [info["meeting"] for info in meetings]
+        self._speakers.append(speakers)
+        self._filler_counts.append(filler_counts)
+        self._people.append(people_rows(speakers, filler_counts, questions))
+        for meeting, text, answered_by, answer in zip(questions["meeting"], questions["question"],
+                                                      questions["answered_by"], questions["answer"]):
+            g = self._questions.setdefault(question_key(str(text)), _Question())
+            g.count += 1
+            g.meetings.add(meeting)
+            g.examples[str(text).strip()] += 1
+            if isinstance(answered_by, str):
+                g.answered += 1
+                g.answer = g.answer or str(answer)
+        for term, kind, mentions in zip(meeting_topics["term"], meeting_topics["kind"], meeting_topics["count"]):
+            self._topics[(term, kind)] += int(mentions)  # one row per meeting and term
+            self._topic_meetings[(term, kind)] += 1
+        mood = speaker_sentiment(utterances, by="meeting").set_index("meeting").reindex(names)[
+            ["mean_sentiment", "positive_share", "negative_share"]]  # NaN for a silent meeting
+
+        def count(frame: pd.DataFrame) -> dict:  # rows per meeting (one meeting, as a batch adds them: no grouping)
+            return {names[0]: len(frame)} if len(names) == 1 else frame.groupby("meeting").size().to_dict()
+
+        n_speakers, n_questions, n_utterances = count(speakers), count(questions), count(utterances)
+        for info in meetings:
+            m = info["meeting"]
+            self._meetings.append({
+                "meeting": m, "path": info.get("path"), "date": info.get("date"),
+                "date_source": info.get("date_source", "none"), "duration": info.get("duration"),
+                "speakers": int(n_speakers.get(m, 0)), "words": info.get("words"), "fillers": info.get("fillers"),
+                "questions": int(n_questions.get(m, 0)), **mood.loc[m].astype(float).to_dict(),
+                "utterances": int(n_utterances.get(m, 0)), "wall_seconds": info.get("wall_seconds")})
+
+    def add_report(self, report: CorpusReport, about: pd.DataFrame | None = None) -> None:
+        """Fold in every meeting of ``report``; ``about`` as in ``CorpusReport.summary``."""
+        fillers = report.fillers.groupby("meeting").size()
+        meetings = report.meetings[["meeting", "duration", "words"]].assign(
+            fillers=report.meetings["meeting"].map(fillers).fillna(0).astype(int))
+        if about is not None:
+            meetings = meetings.merge(about, on="meeting", how="left")
+        order = pd.Index(meetings["meeting"])
+
+        def in_order(frame: pd.DataFrame) -> pd.DataFrame:  # meeting by meeting, as a batch reads them
+            return frame.iloc[np.argsort(order.get_indexer(frame["meeting"]), kind="stable")]
+
+        frames = (report.speakers, report.filler_counts, report.questions, report.meeting_topics, report.utterances)
+        self.add(meetings.to_dict("records"), *(in_order(f) for f in frames))
+
+    def tables(self, top: int = 25) -> CorpusTables:
+        """The tables of the meetings folded in so far; questions and topics: the ``top * 4`` most frequent."""
+        if not self._meetings:
+            raise ValueError("CorpusBuilder.tables: no meetings added")
+        speakers = pd.concat(self._speakers, ignore_index=True)
+        speakers = speakers[["meeting", *[c for c in speakers.columns if c != "meeting"]]]
+        fillers = pd.concat(self._filler_counts, ignore_index=True)
+        filler_rates = fillers.pivot_table(index=["meeting", "speaker"], columns="category", values="per_minute",
+                                           aggfunc="sum", fill_value=0.0).reset_index()
+        filler_rates.columns.name = None
+        meetings = pd.DataFrame(self._meetings, columns=MEETING_ROW)
+        questions = pd.DataFrame([{"question": g.examples.most_common(1)[0][0], "count": g.count,
+                                   "meetings": len(g.meetings), "answered_share": g.answered / g.count,
+                                   "variants": len(g.examples), "example_answer": g.answer, "key": k}
+                                  for k, g in self._questions.items()], columns=QUESTION_ROW)
+        questions = questions.sort_values(["count", "meetings"], ascending=False).head(top * 4).reset_index(drop=True)
+        topics = pd.DataFrame([(t, k, c, self._topic_meetings[(t, k)]) for (t, k), c in self._topics.items()],
+                              columns=["term", "kind", "count", "meetings"])
+        topics = topics.sort_values(["count", "meetings"], ascending=False).head(top * 4).reset_index(drop=True)
+        by_date = meetings.dropna(subset=["date"]).groupby("date").agg(
+            meetings=("meeting", "size"), mean_sentiment=("mean_sentiment", "mean"),
+            negative_share=("negative_share", "mean")).reset_index()
+        people = pd.concat(self._people, ignore_index=True)
+        return CorpusTables(speakers=speakers, filler_rates=filler_rates, people=people,
+                            people_summary=person_summary(people), meetings=meetings, questions=questions,
+                            topics=topics, sentiment_by_date=by_date)
 
 
 def analyze_corpus(named: Iterable[tuple[str, Transcript]], max_words: int = 1_000_000, **options) -> CorpusReport:
