@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from matplotlib.figure import Figure
 
 from .charts import chart, label, people_fillers
 from .html import esc, figure_img, page, table
+
+if TYPE_CHECKING:
+    from ..analytics.corpus import Cost, CorpusTables
 
 
 @chart
@@ -47,28 +52,31 @@ PEOPLE_COLUMNS = {"meeting": ("meeting", None), "person": ("person", None), "rol
                   "questions_answered": ("answered", "d"), "answer_latency": ("answer latency (s)", ".2f")}
 
 
-def _people_tables(t: dict) -> str:
+def _people_tables(t: "CorpusTables") -> str:
     """The summary per person, then the rows per person per recording (a table shows the columns it has)."""
-    if "people" not in t:
-        return ""
     return ("<p>Named people (known voices, or names given) summed over their recordings; generic labels "
-            "(SPEAKER_xx, CHn) are left out of the summary.</p>" + table(t["people_summary"], PEOPLE_COLUMNS, limit=300)
-            + "<h3>Per recording</h3>" + table(t["people"].drop(columns="talk_time"), PEOPLE_COLUMNS, limit=300))
+            "(SPEAKER_xx, CHn) are left out of the summary.</p>" + table(t.people_summary, PEOPLE_COLUMNS, limit=300)
+            + "<h3>Per recording</h3>" + table(t.people.drop(columns="talk_time"), PEOPLE_COLUMNS, limit=300))
 
 
-def render_corpus(t: dict) -> str:
-    cost, meetings = t["cost"], t["meetings"]
+def _throughput(cost: "Cost") -> str:
     hosted = "".join(f"<tr><td>{esc(k)}</td><td class=\"num\">${v:,.2f}</td></tr>"
-                     for k, v in cost["hosted_equivalent_usd"].items())
-    summary = (f"<table><tbody><tr><td>files done / failed</td><td class=\"num\">{cost['files_done']} / "
-               f"{cost['files_failed']}</td></tr><tr><td>audio hours</td><td class=\"num\">{cost['audio_hours']:.3f}"
-               f"</td></tr><tr><td>wall hours (all runs)</td><td class=\"num\">{cost['wall_hours']:.3f}</td></tr>"
-               f"<tr><td>real-time factor (wall / audio)</td><td class=\"num\">{esc(cost['real_time_factor'])}</td></tr>"
-               f"<tr><td>audio hours per wall hour</td><td class=\"num\">{esc(cost['audio_hours_per_wall_hour'])}"
-               f"</td></tr>{hosted}</tbody></table>")
-    fill = t["filler_rates"].groupby("meeting")["all"].mean() if "all" in t["filler_rates"] else pd.Series(dtype=float)
-    q = t["questions"].head(15).set_index("question")["count"]
-    topics = t["topics"].head(20)
+                     for k, v in cost.hosted_equivalent_usd.items())
+    return (f"<table><tbody><tr><td>files done / failed</td><td class=\"num\">{cost.files_done} / "
+            f"{cost.files_failed}</td></tr><tr><td>audio hours</td><td class=\"num\">{cost.audio_hours:.3f}"
+            f"</td></tr><tr><td>wall hours (all runs)</td><td class=\"num\">{cost.wall_hours:.3f}</td></tr>"
+            f"<tr><td>real-time factor (wall / audio)</td><td class=\"num\">{esc(cost.real_time_factor)}</td></tr>"
+            f"<tr><td>audio hours per wall hour</td><td class=\"num\">{esc(cost.audio_hours_per_wall_hour)}"
+            f"</td></tr>{hosted}</tbody></table>")
+
+
+def render_corpus(t: "CorpusTables") -> str:
+    """The corpus page of ``analytics.corpus.CorpusTables``: a batch's (``batch.corpus``), with its throughput
+    and cost, or any corpus's (``CorpusReport.summary()``), without them."""
+    meetings = t.meetings
+    fill = t.filler_rates.groupby("meeting")["all"].mean() if "all" in t.filler_rates else pd.Series(dtype=float)
+    q = t.questions.head(15).set_index("question")["count"]
+    topics = t.topics.head(20)
     topics = pd.Series(topics["count"].to_numpy(), index=topics["term"])
     mood = meetings.set_index("meeting")["mean_sentiment"].sort_values()
     charts = [figure_img(_barh(fill.sort_values(ascending=False).head(30), "Fillers per minute (mean of speakers)",
@@ -79,14 +87,13 @@ def render_corpus(t: dict) -> str:
               if len(topics) else "",
               figure_img(_barh(mood.head(30), "Mean sentiment per meeting", "VADER compound", "#9467bd"),
                          "sentiment per meeting") if len(mood) else ""]
-    people = t.get("people_summary")
-    if people is not None and len(people):
-        charts.insert(0, figure_img(people_fillers(people), "fillers per minute by person"))
-    if len(t["sentiment_by_date"]) > 1:
-        charts.append(figure_img(_sentiment_by_date(t["sentiment_by_date"]), "sentiment over time"))
+    if len(t.people_summary):
+        charts.insert(0, figure_img(people_fillers(t.people_summary), "fillers per minute by person"))
+    if len(t.sentiment_by_date) > 1:
+        charts.append(figure_img(_sentiment_by_date(t.sentiment_by_date), "sentiment over time"))
     num = lambda f: (f, ".2f")  # noqa: E731
     sections = [
-        ("throughput", "Throughput and cost", summary),
+        ("throughput", "Throughput and cost", _throughput(t.cost) if t.cost is not None else None),
         ("charts", "Across the corpus", "".join(charts)),
         ("meetings", "Meetings", table(meetings, {"meeting": ("meeting", None), "date": ("date", None),
                                                    "duration": ("duration (s)", ".0f"), "speakers": ("speakers", "d"),
@@ -95,21 +102,25 @@ def render_corpus(t: dict) -> str:
                                                    "mean_sentiment": ("sentiment", "+.2f"),
                                                    "negative_share": ("negative", ".0%")}, limit=300)),
         ("people", "People across recordings", _people_tables(t)),
-        ("speakers", "Speakers", table(t["speakers"], {"meeting": ("meeting", None), "speaker": ("speaker", None),
-                                                        "talk_time": ("talk (s)", ".0f"), "share": ("share", ".0%"),
-                                                        "wpm": ("wpm", ".0f"), "questions": ("questions", "d"),
-                                                        "fillers_per_minute": num("fillers/min"),
-                                                        "mean_sentiment": ("sentiment", "+.2f")}, limit=300)),
-        ("questions", "Questions", table(t["questions"], {"question": ("question", None), "count": ("asked", "d"),
-                                                          "meetings": ("meetings", "d"),
-                                                          "answered_share": ("answered", ".0%"),
-                                                          "variants": ("variants", "d"),
-                                                          "example_answer": ("an answer", None)}, limit=50)),
-        ("topics", "Topics", table(t["topics"], {"term": ("term", None), "kind": ("kind", None),
-                                                 "count": ("mentions", "d"), "meetings": ("meetings", "d")}, limit=50)),
-        ("failed", "Failed files", table(t["failed"], {"path": ("file", None), "error": ("reason", None)})),
+        ("speakers", "Speakers", table(t.speakers, {"meeting": ("meeting", None), "speaker": ("speaker", None),
+                                                     "talk_time": ("talk (s)", ".0f"), "share": ("share", ".0%"),
+                                                     "wpm": ("wpm", ".0f"), "questions": ("questions", "d"),
+                                                     "fillers_per_minute": num("fillers/min"),
+                                                     "mean_sentiment": ("sentiment", "+.2f")}, limit=300)),
+        ("questions", "Questions", table(t.questions, {"question": ("question", None), "count": ("asked", "d"),
+                                                       "meetings": ("meetings", "d"),
+                                                       "answered_share": ("answered", ".0%"),
+                                                       "variants": ("variants", "d"),
+                                                       "example_answer": ("an answer", None)}, limit=50)),
+        ("topics", "Topics", table(t.topics, {"term": ("term", None), "kind": ("kind", None),
+                                              "count": ("mentions", "d"), "meetings": ("meetings", "d")}, limit=50)),
+        ("failed", "Failed files", table(t.failed, {"path": ("file", None), "error": ("reason", None)})),
     ]
+    if t.cost is None:  # not a batch: no processing cost, no failed files
+        sections = [s for s in sections if s[0] not in ("throughput", "failed")]
     nav = "".join(f'<a href="#{k}">{esc(title)}</a>' for k, title, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{esc(title)}</h2>{html}</section>' for k, title, html in sections)
-    title = f"Corpus report: {cost['files_done']} recordings, {cost['audio_hours']:.2f} audio hours"
+    recordings, hours = ((t.cost.files_done, t.cost.audio_hours) if t.cost is not None
+                         else (len(meetings), meetings["duration"].sum() / 3600))
+    title = f"Corpus report: {recordings} recordings, {hours:.2f} audio hours"
     return page(title, f"<nav>{nav}</nav>", body)
