@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE ?= 1
 # does not honour the timeout (apt 2.6), so it is retried
 APT_WAIT := -o DPkg::Lock::Timeout=600
 
-.PHONY: setup system venv demo test test-fast docs clean
+.PHONY: setup system venv demo lint test test-fast docs clean
 
 setup: system venv
 
@@ -37,8 +37,14 @@ demo: setup
 	$(VENV)/bin/meeting-analytics transcribe data/call/sample.wav --output_dir out/demo
 	@echo "Outputs (txt, srt, vtt, tsv, json, rttm) in out/demo/"
 
-# the test suite and the notebooks (executed top to bottom, their cells assert on the outputs)
-test: setup
+# ruff (style, unused names, bugbear) on all the Python in the repository, mypy on the package;
+# both configured in pyproject.toml
+lint: venv
+	$(VENV)/bin/ruff check meeting_analytics tests benchmarks
+	$(VENV)/bin/mypy
+
+# the linters, the test suite and the notebooks (executed top to bottom, their cells assert on the outputs)
+test: setup lint
 	$(PY) -m pytest -v --durations=15 --nbmake tests notebooks
 
 test-fast: setup
@@ -57,4 +63,4 @@ docs: setup
 	MEETING_ANALYTICS_DOCS=docs $(PY) -m pytest -q tests/test_web.py -k browser
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -54,7 +54,8 @@ def concatenated(ami: Path, call: Path):
     for wav in [*sorted(ami.glob("trn*.wav")), call / "sample.wav"]:
         audio = load_audio(wav)
         for seg, _, label in refs[wav.stem].itertracks(yield_label=True):
-            ref[Segment(seg.start + offset, seg.end + offset)] = f"{wav.stem}:{label}" if wav.stem == "sample" else label
+            name = f"{wav.stem}:{label}" if wav.stem == "sample" else label
+            ref[Segment(seg.start + offset, seg.end + offset)] = name
         for seg in uems[wav.stem] if wav.stem in uems else [Segment(0, len(audio) / SAMPLE_RATE)]:
             uem.add(Segment(seg.start + offset, seg.end + offset))
         pieces += [audio, np.zeros(SAMPLE_RATE, dtype=np.float32)]

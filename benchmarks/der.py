@@ -24,7 +24,8 @@ from common import parser  # noqa: E402
 def main() -> None:
     ap = parser(__doc__, data=True)
     ap.add_argument("--out", default=None, help="default: benchmarks/results/der.csv, der_<pipeline>.csv for another")
-    ap.add_argument("--diarize_model", default=None, help="a packaged pipeline (offline-campplus, ...) or a config.yaml")
+    ap.add_argument("--diarize_model", default=None,
+                    help="a packaged pipeline (offline-campplus, ...) or a config.yaml")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     from pyannote.database.util import load_rttm, load_uem

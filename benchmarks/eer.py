@@ -95,7 +95,8 @@ def main() -> None:
         for label, sel in (("all pairs", slice(None)), ("within a recording", group.within),
                            ("across recordings", ~group.within)):
             g = group[sel]
-            row[label] = f"{eer(g.same.to_numpy(), g.score.to_numpy()):.1%} ({int(g.same.sum())}/{int((~g.same).sum())})"
+            row[label] = (f"{eer(g.same.to_numpy(), g.score.to_numpy()):.1%} "
+                          f"({int(g.same.sum())}/{int((~g.same).sum())})")
         table.append(row)
     print("EER (same/different pairs)")
     print(pd.DataFrame(table).to_string(index=False))

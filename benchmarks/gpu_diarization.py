@@ -1,5 +1,6 @@
 """The diarization half (segmentation and GE2E embeddings in torch; clustering and reconstruction on
-the CPU) on one device, after a one-minute warm-up: wall time per step, peak memory, DER against the truth, turns written out.
+the CPU) on one device, after a one-minute warm-up: wall time per step, peak memory, DER against the truth,
+turns written out.
 
     python benchmarks/gpu_diarization.py --audio long.wav --rttm long.rttm --device cuda \\
         --embedding_batch_size 32,128 [--segmentation seg.bin --embedding ge2e.pt] [--out DIR]
@@ -74,8 +75,8 @@ def main() -> None:
     audio = read(args.audio)
     minutes = len(audio) / 16_000 / 60
     t0 = time.perf_counter()
-    diarizer = Diarizer.offline(args.segmentation or segmentation_checkpoint(), args.embedding or resemblyzer_checkpoint(),
-                                device=args.device)
+    diarizer = Diarizer.offline(args.segmentation or segmentation_checkpoint(),
+                                args.embedding or resemblyzer_checkpoint(), device=args.device)
     print(f"{args.device}: {torch.cuda.get_device_name() if args.device.startswith('cuda') else 'cpu'}, torch "
           f"{torch.__version__}, {torch.get_num_threads()} threads; audio {minutes:.1f} min; pipeline loaded in "
           f"{time.perf_counter() - t0:.1f} s", flush=True)

@@ -7,8 +7,8 @@ Builds a ``--minutes`` long file from the shipped call and the AMI excerpts in .
 (real speech, their RTTM speaker labels) followed by 3-speaker synthetic meetings (exact truth; a
 synthetic speaker is its espeak voice, so the same three voices recur all along), a second of
 silence between pieces, then runs ``meeting-analytics analyze`` on it under ``/usr/bin/time -v`` and
-scores the speaker turns of the transcript it writes (whole file, overlap scored). ``--keep DIR`` keeps long.wav, long.rttm and
-the output there (``benchmarks/gpu_diarization.py`` reads the first two).
+scores the speaker turns of the transcript it writes (whole file, overlap scored). ``--keep DIR`` keeps long.wav,
+long.rttm and the output there (``benchmarks/gpu_diarization.py`` reads the first two).
 """
 
 from __future__ import annotations

@@ -62,8 +62,9 @@ def main() -> None:
             counting.mode, counting.oracle = mode, len(ref.labels())
             turns = diarizer(audio, segmentation=segmentation).turns
             hyp = turns_annotation(turns, uri)
-            row = {"pipeline": label, "condition": condition, "meeting": uri, "count": mode, "constrained": args.constrained, "n_ref": len(ref.labels()),
-                   "n_hyp": len(hyp.labels()), "JER@0.0": round(JaccardErrorRate(collar=0.0)(ref, hyp), 4)}
+            row = {"pipeline": label, "condition": condition, "meeting": uri, "count": mode,
+                   "constrained": args.constrained, "n_ref": len(ref.labels()), "n_hyp": len(hyp.labels()),
+                   "JER@0.0": round(JaccardErrorRate(collar=0.0)(ref, hyp), 4)}
             for c in (0.0, 0.25):
                 row[f"DER@{c}"] = round(DiarizationErrorRate(collar=c, skip_overlap=False)(ref, hyp), 4)
             rows.append(row)

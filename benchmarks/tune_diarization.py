@@ -69,7 +69,8 @@ def main() -> None:
                     "speaker is counted, before pyannote rounds it (0: pyannote's count; 0.3: 1.2 speakers -> 2)")
     ap.add_argument("--embedding", default="ge2e", help="ge2e, campplus (frame pooling) or campplus-segments")
     ap.add_argument("--segmentation", default="pyannote-segmentation",
-                    help="pyannote-segmentation (2020) or pyannote-segmentation-3.0 (powerset: --seg_thresholds unused)")
+                    help="pyannote-segmentation (2020) or pyannote-segmentation-3.0 "
+                         "(powerset: --seg_thresholds unused)")
     ap.add_argument("--step", type=float, default=0.1, help="segmentation step, as a share of its window")
     ap.add_argument("--report_only", action="store_true", help="re-print the report of an existing --out CSV")
     args = ap.parse_args()
@@ -115,8 +116,8 @@ def main() -> None:
                                      threshold=thr, center=center, constrained=constrained, partials=partials,
                                      count_offset=offset,
                                      uri=f["uri"],
-                                     collar=collar, false_alarm=fa, missed=miss, confusion=conf, total=total, n_ref=len(f["annotation"].labels()),
-                                     n_hyp=len(hyp.labels())))
+                                     collar=collar, false_alarm=fa, missed=miss, confusion=conf, total=total,
+                                     n_ref=len(f["annotation"].labels()), n_hyp=len(hyp.labels())))
         print(f"seg threshold {seg_t}, partials {partials}: {len(grid)} settings in {time.time() - t0:.0f} s",
               flush=True)
     frame = pd.DataFrame(rows)
@@ -125,8 +126,8 @@ def main() -> None:
     report(frame)
 
 
-KEYS = ["embedding", "segmentation", "step", "seg_threshold", "min_duration_off", "method", "min_cluster_size", "threshold", "center", "constrained",
-        "partials", "count_offset"]
+KEYS = ["embedding", "segmentation", "step", "seg_threshold", "min_duration_off", "method", "min_cluster_size",
+        "threshold", "center", "constrained", "partials", "count_offset"]
 
 
 def biased_count(offset: float):
@@ -169,7 +170,8 @@ def der(frame: pd.DataFrame) -> float:
 
 
 def report(frame: pd.DataFrame, optimise_collar: float = 0.0) -> None:
-    defaults = {"embedding": "ge2e", "segmentation": "pyannote-segmentation", "step": 0.1, "center": "none", "constrained": "false", "partials": "160:77", "count_offset": 0.0}  # older CSVs
+    defaults = {"embedding": "ge2e", "segmentation": "pyannote-segmentation", "step": 0.1, "center": "none",
+                "constrained": "false", "partials": "160:77", "count_offset": 0.0}  # older CSVs
     frame = frame.assign(**{k: frame[k] if k in frame else v for k, v in defaults.items()})
     frame["seg_threshold"] = frame["seg_threshold"].fillna(-1)  # powerset: none
     frame["constrained"] = frame["constrained"].astype(str).str.lower()

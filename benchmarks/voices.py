@@ -45,8 +45,8 @@ def units(ami: Path, call: Path, encoder: Encoder, min_seconds: float = 1.5) -> 
         ex = exclusive(turns, speaker)
         for part, sel in (("first", [t for t in ex if t.end <= half]), ("second", [t for t in ex if t.start >= half])):
             if sum(t.end - t.start for t in sel) >= min_seconds:
-                found.append({"unit": f"call-{part}/{speaker}", "person": f"call/{speaker}", "recording": f"call-{part}",
-                              "vector": encoder(speech_of(audio, sel))})
+                found.append({"unit": f"call-{part}/{speaker}", "person": f"call/{speaker}",
+                              "recording": f"call-{part}", "vector": encoder(speech_of(audio, sel))})
     return found
 
 

@@ -10,8 +10,8 @@ normalisation) on the files with a reference text (jfk, the call's STM, the synt
 whisperx's turns are its speaker-labelled segments.
 
 whisperx runs offline on the same CTranslate2 model directory and, through its --diarize_model flag,
-on this project's offline pyannote pipeline (stages/diarization/offline-ge2e.yaml); its wav2vec2 alignment needs weights that
-no package ships, so it runs with --no_align (word timing is then ours alone: a cost whisperx skips).
+on this project's offline pyannote pipeline (stages/diarization/offline-ge2e.yaml); its wav2vec2 alignment needs
+weights that no package ships, so it runs with --no_align (word timing is then ours alone: a cost whisperx skips).
 Peak RSS from GNU time (the largest over ``--repeat`` rounds); wall time the median of the rounds.
 """
 

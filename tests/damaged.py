@@ -85,7 +85,7 @@ def make_cases(directory: str | Path, seed: int = 26) -> list[Case]:
         for pct in (0.1, 1, 10, 50, 90, 99):
             cut = data[: max(1, int(len(data) * pct / 100))]
             expect, says = (("done", "truncated") if pct >= 50 else (None, ""))
-            add(f"truncated-{pct:g}pct-{ext}.{ext}", cut, f"truncated at 0.1-99 %", expect, says)
+            add(f"truncated-{pct:g}pct-{ext}.{ext}", cut, "truncated at 0.1-99 %", expect, says)
         header = 64 if ext != "mp3" else 512
         for n in (1, 10):
             add(f"header-flips-{n}-{ext}.{ext}", _flip(data, n, rng, 0, header), "random bytes flipped in the header")

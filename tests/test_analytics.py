@@ -158,7 +158,8 @@ def test_import_and_analytics_do_not_load_torch(tmp_path):
 
     path = talk_meeting().save(tmp_path / "t.json")
     code = ("import sys, meeting_analytics as ma; r = ma.analyze(sys.argv[1]); "
-            "assert len(r.speakers) == 2; print(sorted(m for m in ('torch', 'whisperx', 'pyannote.audio') if m in sys.modules))")
+            "assert len(r.speakers) == 2; "
+            "print(sorted(m for m in ('torch', 'whisperx', 'pyannote.audio') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

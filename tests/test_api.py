@@ -25,6 +25,7 @@ def test_exported_members():
 
 def test_importing_the_package_loads_no_model_library():
     code = ("import sys, meeting_analytics as ma; ma.RunInfo; ma.StageEvent; ma.Error; "
-            "print(sorted(m for m in ('torch', 'whisperx', 'pyannote.audio', 'matplotlib', 'pandas') if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'whisperx', 'pyannote.audio', 'matplotlib', 'pandas') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

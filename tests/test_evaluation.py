@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pyannote.core import Annotation, Segment
 
-from meeting_analytics.evaluation.metrics import (cpwer, diarization_error, filler_scores, read_stm, speaker_attribution,
-                                        wer_details, word_boundary_errors)
+from meeting_analytics.evaluation.metrics import (cpwer, diarization_error, filler_scores, read_stm,
+                                                  speaker_attribution, wer_details, word_boundary_errors)
 from meeting_analytics.transcript import Word
 
 

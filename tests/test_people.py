@@ -32,7 +32,8 @@ def test_person_summary_weighs_recordings_by_talk_time():
     rows = pd.DataFrame({"meeting": ["m1", "m2", "m1"], "person": ["Dana", "Dana", "SPEAKER_01"], "role": "interviewer",
                          "talk_time": [60.0, 180.0, 30.0], "share": [0.5, 0.5, 0.5], "wpm": [120.0, 140.0, 100.0],
                          "longest_turn": [10.0, 20.0, 5.0], "hesitations": [2, 3, 9], "discourse_markers": [0, 4, 1],
-                         "questions_asked": [3, 4, 0], "questions_answered": [0, 1, 3], "answer_latency": [None, 0.5, 0.4]})
+                         "questions_asked": [3, 4, 0], "questions_answered": [0, 1, 3],
+                         "answer_latency": [None, 0.5, 0.4]})
     s = person_summary(rows).set_index("person")
     assert list(s.index) == ["Dana"]
     assert s.loc["Dana", "hesitations_per_minute"] == pytest.approx(5 / 4.0)
@@ -73,4 +74,5 @@ def test_a_batch_of_interviews_gives_per_person_scorecards_equal_to_each_report(
         assert mine["hesitations_per_minute"] == pytest.approx(counts[(candidate, "hesitation")])
         assert mine["discourse_markers_per_minute"] == pytest.approx(counts[(candidate, "discourse_marker")])
         again = person_rows("x", report.speakers, report.filler_counts, report.questions)
-        assert again.set_index("person").loc[candidate, "fillers_per_minute"] == pytest.approx(mine["fillers_per_minute"])
+        again_rate = again.set_index("person").loc[candidate, "fillers_per_minute"]
+        assert again_rate == pytest.approx(mine["fillers_per_minute"])

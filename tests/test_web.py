@@ -129,7 +129,8 @@ def test_delete_forgets_the_job_and_its_files(server, tmp_path):
     assert job["status"] == "done"
     assert server.client.delete(f"/api/jobs/{job['id']}").status_code == 204
     assert server.client.get(f"/api/jobs/{job['id']}").status_code == 404
-    assert not (server.data_dir / "jobs" / job["id"]).exists() and not (server.data_dir / "uploads" / job["id"]).exists()
+    assert not (server.data_dir / "jobs" / job["id"]).exists()
+    assert not (server.data_dir / "uploads" / job["id"]).exists()
     assert server.client.delete(f"/api/jobs/{job['id']}").status_code == 404
 
 
@@ -153,7 +154,8 @@ def test_a_restart_loses_nothing_and_large_uploads_get_413(tmp_path):
         with httpx.Client(base_url=second.url, timeout=30) as anonymous:
             assert anonymous.get("/api/jobs").status_code == 401 and anonymous.get("/").status_code == 401
             assert anonymous.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
-            opened = anonymous.get("/jobs?token=s3cret", follow_redirects=True)  # a browser's first visit: a cookie, then the page
+            # a browser's first visit: a cookie, then the page
+            opened = anonymous.get("/jobs?token=s3cret", follow_redirects=True)
             assert opened.status_code == 200 and opened.url.path == "/jobs" and "token" not in str(opened.url)
         jobs = {j["id"]: j for j in second.client.get("/api/jobs").json()}
         assert jobs[done["id"]]["status"] == "done" and jobs[done["id"]]["finished"] == done["finished"]
@@ -224,4 +226,5 @@ def test_a_taken_port_is_one_line(server, tmp_path):
     done = subprocess.run([sys.executable, "-m", "meeting_analytics", "serve", "--port", str(server.port),
                            "--data_dir", str(tmp_path / "data")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
-    assert done.stderr.strip() == f"meeting-analytics: error: cannot listen on 127.0.0.1:{server.port} (Address already in use)"
+    assert done.stderr.strip() == (f"meeting-analytics: error: cannot listen on 127.0.0.1:{server.port} "
+                                   "(Address already in use)")

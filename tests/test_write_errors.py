@@ -94,7 +94,8 @@ def test_one_blocked_output_and_one_missing_input_leave_the_other_file_done(tmp_
     assert f"{out / 'jfk.json'}: cannot write" in errors[1] and "jfk.flac" not in errors[1]
     # the missing file is refused before any model loads
     assert lines.index(errors[0]) < next(i for i, ln in enumerate(lines) if "load asr" in ln)
-    assert {p.name for p in out.iterdir()} >= {f"hotwords.{ext}" for ext in ("txt", "srt", "vtt", "tsv", "json", "rttm")}
+    expected = {f"hotwords.{ext}" for ext in ("txt", "srt", "vtt", "tsv", "json", "rttm")}
+    assert {p.name for p in out.iterdir()} >= expected
     assert json.loads((out / "hotwords.json").read_text())["segments"]
 
 
