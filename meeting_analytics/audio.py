@@ -235,14 +235,14 @@ def _damage(path: Path, info: AudioInfo, stderr: bytes, returncode: int | None, 
     lost = expected - seconds if expected > 0 else 0.0
     short = lost > max(0.25, 0.02 * expected)  # mp3's encoder delay and padding: 0.05 s
     codec = (info.codec or "audio").upper()
-    span = f"{seconds:.1f} s of {expected:.1f} s decoded ({lost / expected:.0%} lost)" if short else ""
+    span = f"{seconds:.1f} s of {expected:.1f} s decoded ({lost / expected:.0%} lost)" if lost > 0 else ""
     warnings = []
     wav = _wav_length(path)
     if wav:
         warnings.append(wav)
     if errors >= 2:
-        warnings.append(f"damaged {codec} frames: {errors} could not be decoded" + (f", {span}" if span else ""))
-    elif short and not wav:
+        warnings.append(f"damaged {codec} frames: {errors} could not be decoded" + (f", {span}" if short else ""))
+    elif (short or errors == 1 and lost > 0.02) and not wav:  # one frame cut, at the end: cut short
         warnings.append(f"truncated: {span}")
     elif errors == 1:
         warnings.append(f"damaged {codec} frame: 1 could not be decoded")

@@ -84,7 +84,9 @@ def make_cases(directory: str | Path, seed: int = 26) -> list[Case]:
         add(f"intact-{ext}.{ext}", data, "intact", "done", words=True)
         for pct in (0.1, 1, 10, 50, 90, 99):
             cut = data[: max(1, int(len(data) * pct / 100))]
-            expect, says = (("done", "truncated") if pct >= 50 else (None, ""))
+            # an mp3 cut 1 % short decodes as long as the whole one (its encoder padding): not seen
+            expect, says = ("done", "truncated") if pct >= 50 and (ext, pct) != ("mp3", 99) else \
+                ("done", "") if pct >= 50 else (None, "")
             add(f"truncated-{pct:g}pct-{ext}.{ext}", cut, "truncated at 0.1-99 %", expect, says)
         header = 64 if ext != "mp3" else 512
         for n in (1, 10):

@@ -32,20 +32,17 @@ def cases(tmp_path_factory) -> tuple[Path, list[Case]]:
     return d, make_cases(d, SEED)
 
 
-def check(case: Case, status: str, said: str, warnings: list[str], words: int | None) -> None:
-    """One case's end, as a run reported it: ``said`` the error of a failed file, ``warnings`` a done one's."""
-    where = f"{case.name} ({case.kind}): {status}, {said or warnings}"
-    assert status in ("done", "failed"), where
-    if status == "failed":
-        assert said and "\n" not in said and not any(v.lower() in said.lower() for v in VAGUE), where
-    if case.expect:
-        assert status == case.expect, where
-    if case.says:
-        assert any(case.says in w for w in warnings) if status == "done" else case.says in said, where
-    if case.words:
-        assert words, where
-    if case.expect == "done" and not case.says and case.kind != "NaN / Inf / huge float samples":
-        assert not any("damaged" in w or "truncated" in w for w in warnings), where
+def check(case: Case, status: str, said: str, warnings: list[str], words: int | None) -> list[str]:
+    """What is wrong with one case's end, as a run reported it (``said``: a failed file's error, ``warnings``:
+    a done one's); every case is checked before the test fails, so one run shows every mismatch."""
+    where = f"{case.name} ({case.kind}): {status}, {said or warnings}, {words} words"
+    wrong = [status in ("done", "failed"),
+             status != "failed" or bool(said) and "\n" not in said and not any(v.lower() in said.lower() for v in VAGUE),
+             not case.expect or status == case.expect,
+             not case.says or (any(case.says in w for w in warnings) if status == "done" else case.says in said),
+             not case.words or bool(words),
+             case.expect != "done" or bool(case.says) or not any("damaged" in w or "truncated" in w for w in warnings)]
+    return [where] if not all(wrong) else []
 
 
 # -- without models ------------------------------------------------------------------------------------
@@ -151,6 +148,7 @@ def test_transcribe_every_case_in_one_process(cases, tmp_path):
         m = LINE.match(line)
         assert m, f"not an error or warning line: {line!r}"
         said.setdefault(Path(m[2]).name, []).append((m[1], m[3]))
+    problems: list[str] = []
     for case in files(made):
         out = tmp_path / f"{Path(case.name).stem}.json"
         lines = said.get(case.name, [])
@@ -158,10 +156,11 @@ def test_transcribe_every_case_in_one_process(cases, tmp_path):
             info = json.loads(out.read_text())
             warnings = [text for kind, text in lines if kind == "warning"]
             assert all(kind == "warning" for kind, _ in lines) and info["metadata"].get("warnings", []) == warnings
-            check(case, "done", "", warnings, len(info["word_segments"]))
+            problems += check(case, "done", "", warnings, len(info["word_segments"]))
         else:
             assert [kind for kind, _ in lines] == ["error"], (case.name, lines)
-            check(case, "failed", lines[0][1], [], None)
+            problems += check(case, "failed", lines[0][1], [], None)
+    assert not problems, "\n".join(problems)
     assert proc.returncode == 1  # some failed
 
 
@@ -175,6 +174,7 @@ def test_batch_every_case_in_one_run(cases, tmp_path):
     rows = {Path(p).name: (s, e, json.loads(w) if w else [], k)
             for p, s, e, w, k in db.execute("SELECT path, status, error, warnings, key FROM files")}
     assert set(rows) == {c.name for c in made}
+    problems: list[str] = []
     for case in made:
         status, error, warnings, key = rows[case.name]
         if case.name in DIRECTORY_ENTRIES:
@@ -188,7 +188,8 @@ def test_batch_every_case_in_one_run(cases, tmp_path):
             assert json.loads((result / "result.json").read_text())["warnings"] == (warnings or None)
             assert transcript["metadata"].get("warnings", []) == warnings
             words = len(transcript["word_segments"])
-        check(case, status, error or "", warnings, words)
+        problems += check(case, status, error or "", warnings, words)
+    assert not problems, "\n".join(problems)
     assert "3 not files (skipped)" in proc.stderr
 
 
@@ -202,7 +203,7 @@ def server(tmp_path_factory):
 @pytest.mark.models
 def test_web_upload_every_case(cases, server):
     d, made = cases
-    jobs = {}
+    jobs, problems = {}, []
     for case in files(made):
         response = server.upload(d / case.name)
         assert response.status_code == 201, (case.name, response.status_code, response.text)
@@ -222,5 +223,7 @@ def test_web_upload_every_case(cases, server):
                 assert f"Damaged recording: {warning}" in page.text.replace("&#x27;", "'")
         else:
             assert job["error"].startswith(f"{case.name}: ") and str(d) not in job["error"]
-        check(case, job["status"], (job["error"] or "").removeprefix(f"{case.name}: "), job["warnings"], words)
+        problems += check(case, job["status"], (job["error"] or "").removeprefix(f"{case.name}: "), job["warnings"],
+                          words)
+    assert not problems, "\n".join(problems)
     assert server.client.get("/api/jobs").status_code == 200 and server.proc.poll() is None
