@@ -37,7 +37,8 @@ def check(case: Case, status: str, said: str, warnings: list[str], words: int | 
     a done one's); every case is checked before the test fails, so one run shows every mismatch."""
     where = f"{case.name} ({case.kind}): {status}, {said or warnings}, {words} words"
     wrong = [status in ("done", "failed"),
-             status != "failed" or bool(said) and "\n" not in said and not any(v.lower() in said.lower() for v in VAGUE),
+             status != "failed"
+             or bool(said) and "\n" not in said and not any(v.lower() in said.lower() for v in VAGUE),
              not case.expect or status == case.expect,
              not case.says or (any(case.says in w for w in warnings) if status == "done" else case.says in said),
              not case.words or bool(words),
@@ -130,6 +131,24 @@ def test_a_float_wav_with_one_bad_sample_is_read(tmp_path):
     samples[100] = np.inf
     write_wav(tmp_path / "one.wav", samples, 16_000, "float32")
     assert read_audio(tmp_path / "one.wav").warnings == ("1 infinite sample set to 0",)
+
+
+def test_warnings_are_escaped_in_the_report_header_and_the_job_page():
+    from helpers import meeting
+
+    from meeting_analytics.analytics import analyze
+    from meeting_analytics.web.pages import job_page
+
+    transcript = meeting([("A", 0, 5, "hello there"), ("B", 5, 9, "fine thanks")])
+    transcript.info.warnings = ["damaged <script>x</script> frames & more"]
+    page = analyze(transcript).to_html()
+    assert "Damaged recording: damaged &lt;script&gt;x&lt;/script&gt; frames &amp; more" in page
+    assert "<script" not in page.lower()
+    job = {"id": "j", "file": "a.wav", "status": "done", "stages": {}, "duration": 9.0, "created": 0.0,
+           "wall_seconds": None, "speed": None, "reused": False, "error": None, "progress": 1.0, "stage": None,
+           "warnings": ["1 infinite sample <b>set</b> to 0"]}
+    html = job_page(job, [])
+    assert "Damaged recording: 1 infinite sample &lt;b&gt;set&lt;/b&gt; to 0" in html and "<b>set" not in html
 
 
 # -- through the three front ends, with models -------------------------------------------------------
