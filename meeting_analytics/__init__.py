@@ -53,14 +53,20 @@ def transcribe(audio_path: str | os.PathLike, **options) -> Transcript:
     The models of the last call are kept, so calling again with the same options loads nothing."""
     from .options import PipelineOptions
 
-    return _pipeline(PipelineOptions.from_kwargs(**options))(audio_path)
+    return _run(PipelineOptions.from_kwargs(**options), audio_path)
+
+
+def _run(options, path) -> Transcript:
+    """``path`` through the kept pipeline (speaker counts per call: they load no model)."""
+    counts = {k: getattr(options, k) for k in ("num_speakers", "min_speakers", "max_speakers")}
+    return _pipeline(options)(path, **counts)
 
 
 def _pipeline(options):
     global _last_pipeline
     from .pipeline import Pipeline
 
-    key = repr(options)
+    key = options.model_key()
     if _last_pipeline is None or _last_pipeline[0] != key:
         _last_pipeline = None  # the old models go before the new ones load
         _last_pipeline = (key, Pipeline(options))
@@ -80,7 +86,7 @@ def analyze(source, lexicon=None, scorer=None, **options):
         transcript = source if isinstance(source, Transcript) else Transcript.load(source)
         return _analyze(transcript, lexicon=lexicon, scorer=scorer, **options)
     opts = PipelineOptions.for_analysis(**options)
-    return _analyze(_pipeline(opts)(source), opts.analytics, lexicon=lexicon, scorer=scorer)
+    return _analyze(_run(opts, source), opts.analytics, lexicon=lexicon, scorer=scorer)
 
 
 def load(path: str | os.PathLike):

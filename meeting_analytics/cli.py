@@ -42,7 +42,8 @@ def _argparse_type(parse: Callable) -> Callable:
 
 # -- flags from the options' declaration -----------------------------------------------------------
 
-def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None) -> None:
+def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None,
+                     skip: frozenset[str] | set[str] = frozenset()) -> None:
     """One flag per declared option (``options.declared``); ``defaults`` overrides a command's defaults."""
     from .options import PARSERS, declared
 
@@ -50,7 +51,7 @@ def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None) -
     defaults = defaults or {}
     for _, f in declared():
         meta = f.metadata
-        if not meta["cli"]:
+        if not meta["cli"] or f.name in skip:
             continue
         g = groups.setdefault(meta["group"], p.add_argument_group(meta["group"]))
         default = defaults.get(f.name, f.default_factory() if callable(f.default_factory) else f.default)
@@ -120,6 +121,8 @@ class Run:
                 self.error(str(exc))
             except Exception as exc:  # noqa: BLE001 (one bad file never stops the run)
                 self.error(f"{item}: {type(exc).__name__}: {exc}")
+            finally:
+                self.stderr.end_file(str(item))  # a bar of a file that failed mid-stage goes with it
         return EXIT_FAILED if self.failed else 0
 
 
@@ -446,6 +449,12 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     inputs = checked_inputs(run, args.audio)
     if run.failed:
         return EXIT_FAILED
+    from .devices import set_torch_threads
+    from .options import default_threads
+    from .stages.lean import quiet_libraries
+
+    quiet_libraries()  # this process runs only the diarization: its libraries' chatter stays off stderr
+    set_torch_threads(default_threads())
     try:
         profile = _timed(run, "enroll", lambda: enroll(args.name, list(inputs), args.profiles, role=args.role))
     except Error as exc:
@@ -492,7 +501,7 @@ def _transcribe_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output_format", "-f", default="all", choices=[*FORMATS, "all"],
                    help="output format (default: all)")
     _quiet(p, "speaker-labelled utterances on stdout, progress per stage on stderr")
-    add_option_flags(p)
+    add_option_flags(p, skip={"filler_lexicon"})  # analysis only; --roles is recorded for a later analyze
 
 
 def _analyze_parser(p: argparse.ArgumentParser) -> None:

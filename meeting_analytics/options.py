@@ -17,7 +17,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Iterator
 
-from .errors import OptionError
+from .errors import OptionError, ProfileError
 from .prompts import verbatim_prompt
 from .weights import diarization_name, is_offline_diarization
 
@@ -124,7 +124,8 @@ class AnalyticsOptions:
                                shown="none", web=True)
     filler_lexicon: str | None = option(None, "extra filler phrases: a JSON {category: [phrases]} or a text file, "
                                               "one phrase per line", group=ANALYTICS,
-                                        shown="the built-in English lexicon only")
+                                        shown="the built-in English lexicon only",
+                                        changes_results=False)  # its contents are in the batch key, not its path
 
     def __post_init__(self) -> None:
         if self.roles is not None and not [r for r in self.roles.split(",") if r.strip()]:
@@ -177,8 +178,23 @@ class PipelineOptions:
                                    changes_results=False, cli=False)
 
     def __post_init__(self) -> None:
-        """Validated once, here: an invalid object never exists (``dataclasses.replace`` checks again)."""
+        """Validated once, here: an invalid object never exists (``dataclasses.replace`` checks again).
+        A language code is kept as Whisper spells it (``EN`` -> ``en``)."""
+        language = check_language_code(self.asr.language)
+        if language != self.asr.language:
+            self.asr = dataclasses.replace(self.asr, language=language)
         self.validate()
+
+    def model_key(self) -> str:
+        """What decides which models a pipeline holds: every option but the speaker counts and the analytics
+        options (per call), so two runs that differ only there share loaded models."""
+        import json
+
+        data = self.public()
+        data.pop("analytics", None)
+        for name in ("num_speakers", "min_speakers", "max_speakers"):
+            data.pop(name, None)
+        return json.dumps(data, sort_keys=True, default=str)
 
     @property
     def prompt(self) -> str | None:
@@ -225,6 +241,8 @@ class PipelineOptions:
     def validate(self) -> None:
         from .weights import check_whisper_name
 
+        for owner, f in declared(self):
+            check_declared(f, getattr(owner, f.name))
         check_language_code(self.asr.language)
         check_whisper_name(self.asr.model, self.asr.allow_download)
         if self.aligner not in ALIGNERS:
@@ -238,6 +256,15 @@ class PipelineOptions:
                 raise OptionError(f"--{name} must be >= 1 (got {value})")
         if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
             raise OptionError(f"--min_speakers {self.min_speakers} is larger than --max_speakers {self.max_speakers}")
+        if self.num_speakers and any(bound and not ok for bound, ok in (
+                (self.min_speakers, self.num_speakers >= (self.min_speakers or 0)),
+                (self.max_speakers, self.num_speakers <= (self.max_speakers or 0)))):
+            raise OptionError(f"--num_speakers {self.num_speakers} lies outside --min_speakers/--max_speakers")
+        if self.profiles is not None and not os.path.isdir(self.profiles):
+            raise ProfileError(f"{self.profiles}: no such profile directory (enroll a voice first: "
+                               f"meeting-analytics enroll NAME AUDIO... --profiles {self.profiles})")
+        if self.max_pause <= 0 or self.asr.threads < 0:
+            raise OptionError("--max_pause must be > 0 and --threads >= 0")
         if self.asr.batch_size < 1 or self.asr.beam_size < 1:
             raise OptionError("--batch_size and --beam_size must be >= 1")
         if not re.fullmatch(r"cpu|cuda(:\d+)?", self.asr.device):
@@ -271,6 +298,25 @@ def declared(options: PipelineOptions | None = None) -> Iterator[tuple[Any, data
         for f in fields(owner):
             if f.name not in ("asr", "analytics"):
                 yield owner, f
+
+
+_TYPES: dict[str, type | tuple[type, ...]] = {"int": int, "positive_int": int, "float": (int, float)}
+
+
+def check_declared(f: dataclasses.Field, value: Any) -> None:
+    """A value against its declaration: its type (``kind``), its ``choices``; OptionError naming the flag."""
+    meta = f.metadata
+    if value is None:
+        return
+    kind = _TYPES.get(meta.get("kind") or "")
+    if kind is not None and (isinstance(value, bool) or not isinstance(value, kind)):
+        raise OptionError(f"--{f.name}: expected {'an integer' if kind is int else 'a number'}, got {value!r}")
+    if meta.get("kind") == "positive_int" and value < 1:
+        raise OptionError(f"--{f.name} must be >= 1 (got {value})")
+    if meta.get("kind") == "temperatures" and any(not 0 <= t <= 1 for t in value):
+        raise OptionError(f"--{f.name}: temperatures must lie in [0, 1]")
+    if meta.get("choices") and value not in meta["choices"]:
+        raise OptionError(f"--{f.name} {value!r}: choose from {', '.join(meta['choices'])}")
 
 
 def option_names() -> set[str]:

@@ -35,6 +35,7 @@ from .stages.voices import Encoder, VoiceProfiles, name_speakers, speaker_vector
 from .transcript import Transcript, Word
 from .weights import hub_offline
 
+SPEAKER_COUNTS = ("num_speakers", "min_speakers", "max_speakers")
 VERSIONED = ("meeting-analytics", "whisperx", "faster-whisper", "ctranslate2", "pyannote.audio", "torch")
 
 
@@ -46,6 +47,15 @@ def make_diarizer(options: PipelineOptions):
     with hub_offline(not options.asr.allow_download and not options.token()):
         return Diarizer(options.diarize_model, hf_token=options.token(), device=options.asr.device,
                         allow_download=options.asr.allow_download)
+
+
+def speaker_counts(options: PipelineOptions, given: dict[str, int | None]) -> dict[str, int | None]:
+    """The diarization's speaker counts for one call: the call's, when it gives any, else the options'."""
+    unknown = set(given) - set(SPEAKER_COUNTS)
+    if unknown:
+        raise TypeError(f"unknown argument(s) {', '.join(sorted(unknown))}; speaker counts are "
+                        f"{', '.join(SPEAKER_COUNTS)}")
+    return {k: given.get(k) for k in SPEAKER_COUNTS} if given else {k: getattr(options, k) for k in SPEAKER_COUNTS}
 
 
 class Pipeline:
@@ -135,13 +145,13 @@ class Pipeline:
                    for k, v in speaker_vectors(row, [t for t in turns if t.speaker == name], self.encoder).items()}
         return name_speakers(transcript, vectors, self.voices, self.encoder, self.options.profiles)
 
-    def run(self, audio, source: str = "<array>", num_speakers: int | None = None, min_speakers: int | None = None,
-            max_speakers: int | None = None, prepared: Decoded | None = None,
-            hook: StageHook | None = None) -> Transcript:
-        """One mono recording; ``prepared``: its ``Decoded`` when ``prepare`` already ran its segmentation."""
+    def run(self, audio, source: str = "<array>", prepared: Decoded | None = None, hook: StageHook | None = None,
+            **speakers: int | None) -> Transcript:
+        """One mono recording; ``prepared``: its ``Decoded`` when ``prepare`` already ran its segmentation.
+        ``num_speakers``/``min_speakers``/``max_speakers``: given any, the call's three replace the options'
+        (one not given is None), so a pipeline kept from another call never lends its counts."""
         o = self.options
-        counts = {"num_speakers": num_speakers or o.num_speakers, "min_speakers": min_speakers or o.min_speakers,
-                  "max_speakers": max_speakers or o.max_speakers}
+        counts = speaker_counts(o, speakers)
         timer = StageTimer(hook or self.hook, source)
         t0 = time.perf_counter()
         diarizer = self.diarizer
@@ -179,11 +189,11 @@ class Pipeline:
         turns, exclusive = (diarized.turns, diarized.exclusive) if diarized else ([], [])
         words = assign_speakers(words, exclusive)
         utterances = group_utterances(words, language, o.max_pause)
-        speakers = sorted({t.speaker for t in turns} | {w.speaker for w in words if w.speaker})
+        labels = sorted({t.speaker for t in turns} | {w.speaker for w in words if w.speaker})
         vad = timer.seconds.pop("vad", 0.0)  # timed inside the first ASR batch
         timings = {**timer.seconds, "vad": vad, "asr": round(timer.seconds.get(ASR, 0.0) - vad, 3),
                    "wall": round(time.perf_counter() - t0, 3)}
-        transcript = Transcript(language=language, duration=len(audio) / SAMPLE_RATE, speakers=speakers, words=words,
+        transcript = Transcript(language=language, duration=len(audio) / SAMPLE_RATE, speakers=labels, words=words,
                                 utterances=utterances, turns=turns, info=self._info(source, timings))
         if not self.voices or self.encoder is None:
             return transcript

@@ -29,6 +29,7 @@ class Reporter:
         self.lock = threading.Lock()
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self._bars: dict[tuple[str | None, str], tuple[AbstractContextManager[Update], Update]] = {}
+        self._bars_lock = threading.RLock()
 
     def __call__(self, message: str) -> None:
         self.write(f"[{time.strftime('%H:%M:%S')}] {message}")
@@ -45,19 +46,29 @@ class Reporter:
             self.stream.flush()
 
     def on_event(self, event: StageEvent) -> None:
-        """A stage event as a line (``name: stage 1.2 s``) when the stage is over, else a step of its bar."""
+        """A stage event as a line (``name: stage 1.2 s``) when the stage is over, else a step of its bar.
+        Stages of one file report from two threads: one lock keeps the bars whole."""
         key = (event.file, event.stage)
         label = f"{Path(event.file).name}: {event.stage}" if event.file else event.stage
+        with self._bars_lock:
+            if event.over:
+                self._close_bars(event.file, lambda stage: event.stage in (stage, PART_OF.get(stage)))
+            elif event.total:
+                if key not in self._bars:
+                    manager = self.bar(label, UNITS.get(event.stage, "step"))
+                    self._bars[key] = (manager, manager.__enter__())
+                self._bars[key][1](event.completed or 0, event.total)
         if event.over:
-            for file, stage in [k for k in self._bars if k[0] == event.file]:
-                if event.stage in (stage, PART_OF.get(stage)):
-                    self._bars.pop((file, stage))[0].__exit__(None, None, None)
             self(f"{label} {event.seconds:.1f} s")
-        elif event.total:
-            if key not in self._bars:
-                manager = self.bar(label, UNITS.get(event.stage, "step"))
-                self._bars[key] = (manager, manager.__enter__())
-            self._bars[key][1](event.completed or 0, event.total)
+
+    def end_file(self, file: str) -> None:
+        """``file`` is over, done or failed: any bar of it still drawn goes."""
+        with self._bars_lock:
+            self._close_bars(file, lambda stage: True)
+
+    def _close_bars(self, file: str | None, which: Callable[[str], bool]) -> None:
+        for key in [k for k in self._bars if k[0] == file and which(k[1])]:
+            self._bars.pop(key)[0].__exit__(None, None, None)
 
     @contextmanager
     def bar(self, name: str, unit: str = "step") -> Iterator[Update]:

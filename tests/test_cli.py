@@ -78,7 +78,9 @@ def test_every_declared_option_is_a_flag_with_its_declared_default(command):
     args = build_parser().parse_args([command, "x.wav", "-o", "out"])
     defaults = PipelineOptions()
     for owner, f in declared(defaults):
-        if f.metadata["cli"]:
+        if f.name == "filler_lexicon" and command == "transcribe":  # analysis only
+            assert "--filler_lexicon" not in out
+        elif f.metadata["cli"]:
             assert f"--{f.name}" in out, f.name
             expected = True if f.name == "verbatim" and command != "transcribe" else getattr(owner, f.name)
             assert getattr(args, f.name) == expected, f.name

@@ -78,3 +78,37 @@ def test_invalid_options_cannot_be_built(kwargs, message):
     with pytest.raises(Exception, match=message):  # a derived object is checked again
         dataclasses.replace(built, **{k: v for k, v in kwargs.items() if k in ("min_speakers", "max_speakers")}) \
             if "min_speakers" in kwargs else PipelineOptions.from_kwargs(**kwargs)
+
+
+def test_batch_keys_are_those_0_1_wrote():
+    """Results finished by 0.1 (a0ba865) are found again: the same options hash to the same key. Bumping
+    the version changes every key on purpose; then these values change with it."""
+    assert options_hash(PipelineOptions()) == "02bb3993f2f30fc8b5869f632f59a7c3c820d39e4639b27eb13e400883c9cb5f"
+    assert options_hash(PipelineOptions.from_kwargs(verbatim=True, roles="agent,customer")) == \
+        "43541cbc1ed4061fe33276c411fce5637dcae23fe343df8eafac85531af36bfc"
+
+
+def test_a_filler_lexicon_is_keyed_by_its_contents(tmp_path):
+    lexicon = tmp_path / "lexicon.txt"
+    lexicon.write_text("basically\n")
+    options = PipelineOptions.from_kwargs(filler_lexicon=str(lexicon))
+    first = options_hash(options)
+    assert first != options_hash(PipelineOptions())
+    moved = tmp_path / "moved.txt"
+    moved.write_text("basically\n")
+    assert options_hash(PipelineOptions.from_kwargs(filler_lexicon=str(moved))) == first
+    lexicon.write_text("basically\nyou see\n")
+    assert options_hash(options) != first
+
+
+def test_options_check_every_declared_value_and_keep_models_apart_from_per_call_settings():
+    for kwargs, message in (({"channels": "stereo"}, "--channels 'stereo': choose from auto, mix, split"),
+                            ({"temperature": [2.0]}, "temperatures must lie in"),
+                            ({"batch_size": "8"}, "--batch_size: expected an integer"),
+                            ({"num_speakers": 5, "max_speakers": 2}, "--num_speakers 5 lies outside")):
+        with pytest.raises(OptionError, match=message):
+            PipelineOptions.from_kwargs(**kwargs)
+    assert PipelineOptions.from_kwargs(language="EN", verbatim=True).asr.language == "en"
+    base = PipelineOptions()
+    same_models = PipelineOptions.from_kwargs(num_speakers=2, roles="agent,customer")
+    assert same_models.model_key() == base.model_key() != PipelineOptions.from_kwargs(beam_size=1).model_key()

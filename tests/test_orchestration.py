@@ -182,3 +182,11 @@ def test_the_cli_applies_roles_to_a_saved_transcript(tmp_path):
     assert done.returncode == 0, done.stderr
     speakers = json.loads((tmp_path / "out" / "t_analytics" / "report.json").read_text())["speakers"]
     assert {s["role"] for s in speakers} == {"agent", "customer"}
+
+
+def test_a_bar_of_a_file_that_failed_goes_with_it():
+    reporter = Reporter(io.StringIO())
+    reporter.on_event(StageEvent(EMBEDDINGS, "b.wav", completed=1, total=9))
+    reporter.on_event(StageEvent(ASR, "c.wav", completed=1, total=9))
+    reporter.end_file("b.wav")  # the CLI's runner, whatever became of b.wav
+    assert list(reporter._bars) == [("c.wav", ASR)]

@@ -62,8 +62,7 @@ class Worker:
         options = options or self.options
         if self.threads:  # CTranslate2's threads and torch's, per run
             options = replace(options, asr=replace(options.asr, threads=self.threads))
-        key = json.dumps({k: v for k, v in options.public().items() if k not in SPEAKER_COUNTS}, sort_keys=True,
-                         default=str)
+        key = options.model_key()
         if self.key != key:
             self.pipeline = self.key = None  # the old models go before the new ones load
             self.pipeline, self.key = self.factory(options), key
@@ -78,7 +77,7 @@ class Worker:
         options = job.options or self.options
         try:
             pipeline = self.pipeline_for(job.options)
-            counts = {k: getattr(job.options, k) for k in SPEAKER_COUNTS} if job.options else {}
+            counts = {k: getattr(options, k) for k in SPEAKER_COUNTS}  # this job's, never the kept pipeline's
             transcript = pipeline(job.path, hook=hook, **counts)
             t1 = time.perf_counter()
             report = analyze(transcript, options.analytics)

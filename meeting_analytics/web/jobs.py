@@ -27,6 +27,7 @@ from typing import Callable
 from ..batch.run import options_hash, record, result_dir_name
 from ..batch.worker import clean_partial
 from ..events import ANALYTICS, ASR, DIARIZE, PART_OF, REPORT, SEGMENTATION, StageEvent
+from ..errors import Error
 from ..files import OutputError, make_dirs
 from ..options import PipelineOptions, default_threads
 from .worker import STARTED, JobEvent, JobResult, WebJob, WorkerStarted
@@ -160,10 +161,11 @@ class JobManager:
         self.closed = True
         self.events.put(None)
         if self.pool is not None:
-            for pid in list(self.worker_pids):
+            alive = {p.pid for p in self.ctx.active_children()}
+            for pid in self.worker_pids & alive:  # a worker that died earlier: its number may be another's now
                 try:
                     os.kill(pid, signal.SIGKILL)
-                except OSError:  # gone already
+                except OSError:  # gone since
                     pass
             self.pool.shutdown(wait=False, cancel_futures=True)
         self.manifest.close()
@@ -239,8 +241,12 @@ class JobManager:
             if self.running_keys.get(row["key"], job_id) != job_id:
                 self.waiting.setdefault(row["key"], []).append(job_id)
                 return
+            try:
+                job = self._web_job(row)
+            except Error as exc:  # options recorded before a restart that no longer hold (a file gone)
+                self.store.update(job_id, status="failed", error=f"{row['name']}: {exc}", finished=time.time())
+                return
             self.running_keys[row["key"]] = job_id
-            job = self._web_job(row)
             try:
                 future = self._started_pool().submit(worker.run, job)
             except (BrokenProcessPool, RuntimeError):  # broken or shut down: a new pool takes it
@@ -315,9 +321,10 @@ class JobManager:
             return
         job_id, event = message.job_id, message.event
         with self.lock:
-            if self.store.get(job_id) is None:
+            row = self.store.get(job_id)
+            if row is None:
                 return
-            if event.stage == STARTED:
+            if event.stage == STARTED and row["status"] in ("queued", "running"):  # not a late one for a done job
                 self.store.update(job_id, status="running", started=time.time(), error=None)
                 self.live[job_id] = JobProgress({})
             elif job_id in self.live:

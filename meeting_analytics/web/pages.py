@@ -10,6 +10,7 @@ import time
 from dataclasses import Field
 from typing import Any
 
+from ..events import ANALYTICS, ASR, DIARIZE, REPORT, SEGMENTATION
 from ..options import PARSERS, OptionError, PipelineOptions, declared
 
 NAMES_HELP = "speaker names, comma-separated, in the order they first speak (unnamed ones stay SPEAKER_xx)"
@@ -151,8 +152,8 @@ def jobs_page(jobs: list[dict]) -> str:
                 refresh=any(j["status"] in ("queued", "running") for j in jobs))
 
 
-STAGE_LABELS = {"segmentation": "Speech detection", "asr": "Transcription", "diarize": "Speakers",
-                "analytics": "Analytics", "report": "Report"}
+STAGE_LABELS = {SEGMENTATION: "Speech detection", ASR: "Transcription", DIARIZE: "Speakers", ANALYTICS: "Analytics",
+                REPORT: "Report"}  # the job table's stages (web.jobs.STAGES), named for people
 
 
 def job_page(job: dict, files: list[str]) -> str:
