@@ -102,8 +102,8 @@ def test_talk_metrics_on_constructed_timings():
     assert s.loc["B", "mean_response_latency"] == pytest.approx((-1 + 5) / 2)
     assert s.loc["A", "mean_response_latency"] == pytest.approx(1.0)
     m = r.meeting
-    assert m["silence_share"] == pytest.approx(6 / 30) and m["speaker_switches"] == 3
-    assert m["switches_per_minute"] == pytest.approx(6.0)
+    assert m.silence_share == pytest.approx(6 / 30) and m.speaker_switches == 3
+    assert m.switches_per_minute == pytest.approx(6.0)
 
 
 def test_questions_and_answers():
@@ -135,7 +135,7 @@ def test_vader_sign_per_utterance_and_speaker():
 def test_empty_and_single_speaker_reports_are_well_defined():
     empty = analyze(Transcript("en", 10.0))
     assert all(frame.empty for frame in empty.frames().values())
-    assert empty.meeting["words"] == 0 and empty.meeting["silence_share"] == 1.0
+    assert empty.meeting.words == 0 and empty.meeting.silence_share == 1.0
     json.loads(empty.to_json())
     solo = analyze(meeting([("A", 0, 5, "um hello there")]))
     assert solo.speakers.speaker.tolist() == ["A"] and solo.speakers.share.iloc[0] == 1.0

@@ -42,7 +42,7 @@ def test_corpus_analytics_equal_per_meeting_analytics():
             pd.testing.assert_frame_equal(mine[list(ref.columns)], ref, check_dtype=False, atol=1e-9, obj=frame)
         row = corpus.meetings.set_index("meeting").loc[name]
         for key in ("speech_time", "silence_share", "speakers", "speaker_switches", "switches_per_minute"):
-            assert row[key] == pytest.approx(single.meeting[key]), key
+            assert row[key] == pytest.approx(getattr(single.meeting, key)), key
 
 
 def test_vectorised_vader_equals_nltk():

@@ -108,7 +108,7 @@ def test_the_batch_corpus_equals_the_in_memory_corpus(tmp_path):
         row = memory.meetings.set_index("meeting").loc[name]
         single = analyze(transcript).meeting
         for key in ("duration", "speech_time", "silence_share", "speakers", "speaker_switches", "switches_per_minute"):
-            assert row[key] == pytest.approx(single[key]), (name, key)
+            assert row[key] == pytest.approx(getattr(single, key)), (name, key)
 
 
 def test_the_batch_corpus_tables_hold_each_meetings_report(results):

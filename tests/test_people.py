@@ -65,7 +65,7 @@ def test_a_batch_of_interviews_gives_per_person_scorecards_equal_to_each_report(
         if result.name.startswith("."):
             continue
         report = MeetingReport.load(result)
-        meeting = report.meeting["source"]
+        meeting = report.meeting.source
         roles = report.speakers.set_index("speaker")["role"]
         assert roles["Dana"] == "interviewer" and sorted(roles) == ["candidate", "interviewer"]
         candidate = roles[roles == "candidate"].index[0]

@@ -104,7 +104,7 @@ def test_save_and_load_round_trip(tmp_path):
     for name, frame in r.frames().items():
         pd.testing.assert_frame_equal(frame.reset_index(drop=True), getattr(back, name).reset_index(drop=True),
                                       check_dtype=False)
-    assert back.transcript == r.transcript and back.meeting["words"] == r.meeting["words"]
+    assert back.transcript == r.transcript and back.meeting == r.meeting
     assert (tmp_path / "res" / "report.html").read_text().startswith("<!DOCTYPE html>")
     assert "<table>" in r._repr_html_() and "Candidate" in r._repr_html_()
     assert "tell me about the billing project" in r.transcript._repr_html_()
@@ -287,7 +287,7 @@ def test_renaming_two_speakers_to_one_name_is_refused_or_merged_consistently():
     assert merged.speakers.words.sum() == r.speakers.words.sum()
     turns = merged.transcript.turns
     assert all(a.end <= b.start for a, b in zip(turns, turns[1:]))  # overlapping turns of one speaker joined
-    assert merged.speakers.talk_time.iloc[0] == pytest.approx(r.meeting["speech_time"])
+    assert merged.speakers.talk_time.iloc[0] == pytest.approx(r.meeting.speech_time)
     assert [t.get_text() for t in merged.plot.talk_share().axes[0].get_yticklabels()] == ["Ada"]
 
 

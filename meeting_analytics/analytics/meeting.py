@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -66,13 +66,43 @@ def with_roles(speakers: pd.DataFrame, transcript: Transcript, roles: str | None
 
 
 @dataclass
+class MeetingSummary:
+    """One meeting's figures (``report.json``'s ``"meeting"``): its duration, speech time and silence share,
+    speakers, speaker switches (and per minute), language, words, utterances, fillers, the filler
+    lexicon's language and the source file. Keys another version wrote stay in ``extra``."""
+
+    duration: float = 0.0
+    speech_time: float = 0.0
+    silence_share: float = 0.0
+    speakers: int = 0
+    speaker_switches: int = 0
+    switches_per_minute: float = 0.0
+    language: str | None = None
+    words: int = 0
+    utterances: int = 0
+    fillers: int = 0
+    lexicon: str | None = None
+    source: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"} | self.extra
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "MeetingSummary":
+        names = {f.name for f in fields(cls)} - {"extra"}
+        return cls(**{k: v for k, v in data.items() if k in names},
+                   extra={k: v for k, v in data.items() if k not in names})
+
+
+@dataclass
 class MeetingReport(Tables):
     """Every analytics table of one meeting as a tidy DataFrame, plus the transcript it came from.
 
     ``report.plot.<chart>()`` draws (matplotlib Figures), ``to_html`` renders one self-contained page,
     ``save``/``load`` round-trip through a directory, ``rename_speakers`` relabels everything."""
 
-    meeting: dict[str, Any] = field(default_factory=dict)
+    meeting: MeetingSummary = field(default_factory=MeetingSummary)
     transcript: Transcript | None = None
 
     @property
@@ -91,7 +121,7 @@ class MeetingReport(Tables):
         def records(frame: pd.DataFrame) -> list[dict]:
             return json.loads(frame.to_json(orient="records", double_precision=6))
 
-        return {"meeting": self.meeting, **{name: records(f) for name, f in self.frames().items()}}
+        return {"meeting": self.meeting.to_dict(), **{name: records(f) for name, f in self.frames().items()}}
 
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=_jsonable)
@@ -117,8 +147,8 @@ class MeetingReport(Tables):
         cols = [c for c in ("speaker", "share", "words", "wpm", "fillers", "questions") if c in self.speakers]
         table = self.speakers[cols].head(8).round(2).to_string(index=False) if len(self.speakers) else "(no speakers)"
         more = f"\n... {len(self.speakers) - 8} more speakers" if len(self.speakers) > 8 else ""
-        return (f"MeetingReport({m.get('source') or 'meeting'}: {float(m.get('duration') or 0):.1f} s, "
-                f"{len(self.speakers)} speakers, {m.get('words', 0)} words, {len(self.fillers)} fillers, "
+        return (f"MeetingReport({m.source or 'meeting'}: {float(m.duration or 0):.1f} s, "
+                f"{len(self.speakers)} speakers, {m.words} words, {len(self.fillers)} fillers, "
                 f"{len(self.questions)} questions)\n{table}{more}")
 
     def rename_speakers(self, names: dict[str, str]) -> "MeetingReport":
@@ -144,7 +174,7 @@ class MeetingReport(Tables):
 
         frames = {name: rename(f) for name, f in self.frames().items()}
         transcript = self.transcript.rename_speakers(names) if self.transcript is not None else None
-        return MeetingReport(**frames, meeting=dict(self.meeting), transcript=transcript)
+        return MeetingReport(**frames, meeting=replace(self.meeting), transcript=transcript)
 
     def save(self, directory: str | Path, formats: tuple[str, ...] = ("csv", "parquet"),
              html: bool = False) -> list[Path]:
@@ -177,7 +207,7 @@ class MeetingReport(Tables):
         except (OSError, ValueError, KeyError) as exc:
             raise ReportError(f"{d}: cannot read the saved report ({exc})") from None
         transcript = Transcript.load(d / "transcript.json") if (d / "transcript.json").is_file() else None
-        return cls(**frames, meeting=data.get("meeting", {}), transcript=transcript)
+        return cls(**frames, meeting=MeetingSummary.from_dict(data.get("meeting") or {}), transcript=transcript)
 
 
 def load_report(path: str | os.PathLike) -> MeetingReport:
@@ -227,10 +257,9 @@ def analyze(transcript: Transcript, options: AnalyticsOptions | None = None, *, 
     mood = speaker_sentiment(scored)
     speakers = with_roles(speaker_table(stats, counts, mood), transcript, options.roles)
     speaker_topics, meeting_topics = topics(words, transcript.language, top_topics)
-    meeting = meeting_stats(transcript.duration, utterances, turns)
-    meeting.update({"language": transcript.language, "words": int(len(words)), "utterances": int(len(utterances)),
-                    "fillers": int(len(occurrences)), "lexicon": lexicon.language,
-                    "source": transcript.info.source})
+    meeting = MeetingSummary(**meeting_stats(transcript.duration, utterances, turns), language=transcript.language,
+                             words=int(len(words)), utterances=int(len(utterances)), fillers=int(len(occurrences)),
+                             lexicon=lexicon.language, source=transcript.info.source)
     return MeetingReport(transcript=transcript, speakers=speakers, utterances=scored, fillers=occurrences,
                          filler_counts=counts, questions=questions(utterances), topics=speaker_topics,
                          meeting_topics=meeting_topics,

@@ -76,7 +76,7 @@ def _speaker_rows(ax, speakers: list[str]) -> None:
 
 
 def _duration(report: MeetingReport) -> float:
-    return float(report.meeting.get("duration") or (report.utterances["end"].max() if len(report.utterances) else 1))
+    return float(report.meeting.duration or (report.utterances["end"].max() if len(report.utterances) else 1))
 
 
 @chart

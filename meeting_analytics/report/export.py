@@ -46,7 +46,7 @@ def xlsx_bytes(report: MeetingReport) -> bytes:
 
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        pd.DataFrame([report.meeting]).astype(str).to_excel(xl, sheet_name="meeting", index=False)
+        pd.DataFrame([report.meeting.to_dict()]).astype(str).to_excel(xl, sheet_name="meeting", index=False)
         for name, frame in report.frames().items():
             frame.to_excel(xl, sheet_name=name[:31], index=False)
     return buf.getvalue()

@@ -104,9 +104,9 @@ SPEAKER_TABLE = {"speaker": ("speaker", None), "role": ("role", None), "talk_tim
 def summary_html(report: MeetingReport) -> str:
     """The speaker table and a one-line meeting summary (Jupyter's rich display of a report)."""
     m = report.meeting
-    line = (f"{esc(m.get('source') or 'meeting')} · {clock(m.get('duration') or 0)} · "
-            f"{len(report.speakers)} speakers · {m.get('words', 0)} words · {m.get('fillers', 0)} fillers · "
-            f"language {esc(m.get('language'))}")
+    line = (f"{esc(m.source or 'meeting')} · {clock(m.duration or 0)} · "
+            f"{len(report.speakers)} speakers · {m.words} words · {m.fillers} fillers · "
+            f"language {esc(m.language)}")
     speakers = table(report.speakers, SPEAKER_TABLE, chips=_hex_palette(report))
     return f"<div><p><b>MeetingReport</b> {line}</p>{speakers}</div>"
 
@@ -159,9 +159,9 @@ def render(report: MeetingReport, title: str | None = None) -> str:
 
     colors = _hex_palette(report)
     m = report.meeting
-    title = title or f"Meeting report: {m.get('source') or 'meeting'}"
-    meta = (f"{clock(m.get('duration') or 0)} · {len(speakers_of(report))} speakers · {m.get('words', 0)} words · "
-            f"language {m.get('language')} · generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    title = title or f"Meeting report: {m.source or 'meeting'}"
+    meta = (f"{clock(m.duration or 0)} · {len(speakers_of(report))} speakers · {m.words} words · "
+            f"language {esc(m.language)} · generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
     nav = "".join(f'<a href="#{k}">{esc(t)}</a>' for k, t in SECTIONS)
     q = {"speaker": ("asked by", None), "start": ("time (s)", ".1f"), "question": ("question", None),
          "answered_by": ("answered by", None), "answer": ("answer", None), "latency": ("latency (s)", ".1f")}
