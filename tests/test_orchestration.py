@@ -190,3 +190,32 @@ def test_a_bar_of_a_file_that_failed_goes_with_it():
     reporter.on_event(StageEvent(ASR, "c.wav", completed=1, total=9))
     reporter.end_file("b.wav")  # the CLI's runner, whatever became of b.wav
     assert list(reporter._bars) == [("c.wav", ASR)]
+
+
+def test_a_batch_worker_runs_any_pipeline_it_is_given_and_never_raises(tmp_path):
+    """The worker's bookkeeping (pipeline per options, analytics with the job's options, the result
+    directory and its marker, one-line failures) with a pipeline that replays saved transcripts."""
+    from helpers import make_transcript
+
+    from meeting_analytics.analytics import MeetingReport
+    from meeting_analytics.batch.worker import Job, Worker, is_done
+    from meeting_analytics.transcript import Transcript
+
+    built = []
+
+    def replay(options):
+        built.append(options.model_key())
+        return lambda path, hook=None, **counts: Transcript.load(path)
+
+    saved = make_transcript().save(tmp_path / "meeting.json")
+    worker = Worker(PipelineOptions(), pipeline_factory=replay)
+    roles = PipelineOptions.from_kwargs(roles="agent,customer", num_speakers=2)
+    done = worker.process(Job(str(saved), "k1", str(tmp_path / "out"), roles))
+    assert done.status == "done" and is_done(tmp_path / "out", "k1") and done.audio_seconds == 5.0
+    assert set(MeetingReport.load(tmp_path / "out" / "results" / "k1").speakers["role"]) == {"agent", "customer"}
+    assert len(built) == 1  # roles and speaker counts load no other models
+    failed = worker.process(Job(str(tmp_path / "gone.json"), "k2", str(tmp_path / "out")))
+    assert failed.status == "failed" and failed.error.startswith(str(tmp_path / "gone.json"))
+    assert "\n" not in failed.error and not is_done(tmp_path / "out", "k2")
+    worker.process(Job(str(saved), "k3", str(tmp_path / "out"), PipelineOptions.from_kwargs(beam_size=1)))
+    assert len(built) == 2  # other decoding options: other models
