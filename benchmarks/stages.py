@@ -31,10 +31,12 @@ def main(files: list[str], sequential: bool) -> None:
     from meeting_analytics.analytics import analyze
     from meeting_analytics.audio import SAMPLE_RATE, load_audio
     from meeting_analytics.pipeline import Pipeline, PipelineOptions
+    from meeting_analytics.stages.lean import quiet_libraries
 
     import whisperx  # noqa: F401  (imported by the pipeline anyway; timed here as start-up)
 
     totals = {"import": time.perf_counter() - t0}
+    quiet_libraries()  # this process runs only the pipeline, as the CLI's does
     pipe = Pipeline(PipelineOptions(parallel_stages=not sequential))
     totals |= {f"load {k}": v for k, v in pipe.load_seconds.items()}
     audio_s = 0.0
