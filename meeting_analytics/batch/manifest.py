@@ -28,19 +28,26 @@ COLUMNS = ("path", "key", "content_hash", "options_hash", "status", "error", "au
 ADDED = {"warnings": "TEXT"}  # columns added since the first manifests: added to an older one when opened
 
 
+def open_table(path: str | Path, schema: str, table: str, added: dict[str, str]) -> sqlite3.Connection:
+    """A connection (WAL, usable from the web app's threads) with ``schema`` created and the columns
+    ``added`` since the first version added to an older ``table``."""
+    db = sqlite3.connect(path, timeout=60, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(schema)
+    have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+    for column, kind in added.items():
+        if column not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    db.commit()
+    return db
+
+
 class Manifest:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         make_dirs(self.path.parent)
         with self.writing():
-            self.db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(SCHEMA)
-            have = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
-            for column, kind in ADDED.items():
-                if column not in have:
-                    self.db.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
-            self.db.commit()
+            self.db = open_table(self.path, SCHEMA, "files", ADDED)
 
     @contextmanager
     def writing(self):

@@ -15,7 +15,6 @@ import os
 import secrets
 import signal
 import shutil
-import sqlite3
 import threading
 import time
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
@@ -24,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+from ..batch.manifest import open_table
 from ..batch.run import options_hash, record, result_dir_name
 from ..batch.worker import clean_partial
 from ..events import ANALYTICS, ASR, DIARIZE, PART_OF, REPORT, SEGMENTATION, StageEvent
@@ -82,14 +82,7 @@ class JobStore:
 
     def __init__(self, path: Path):
         self.lock = threading.RLock()
-        self.db = sqlite3.connect(path, timeout=60, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
-        have = {row[1] for row in self.db.execute("PRAGMA table_info(jobs)")}
-        for column, kind in ADDED.items():
-            if column not in have:
-                self.db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
-        self.db.commit()
+        self.db = open_table(path, SCHEMA, "jobs", ADDED)
 
     def insert(self, **values) -> None:
         with self.lock, self.db:
