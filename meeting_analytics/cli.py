@@ -362,7 +362,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers(options.asr.device)
     try:
         summary = run_batch(inputs, args.output_dir, options, workers, args.executor, args.ray_address,
-                            args.retry_failed, show_progress=args.print_text, log=run.reporter)
+                            args.retry_failed, show_progress=args.print_text, log=run.reporter,
+                            shared_storage=args.shared_storage)
     except OutputError as exc:
         run.error(str(exc))
         return EXIT_FAILED
@@ -529,15 +530,19 @@ def _batch_parser(p: argparse.ArgumentParser) -> None:
     from .options import parse_positive_int
 
     p.add_argument("inputs", nargs="+", help="audio files, directories (searched recursively) or glob patterns")
-    p.add_argument("--output_dir", "-o", required=True, help="results directory (required; shared storage for "
-                                                              "Ray clusters)")
+    p.add_argument("--output_dir", "-o", required=True, help="results directory on this machine (required; Ray "
+                                                              "actors send their results back here)")
     p.add_argument("--workers", type=_argparse_type(parse_positive_int), default=None,
                    help="worker processes / Ray actors, each loading the models once (default: one per CPU core "
                         "as memory allows, about 2 GiB each; one per GPU)")
     p.add_argument("--executor", choices=["local", "ray"], default="local",
                    help="local processes or a Ray cluster (default: local)")
     p.add_argument("--ray_address", default=None,
-                   help="Ray cluster address ('auto': the running one) (default: start a local cluster)")
+                   help="Ray cluster address: 'auto' (the one running here), HOST:PORT, or ray://HEAD:10001 (Ray "
+                        "Client) (default: $RAY_ADDRESS, as under 'ray job submit', else start a local cluster)")
+    p.add_argument("--shared_storage", action="store_true",
+                   help="with --executor ray: every node reads the inputs at the same absolute paths, so paths travel "
+                        "instead of the files' bytes (default: off)")
     p.add_argument("--retry_failed", action="store_true", help="run files that failed before again (default: off)")
     _quiet(p, "a progress line per file on stderr")
     add_option_flags(p, ANALYSIS_DEFAULTS)

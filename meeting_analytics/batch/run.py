@@ -195,14 +195,19 @@ def record(manifest, outcome: Outcome) -> None:
 
 def run_batch(inputs: Inputs | list[Path], out_dir: str | Path, options: PipelineOptions, workers: int = 1,
               executor: str = "local", ray_address: str | None = None, retry_failed: bool = False,
-              show_progress: bool = True, log: Callable[[str], None] = lambda m: None) -> BatchSummary:
+              show_progress: bool = True, log: Callable[[str], None] = lambda m: None,
+              shared_storage: bool = False) -> BatchSummary:
     """Every input into ``out_dir``; ``log`` gets the directory entries skipped (``Inputs.skipped``, also
     in the manifest as ``skipped`` with the reason), the plan and, with ``show_progress``, a line per file.
-    Options are checked here, before any worker starts: a bad one is an ``OptionError``."""
-    from .executors import run_local, run_ray
+    Options are checked here, before any worker starts: a bad one is an ``OptionError``. On Ray the
+    recordings travel to the actors as bytes (``shared_storage``: as paths every node reads) and the
+    results come back to be written here (``executors.run_ray``)."""
+    from .executors import import_ray, run_local, run_ray
     from .manifest import Manifest
 
     options.validate()
+    if executor == "ray":
+        import_ray()  # a missing extra is one line before any file is hashed
     out = make_dirs(out_dir)
     if clean_partial(out):
         log("removed unfinished results of an interrupted run")
@@ -221,7 +226,7 @@ def run_batch(inputs: Inputs | list[Path], out_dir: str | Path, options: Pipelin
         done = 0
         audio: float = 0  # seconds
         runner = run_ray if executor == "ray" else run_local
-        kwargs = {"address": ray_address} if executor == "ray" else {}
+        kwargs = {"address": ray_address, "shared_storage": shared_storage, "log": log} if executor == "ray" else {}
         for outcome in runner(todo.jobs, options, workers, **kwargs):
             record(manifest, outcome)
             bar.update(outcome)

@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from ..events import StageHook
-from ..files import OutputError, atomic_write_text
+from ..files import OutputError, atomic_write_bytes, atomic_write_text
 from ..options import PipelineOptions
 
 RESULT_MARKER = "result.json"
@@ -47,18 +49,18 @@ SPEAKER_COUNTS = ("num_speakers", "min_speakers", "max_speakers")  # per call: n
 class Worker:
     """One worker's models, loaded once, and the per-file task: ``Worker(options).process(job, hook)``.
     Options other than the speaker counts that differ from the loaded ones load their models instead
-    (one set held at a time). ``pipeline_factory`` builds a pipeline from options (``Pipeline``)."""
+    (one set held at a time). ``pipeline_factory`` builds a pipeline from options (``Pipeline``); ``where``:
+    the worker named in outcomes (default: host and process id)."""
 
-    def __init__(self, options: PipelineOptions, threads: int | None = None, pipeline_factory=None):
-        self.options, self.threads = options, threads
+    def __init__(self, options: PipelineOptions, threads: int | None = None, pipeline_factory=None,
+                 where: str | None = None):
+        self.options, self.threads, self.where = options, threads, where
         self.factory = pipeline_factory or _load_pipeline
         self.key: str | None = None
         self.pipeline = None
         self.pipeline_for(options)
 
     def pipeline_for(self, options: PipelineOptions | None = None):
-        from dataclasses import replace
-
         options = options or self.options
         if self.threads:  # CTranslate2's threads and torch's, per run
             options = replace(options, asr=replace(options.asr, threads=self.threads))
@@ -71,6 +73,38 @@ class Worker:
     def process(self, job: Job, hook: StageHook | None = None) -> Outcome:
         """Transcribe, diarize and analyse one file into its result directory; never raises for bad input.
         ``hook``: where this job's stage events go."""
+        t0 = time.perf_counter()
+        outcome, report = self._run(job, job.path, hook)
+        if report is None:
+            return outcome
+        try:
+            write_result(Path(job.out_dir), job.key, report, outcome)
+        except Exception as exc:  # noqa: BLE001 (an output that cannot be written fails this file alone)
+            return Outcome(job.path, job.key, "failed", error=one_line(job.path, exc),
+                           wall_seconds=time.perf_counter() - t0)
+        return outcome
+
+    def result_files(self, job: Job, read_from: str, hook: StageHook | None = None) -> "Returned":
+        """The same task for a worker that must not touch the driver's files (a Ray actor on another node):
+        the recording is read from ``read_from`` (a private copy; messages and the transcript still name
+        ``job.path``) and the result comes back as the files of its directory, built in a private temporary
+        directory and removed; nothing is written into ``job.out_dir``."""
+        t0 = time.perf_counter()
+        outcome, report = self._run(job, read_from, hook)
+        if report is None:
+            return Returned(outcome, None)
+        try:
+            with tempfile.TemporaryDirectory(prefix="ma-result-") as tmp:
+                fill_result(Path(tmp), report, outcome)
+                files = ResultFiles.read(Path(tmp))
+        except Exception as exc:  # noqa: BLE001
+            failed = Outcome(job.path, job.key, "failed", error=one_line(job.path, exc),
+                             wall_seconds=time.perf_counter() - t0)
+            return Returned(replace(failed, worker=self.where) if self.where else failed, None)
+        return Returned(outcome, files)
+
+    def _run(self, job: Job, read_from: str, hook: StageHook | None):
+        """(outcome, report): the report is None when the file failed (the outcome says why)."""
         from ..analytics import analyze
 
         t0 = time.perf_counter()
@@ -78,7 +112,11 @@ class Worker:
         try:
             pipeline = self.pipeline_for(job.options)
             counts = {k: getattr(options, k) for k in SPEAKER_COUNTS}  # this job's, never the kept pipeline's
-            transcript = pipeline(job.path, hook=hook, **counts)
+            transcript = pipeline(read_from, hook=hook, **counts)
+            if read_from != job.path:  # a private copy: the transcript names the recording as the driver does
+                transcript = replace(transcript, info=replace(
+                    transcript.info, source=job.path,
+                    warnings=[w.replace(read_from, job.path) for w in transcript.info.warnings]))
             t1 = time.perf_counter()
             report = analyze(transcript, options.analytics)
             info = transcript.info
@@ -87,11 +125,11 @@ class Worker:
                               wall_seconds=round(time.perf_counter() - t0, 3),
                               models=info.models.to_dict() if info.models else None, versions=dict(info.versions),
                               timings=dict(info.timings), warnings=list(info.warnings) or None)
-            write_result(Path(job.out_dir), job.key, report, outcome)
-            return outcome
+            return (replace(outcome, worker=self.where) if self.where else outcome), report
         except Exception as exc:  # noqa: BLE001 (one bad file never stops the batch)
-            return Outcome(job.path, job.key, "failed", error=one_line(job.path, exc),
-                           wall_seconds=time.perf_counter() - t0)
+            outcome = Outcome(job.path, job.key, "failed", error=one_line(job.path, exc).replace(read_from, job.path),
+                              wall_seconds=time.perf_counter() - t0)
+        return (replace(outcome, worker=self.where) if self.where else outcome), None
 
 
 def _load_pipeline(options: PipelineOptions):
@@ -131,14 +169,60 @@ def one_line(path: str, exc: Exception) -> str:
     return str(exc) if isinstance(exc, Error) else f"{path}: {type(exc).__name__}: {exc}"
 
 
+@dataclass(frozen=True)
+class ResultFiles:
+    """A result directory's files as bytes, by name relative to it (``result.json`` among them): what a
+    worker on another machine sends back for the driver to write (``write_result_files``)."""
+
+    files: dict[str, bytes]
+
+    @classmethod
+    def read(cls, directory: Path) -> "ResultFiles":
+        return cls({str(p.relative_to(directory)): p.read_bytes()
+                    for p in sorted(directory.rglob("*")) if p.is_file()})
+
+    @property
+    def size(self) -> int:
+        return sum(len(b) for b in self.files.values())
+
+
+@dataclass
+class Returned:
+    """What a remote worker returns per job: the outcome, and the result's files when it is done."""
+
+    outcome: Outcome
+    files: ResultFiles | None
+
+
+def fill_result(directory: Path, report, outcome: Outcome) -> None:
+    """A result directory's contents: the report's frames and transcript, ``result.json`` last."""
+    report.save(directory, formats=("parquet",))
+    atomic_write_text(directory / RESULT_MARKER, json.dumps(asdict(outcome), indent=1, default=str))
+
+
 def write_result(out_dir: Path, key: str, report, outcome: Outcome) -> Path:
     """Write into a temporary directory, then rename it into place (atomic on one file system)."""
+    return _place(out_dir, key, lambda tmp: fill_result(tmp, report, outcome))
+
+
+def write_result_files(out_dir: Path, key: str, result: ResultFiles) -> Path:
+    """Files a remote worker returned, written as ``write_result`` writes: aside, ``result.json`` last,
+    then renamed into place; a result already there is kept."""
+    def fill(tmp: Path) -> None:
+        for name in sorted(result.files, key=lambda n: n == RESULT_MARKER):  # the marker last
+            if Path(name).is_absolute() or ".." in Path(name).parts:
+                raise OutputError(tmp / name, "a returned result file names a path outside its directory")
+            atomic_write_bytes(tmp / name, result.files[name])
+
+    return _place(out_dir, key, fill)
+
+
+def _place(out_dir: Path, key: str, fill: Callable[[Path], None]) -> Path:
     results = out_dir / "results"
     final = results / key
     tmp = results / f".tmp-{key}-{os.getpid()}-{time.monotonic_ns()}"
     try:
-        report.save(tmp, formats=("parquet",))
-        atomic_write_text(tmp / RESULT_MARKER, json.dumps(asdict(outcome), indent=1, default=str))
+        fill(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
