@@ -145,16 +145,17 @@ def actor_resources(options: PipelineOptions, workers: int) -> dict:
 
 
 def run_ray(jobs: list[Job], options: PipelineOptions, workers: int, address: str | None = None,
-            shared_storage: bool = False, log: Callable[[str], None] = lambda m: None) -> Iterator[Outcome]:
+            shared_storage: bool = False, log: Callable[[str], None] = lambda m: None,
+            actor_class: type = RayWorker) -> Iterator[Outcome]:
     """The per-file task on ``workers`` Ray actors, restarted when they die (``max_restarts``). The driver
     sends each recording's bytes through the object store, at most two per actor in flight, and
     writes the returned result files into its own output directory. A job whose actor died runs again
     on another; one whose actor crashed MAX_CRASHES times is failed as locally, a lost node costs the
-    file nothing."""
+    file nothing. ``actor_class``: the actor (``RayWorker``; a test's stands in without models)."""
     ray = import_ray()
     started = connect_ray(address, workers)
     try:
-        yield from _RayBatch(ray, options, workers, shared_storage, log).run(jobs)
+        yield from _RayBatch(ray, options, workers, shared_storage, log, actor_class).run(jobs)
     finally:
         if started:
             ray.shutdown()
@@ -164,14 +165,14 @@ class _RayBatch:
     """The driver's side of one batch on Ray: actors, jobs in flight, crashes per file."""
 
     def __init__(self, ray, options: PipelineOptions, workers: int, shared_storage: bool,
-                 log: Callable[[str], None]):
+                 log: Callable[[str], None], actor_class: type = RayWorker):
         from ray.exceptions import ActorDiedError, RayActorError
 
         self.ray, self.shared, self.log = ray, shared_storage, log
         self.actor_error, self.died_error = RayActorError, ActorDiedError
         resources = actor_resources(options, workers)
         threads = None if "num_gpus" in resources else max(1, resources["num_cpus"] // 2)  # two pools per worker
-        actor = ray.remote(RayWorker).options(max_restarts=-1, max_task_retries=0, **resources)
+        actor = ray.remote(actor_class).options(max_restarts=-1, max_task_retries=0, **resources)
         self.actors = [actor.remote(options, threads) for _ in range(max(workers, 1))]
         self.pings: dict = {}  # ping ref -> actor: ready (models loaded) when answered
         self.nodes: dict = {}  # actor -> its node id
@@ -192,7 +193,8 @@ class _RayBatch:
                     try:
                         ahead.append((job, self.ray.put(JobInput.of(job.path, self.shared))))
                     except OSError as exc:
-                        yield Outcome(job.path, job.key, "failed", error=f"{job.path}: cannot read ({exc.strerror})")
+                        yield Outcome(job.path, job.key, "failed",
+                                      error=f"{job.path}: cannot read ({exc.strerror or type(exc).__name__})")
                 while self.idle and ahead:
                     job, ref = ahead.popleft()
                     actor = self.idle.pop()
