@@ -49,3 +49,13 @@ def test_a_file_that_kills_workers_fails_after_the_local_number_of_attempts(tmp_
         assert outcomes[name].status == "done" and is_done(out, f"k-{name}")
         assert (out / "results" / f"k-{name}" / "copy" / "input.bin").read_bytes() == name.encode() * 100
     assert not list((out / "results").glob(".tmp-*"))
+
+
+def test_a_missing_ray_is_one_line_naming_the_extra(monkeypatch, tmp_path, capsys):
+    from meeting_analytics.cli import main
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    (tmp_path / "a.wav").write_bytes(b"x")
+    assert main(["batch", str(tmp_path / "a.wav"), "-o", str(tmp_path / "out"), "--executor", "ray", "--quiet"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "meeting-analytics: error: --executor ray needs ray: pip install 'meeting-analytics[ray]'")
