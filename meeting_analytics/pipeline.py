@@ -150,8 +150,12 @@ class Pipeline:
         """One mono recording; ``prepared``: its ``Decoded`` when ``prepare`` already ran its segmentation.
         ``num_speakers``/``min_speakers``/``max_speakers``: given any, the call's three replace the options'
         (one not given is None), so a pipeline kept from another call never lends its counts."""
+        with torch_threads(self.threads):  # as for the CLI: a caller of run() gets the same threads
+            return self._run(audio, source, prepared, hook, speaker_counts(self.options, speakers))
+
+    def _run(self, audio, source: str, prepared: Decoded | None, hook: StageHook | None,
+             counts: dict[str, int | None]) -> Transcript:
         o = self.options
-        counts = speaker_counts(o, speakers)
         timer = StageTimer(hook or self.hook, source)
         t0 = time.perf_counter()
         diarizer = self.diarizer
