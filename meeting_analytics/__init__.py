@@ -58,8 +58,7 @@ def transcribe(audio_path: str | os.PathLike, **options) -> Transcript:
 
 def _run(options, path) -> Transcript:
     """``path`` through the kept pipeline (speaker counts per call: they load no model)."""
-    counts = {k: getattr(options, k) for k in ("num_speakers", "min_speakers", "max_speakers")}
-    return _pipeline(options)(path, **counts)
+    return _pipeline(options)(path, **options.speaker_counts)
 
 
 def _pipeline(options):

@@ -26,6 +26,7 @@ DEFAULT_ALIGNER = "whisper+energy"
 COMPUTE_TYPES = ("default", "int8", "int8_float16", "int8_float32", "float16", "float32", "bfloat16")
 ASR, ALIGN, DIARIZE, ANALYTICS = ("speech recognition (WhisperX, faster-whisper backend)", "word timestamps",
                                   "speaker diarization (pyannote.audio)", "analytics")
+SPEAKER_COUNTS = ("num_speakers", "min_speakers", "max_speakers")  # per call: they load no model
 # what analyze, batch and the web app change: keep the fillers this tool counts
 ANALYSIS_DEFAULTS = {"verbatim": True}
 
@@ -185,6 +186,11 @@ class PipelineOptions:
             self.asr = dataclasses.replace(self.asr, language=language)
         self.validate()
 
+    @property
+    def speaker_counts(self) -> dict[str, int | None]:
+        """``num_speakers``, ``min_speakers``, ``max_speakers``: a pipeline takes them per call."""
+        return {name: getattr(self, name) for name in SPEAKER_COUNTS}
+
     def model_key(self) -> str:
         """What decides which models a pipeline holds: every option but the speaker counts and the analytics
         options (per call), so two runs that differ only there share loaded models."""
@@ -192,7 +198,7 @@ class PipelineOptions:
 
         data = self.public()
         data.pop("analytics", None)
-        for name in ("num_speakers", "min_speakers", "max_speakers"):
+        for name in SPEAKER_COUNTS:
             data.pop(name, None)
         return json.dumps(data, sort_keys=True, default=str)
 
@@ -250,7 +256,7 @@ class PipelineOptions:
         if self.aligner == "wav2vec2" and self.align_model is None and not self.asr.allow_download:
             raise OptionError("--aligner wav2vec2 needs --align_model (a local directory, or a hub name with "
                               "--allow_download)")
-        for name in ("num_speakers", "min_speakers", "max_speakers"):
+        for name in SPEAKER_COUNTS:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise OptionError(f"--{name} must be >= 1 (got {value})")

@@ -24,7 +24,7 @@ from .audio import SAMPLE_RATE, AudioError
 from .decode import Decoded, decode
 from .devices import check_device, torch_threads
 from .events import ALIGN, ASR, DIARIZE, EMBEDDINGS, SEGMENTATION, StageEvent, StageHook, StageTimer, hooks
-from .options import PipelineOptions, default_threads
+from .options import SPEAKER_COUNTS, PipelineOptions, default_threads
 from .runinfo import ModelSource, ModelsUsed, RunInfo
 from .stages.align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
 from .stages.asr import Transcriber
@@ -35,7 +35,6 @@ from .stages.voices import Encoder, VoiceProfiles, name_speakers, speaker_vector
 from .transcript import Transcript, Word
 from .weights import hub_offline
 
-SPEAKER_COUNTS = ("num_speakers", "min_speakers", "max_speakers")
 VERSIONED = ("meeting-analytics", "whisperx", "faster-whisper", "ctranslate2", "pyannote.audio", "torch")
 
 
@@ -55,7 +54,7 @@ def speaker_counts(options: PipelineOptions, given: dict[str, int | None]) -> di
     if unknown:
         raise TypeError(f"unknown argument(s) {', '.join(sorted(unknown))}; speaker counts are "
                         f"{', '.join(SPEAKER_COUNTS)}")
-    return {k: given.get(k) for k in SPEAKER_COUNTS} if given else {k: getattr(options, k) for k in SPEAKER_COUNTS}
+    return {k: given.get(k) for k in SPEAKER_COUNTS} if given else options.speaker_counts
 
 
 class Pipeline:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .worker import Job, Outcome, Returned, Worker, init_worker, one_line, process, write_result_files
+from .worker import Job, Outcome, Returned, Worker, init_worker, one_line, own_process, process, write_result_files
 from ..options import PipelineOptions, default_threads
 
 MAX_CRASHES = 2
@@ -55,10 +55,14 @@ def run_local(jobs: list[Job], options: PipelineOptions, workers: int) -> Iterat
                     except BrokenProcessPool:
                         crashes[job.path] = crashes.get(job.path, 0) + 1
                         if crashes[job.path] >= MAX_CRASHES:
-                            yield Outcome(job.path, job.key, "failed",
-                                          error=f"{job.path}: the worker process crashed on this file")
+                            yield crashed(job)
                         else:
                             pending.append(job)
+
+
+def crashed(job: Job) -> Outcome:
+    """A file that killed its worker MAX_CRASHES times."""
+    return Outcome(job.path, job.key, "failed", error=f"{job.path}: the worker process crashed on this file")
 
 
 @dataclass(frozen=True)
@@ -85,14 +89,9 @@ class RayWorker:
     def __init__(self, options: PipelineOptions, threads: int | None):
         import ray
 
-        from ..devices import set_torch_threads
-        from ..stages.lean import quiet_libraries
-
-        quiet_libraries()
-        set_torch_threads(threads or options.asr.threads or default_threads())
-        node = ray.get_runtime_context().get_node_id()
-        self.node = node
-        self.worker = Worker(options, threads, where=f"{socket.gethostname()}:{os.getpid()} node {node[:12]}")
+        own_process(options, threads)
+        self.node = ray.get_runtime_context().get_node_id()
+        self.worker = Worker(options, threads, where=f"{socket.gethostname()}:{os.getpid()} node {self.node[:12]}")
 
     def node_id(self) -> str:
         """The Ray node this actor runs on (answered once the models are loaded: the actor is ready)."""
@@ -200,10 +199,7 @@ class _RayBatch:
                     actor = self.idle.pop()
                     running[actor.run.remote(job, ref)] = (actor, job, ref)
                 if not running and not self.pings:
-                    for job, _ in ahead:
-                        yield Outcome(job.path, job.key, "failed",
-                                      error=f"{job.path}: no Ray worker could run it ({self.dead_cause})")
-                    for job in queue:
+                    for job in [*(j for j, _ in ahead), *queue]:
                         yield Outcome(job.path, job.key, "failed",
                                       error=f"{job.path}: no Ray worker could run it ({self.dead_cause})")
                     return
@@ -223,8 +219,7 @@ class _RayBatch:
                             continue
                         crashes[job.path] = crashes.get(job.path, 0) + 1
                         if crashes[job.path] >= MAX_CRASHES:
-                            yield Outcome(job.path, job.key, "failed",
-                                          error=f"{job.path}: the worker process crashed on this file")
+                            yield crashed(job)
                         else:
                             self.log(f"{job.path}: the worker process crashed on it; it runs again")
                             ahead.appendleft((job, payload))

@@ -20,6 +20,11 @@ from ..options import PipelineOptions
 RESULT_MARKER = "result.json"
 
 
+def here() -> str:
+    """The worker named in outcomes: host and process id."""
+    return f"{os.uname().nodename}:{os.getpid()}"
+
+
 @dataclass
 class Job:
     path: str
@@ -36,14 +41,11 @@ class Outcome:
     error: str | None = None
     audio_seconds: float | None = None
     wall_seconds: float | None = None
-    worker: str = field(default_factory=lambda: f"{os.uname().nodename}:{os.getpid()}")
+    worker: str = field(default_factory=here)
     models: dict | None = None
     versions: dict | None = None
     timings: dict | None = None
     warnings: list[str] | None = None  # done, but the recording was damaged (``RunInfo.warnings``)
-
-
-SPEAKER_COUNTS = ("num_speakers", "min_speakers", "max_speakers")  # per call: no model reload
 
 
 class Worker:
@@ -54,7 +56,7 @@ class Worker:
 
     def __init__(self, options: PipelineOptions, threads: int | None = None, pipeline_factory=None,
                  where: str | None = None):
-        self.options, self.threads, self.where = options, threads, where
+        self.options, self.threads, self.where = options, threads, where or here()
         self.factory = pipeline_factory or _load_pipeline
         self.key: str | None = None
         self.pipeline = None
@@ -98,9 +100,8 @@ class Worker:
                 fill_result(Path(tmp), report, outcome)
                 files = ResultFiles.read(Path(tmp))
         except Exception as exc:  # noqa: BLE001
-            failed = Outcome(job.path, job.key, "failed", error=one_line(job.path, exc),
-                             wall_seconds=time.perf_counter() - t0)
-            return Returned(replace(failed, worker=self.where) if self.where else failed, None)
+            return Returned(Outcome(job.path, job.key, "failed", error=one_line(job.path, exc),
+                                    wall_seconds=time.perf_counter() - t0, worker=self.where), None)
         return Returned(outcome, files)
 
     def _run(self, job: Job, read_from: str, hook: StageHook | None):
@@ -111,8 +112,7 @@ class Worker:
         options = job.options or self.options
         try:
             pipeline = self.pipeline_for(job.options)
-            counts = {k: getattr(options, k) for k in SPEAKER_COUNTS}  # this job's, never the kept pipeline's
-            transcript = pipeline(read_from, hook=hook, **counts)
+            transcript = pipeline(read_from, hook=hook, **options.speaker_counts)  # this job's, never the kept one's
             if read_from != job.path:  # a private copy: the transcript names the recording as the driver does
                 transcript = replace(transcript, info=replace(
                     transcript.info, source=job.path,
@@ -124,12 +124,11 @@ class Worker:
             outcome = Outcome(job.path, job.key, "done", audio_seconds=transcript.duration,
                               wall_seconds=round(time.perf_counter() - t0, 3),
                               models=info.models.to_dict() if info.models else None, versions=dict(info.versions),
-                              timings=dict(info.timings), warnings=list(info.warnings) or None)
-            return (replace(outcome, worker=self.where) if self.where else outcome), report
+                              timings=dict(info.timings), warnings=list(info.warnings) or None, worker=self.where)
+            return outcome, report
         except Exception as exc:  # noqa: BLE001 (one bad file never stops the batch)
-            outcome = Outcome(job.path, job.key, "failed", error=one_line(job.path, exc).replace(read_from, job.path),
-                              wall_seconds=time.perf_counter() - t0)
-        return (replace(outcome, worker=self.where) if self.where else outcome), None
+            return Outcome(job.path, job.key, "failed", error=one_line(job.path, exc).replace(read_from, job.path),
+                           wall_seconds=time.perf_counter() - t0, worker=self.where), None
 
 
 def _load_pipeline(options: PipelineOptions):
@@ -141,16 +140,21 @@ def _load_pipeline(options: PipelineOptions):
 _worker: Worker | None = None  # this worker process's models (a process pool's initializer makes them)
 
 
-def init_worker(options: PipelineOptions, threads: int | None = None) -> None:
-    """Process pool initializer: this process runs only the pipeline, so it sets torch's threads and
-    quiets the libraries for good, then loads the models once."""
-    global _worker
+def own_process(options: PipelineOptions, threads: int | None) -> None:
+    """For a process that runs only the pipeline (a pool worker, a Ray actor): torch's threads and quiet
+    libraries, for good."""
     from ..devices import set_torch_threads
     from ..options import default_threads
     from ..stages.lean import quiet_libraries
 
     quiet_libraries()
     set_torch_threads(threads or options.asr.threads or default_threads())
+
+
+def init_worker(options: PipelineOptions, threads: int | None = None) -> None:
+    """Process pool initializer: this process's settings (``own_process``), then the models, once."""
+    global _worker
+    own_process(options, threads)
     _worker = Worker(options, threads)
 
 
