@@ -14,7 +14,7 @@ PKG = ROOT / "meeting_analytics"
 # lowest first; a module may import its own layer and those below
 LAYERS = [
     {"errors", "_version", "options", "files", "progress", "transcript", "audio", "weights", "nltk_offline",
-     "heap", "events", "runinfo", "prompts", "devices"},
+     "heap", "events", "runinfo", "prompts", "devices", "catalog"},
     {"stages", "analytics"},
     {"pipeline", "decode", "enrolment", "report", "evaluation"},
     {"batch"},
