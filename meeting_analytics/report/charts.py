@@ -1,5 +1,11 @@
 """matplotlib charts of a MeetingReport. Each returns a ``Figure`` (pyplot is never used, so nothing
-is shown or kept in global state); a speaker has the same colour in every chart."""
+is shown or kept in global state); a speaker has the same colour in every chart.
+
+Colour means speaker, nothing else: filler categories are told apart by hatching (bars) and marker
+shape (timeline), their legends drawn in grey. Categories once had colours of their own, and
+"discourse marker" was tab10's orange, SPEAKER_01's, so SPEAKER_00's bar read as SPEAKER_01's (#25).
+Legends sit below the plot (a legend above the axes ended up over the title), and a legend names
+only what the chart draws."""
 
 from __future__ import annotations
 
@@ -8,13 +14,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
     from ..analytics.meeting import MeetingReport
 
-CATEGORY_COLORS = {"hesitation": "#d62728", "discourse_marker": "#ff7f0e", "repetition": "#9467bd"}
+CATEGORIES = ("hesitation", "discourse_marker", "repetition", "custom")
+CATEGORY_LABELS = {"hesitation": "hesitation", "discourse_marker": "discourse marker", "repetition": "repetition",
+                   "custom": "custom"}
+CATEGORY_HATCHES = {"hesitation": "", "discourse_marker": "////", "repetition": "....", "custom": "xxx"}
+CATEGORY_MARKERS = {"hesitation": "o", "discourse_marker": "s", "repetition": "^", "custom": "D"}
+LEGEND_GREY = "0.55"
+HEADROOM = 1.15  # the longest bar ends short of the axis end, its label fits
 MAX_LABEL = 22
 STYLE: dict[RcKeyType, Any] = {"axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
                                "grid.alpha": 0.3, "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold"}
@@ -24,6 +38,31 @@ def label(name: object, width: int = MAX_LABEL) -> str:
     """A speaker name that fits an axis: long names cut with an ellipsis."""
     text = str(name)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def category_label(category: object) -> str:
+    """The one human name of a filler category ("discourse_marker" -> "discourse marker")."""
+    return CATEGORY_LABELS.get(str(category), str(category).replace("_", " "))
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _legend_below(fig: Figure, handles: list, ncols: int) -> None:
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", fontsize=8, ncols=max(min(ncols, 4), 1),
+                   frameon=False)
+
+
+def _value_axis(ax, values, floor: float = 1.0) -> None:
+    """0 to a little past the longest bar (never negative, never touching the axis end)."""
+    top = float(np.nanmax(values)) if len(values) else 0.0
+    ax.set_xlim(0, max(top * HEADROOM, floor))
+
+
+def _empty_note(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.35", fontsize=10)
 
 
 def speakers_of(report: MeetingReport) -> list[str]:
@@ -116,9 +155,11 @@ def talk_share(report: MeetingReport) -> Figure:
     values = s["share"].to_numpy() * 100
     ax.barh(range(len(s)), values, color=[colors[k] for k in s.index])
     for i, (v, t) in enumerate(zip(values, s["talk_time"])):
-        ax.annotate(f"{v:.0f}% ({t:.0f} s)", (v, i), xytext=(3, 0), textcoords="offset points", va="center")
+        inside = v > 70  # a long bar carries its label inside, so the axis can stop at 100 %
+        ax.annotate(f"{v:.0f}% ({t:.0f} s)", (v, i), xytext=(-4 if inside else 3, 0), textcoords="offset points",
+                    va="center", ha="right" if inside else "left", color="white" if inside else "black")
     _speaker_rows(ax, list(s.index))
-    ax.set_xlim(0, max(values.max() * 1.25, 10) if len(values) else 100)
+    ax.set_xlim(0, 100)
     ax.set_xlabel("share of speaking time (%)")
     ax.set_title("Talk share")
     return fig
@@ -134,21 +175,43 @@ def pace(report: MeetingReport) -> Figure:
     axes[0, 0].barh(y, s["wpm"], color=colors)
     axes[0, 0].set_xlabel("words per minute")
     axes[0, 0].set_title("Speaking rate")
-    axes[0, 1].barh(y, s["longest_turn"], color=colors, alpha=0.35, label="longest turn")
-    axes[0, 1].barh(y, s["mean_turn"], color=colors, height=0.4, label="mean turn")
+    _value_axis(axes[0, 0], s["wpm"].to_numpy(), floor=10)
+    axes[0, 1].barh(y, s["longest_turn"], color=colors, alpha=0.35)
+    axes[0, 1].barh(y, s["mean_turn"], color=colors, height=0.4)
     axes[0, 1].set_xlabel("turn length (s)")
     axes[0, 1].set_title("Turn length")
-    fig.legend(loc="outside upper right", fontsize=8, ncols=2)
+    _value_axis(axes[0, 1], s["longest_turn"].to_numpy())
+    _legend_below(fig, [Patch(facecolor=LEGEND_GREY, alpha=0.35, label="longest turn (pale, full height)"),
+                        Patch(facecolor=LEGEND_GREY, label="mean turn (dark, half height)")], 2)
     _speaker_rows(axes[0, 0], list(s.index))
     return fig
 
 
+def _used_categories(counts: pd.DataFrame) -> list[str]:
+    """The categories with at least one occurrence, in a fixed order (a category never used gets no legend)."""
+    if counts.empty or "category" not in counts:
+        return []
+    total = counts.groupby("category")["count"].sum()
+    known = [c for c in CATEGORIES if total.get(c, 0) > 0]
+    return known + sorted(c for c in total.index if c not in known and c != "all" and total[c] > 0)
+
+
+def _category_handles(cats: list[str], marker: bool = False) -> list:
+    if marker:
+        return [Line2D([], [], linestyle="none", marker=CATEGORY_MARKERS.get(c, "P"), color=LEGEND_GREY,
+                       markeredgecolor="0.2", label=category_label(c)) for c in cats]
+    return [Patch(facecolor=LEGEND_GREY, edgecolor="white", hatch=CATEGORY_HATCHES.get(c, "++"),
+                  label=category_label(c)) for c in cats]
+
+
 @chart
 def filler_rates(report: MeetingReport, per: str = "per_minute") -> Figure:
-    """Filler rate per speaker, stacked by category (``per``: per_minute or per_100_words)."""
+    """Filler rate per speaker, stacked by category (``per``: per_minute or per_100_words): each bar in
+    its speaker's colour, the categories hatched."""
     counts = report.filler_counts
     speakers = speakers_of(report)
-    cats = [c for c in CATEGORY_COLORS if c in set(counts.get("category", []))]
+    colors = palette(speakers)
+    cats = _used_categories(counts)
     table = counts[counts["category"].isin(cats)].pivot_table(index="speaker", columns="category", values=per,
                                                               aggfunc="sum") if cats else pd.DataFrame()
     table = table.reindex(index=speakers, columns=cats).fillna(0)
@@ -156,33 +219,42 @@ def filler_rates(report: MeetingReport, per: str = "per_minute") -> Figure:
     ax = axes[0, 0]
     left = np.zeros(len(speakers))
     for cat in cats:
-        ax.barh(range(len(speakers)), table[cat], left=left, color=CATEGORY_COLORS[cat], label=cat.replace("_", " "))
+        ax.barh(range(len(speakers)), table[cat], left=left, color=[colors[s] for s in speakers],
+                hatch=CATEGORY_HATCHES.get(cat, "++"), edgecolor="white", linewidth=0.8, label=category_label(cat))
         left += table[cat].to_numpy()
     _speaker_rows(ax, speakers)
+    _value_axis(ax, left)
     ax.set_xlabel("fillers per minute of own speech" if per == "per_minute" else "fillers per 100 words")
     ax.set_title("Filler words")
-    if cats:
-        fig.legend(loc="outside upper right", fontsize=8, ncols=len(cats))
+    if not cats:
+        _empty_note(ax, "no fillers")
+    _legend_below(fig, _category_handles(cats), len(cats))
     return fig
 
 
 @chart
 def filler_timeline(report: MeetingReport) -> Figure:
-    """Every filler occurrence in time, one row per speaker, coloured by category."""
+    """Every filler occurrence in time, one row per speaker in its colour, the category as marker shape."""
     speakers = speakers_of(report)
+    colors = palette(speakers)
     occ = report.fillers
     fig, axes = _figure(report, height_per_speaker=0.4, base_height=1.6)
     ax = axes[0, 0]
     row = {s: i for i, s in enumerate(speakers)}
-    for cat, color in CATEGORY_COLORS.items():
-        o = occ[(occ["category"] == cat) & occ["speaker"].isin(row)] if len(occ) else occ
-        if len(o):
-            ax.scatter(o["start"], o["speaker"].map(row), marker="|", s=250, color=color, label=cat.replace("_", " "))
+    occ = occ[occ["speaker"].isin(row)] if len(occ) else occ
+    cats = [c for c in CATEGORIES if c in set(occ["category"])] + \
+        sorted(set(occ["category"]) - set(CATEGORIES)) if len(occ) else []
+    for cat in cats:
+        o = occ[occ["category"] == cat]
+        ax.scatter(o["start"], o["speaker"].map(row), marker=CATEGORY_MARKERS.get(cat, "P"), s=40,
+                   color=[colors[s] for s in o["speaker"]], edgecolors="0.2", linewidths=0.5, zorder=3,
+                   label=category_label(cat))
     _speaker_rows(ax, speakers)
     _time_axis(ax, _duration(report))
     ax.set_title("Fillers over time")
-    if len(occ):
-        fig.legend(loc="outside upper right", fontsize=8, ncols=3)
+    if not cats:
+        _empty_note(ax, "no fillers")
+    _legend_below(fig, _category_handles(cats, marker=True), len(cats))
     return fig
 
 
@@ -204,8 +276,7 @@ def sentiment(report: MeetingReport) -> Figure:
     ax.set_ylabel("sentiment")
     _time_axis(ax, _duration(report))
     ax.set_title("Sentiment over time")
-    if speakers:
-        fig.legend(loc="outside upper right", fontsize=8, ncols=min(len(speakers), 4))
+    _legend_below(fig, [Line2D([], [], color=colors[s], lw=2, label=label(s)) for s in speakers], len(speakers))
     return fig
 
 
