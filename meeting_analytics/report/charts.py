@@ -52,7 +52,7 @@ def plural(n: int, word: str) -> str:
 def _legend_below(fig: Figure, handles: list, ncols: int) -> None:
     if handles:
         fig.legend(handles=handles, loc="outside lower center", fontsize=8, ncols=max(min(ncols, 4), 1),
-                   frameon=False)
+                   frameon=False, handlelength=2.4, handleheight=1.2)
 
 
 def _value_axis(ax, values, floor: float = 1.0) -> None:
@@ -349,3 +349,21 @@ def people_fillers(summary: pd.DataFrame) -> Figure:
     ax.set_title("Fillers per person, across recordings")
     ax.legend(loc="lower right", fontsize=8)
     return fig
+
+
+CORPUS_CHARTS = {"people_fillers": lambda corpus: people_fillers(corpus.people_summary())}
+
+
+class CorpusPlots:
+    """``corpus.plot.people_fillers()``: the corpus charts bound to one ``CorpusReport``."""
+
+    def __init__(self, corpus):
+        self._corpus = corpus
+
+    def __getattr__(self, name: str):
+        if name not in CORPUS_CHARTS:
+            raise AttributeError(f"no chart {name!r}; charts: {', '.join(CORPUS_CHARTS)}")
+        return lambda: CORPUS_CHARTS[name](self._corpus)
+
+    def __dir__(self):
+        return list(CORPUS_CHARTS)

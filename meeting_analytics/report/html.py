@@ -1,6 +1,11 @@
 """One self-contained HTML page per meeting: charts inlined as PNG, no scripts, no network resources.
 
 Every piece of text that comes from a transcript or a table goes through ``html.escape``.
+
+What a reader needs is on the page, not in tooltips: a "how to read this" list under each table
+defines its columns. Tables scroll inside a wrapper of their own, so at 700 px the page itself never
+scrolls sideways (the Speakers table ran 150 px past the right edge, #25); a speaker's chip and name
+never wrap apart; a question nobody answered says "no answer" instead of showing blank cells.
 """
 
 from __future__ import annotations
@@ -9,8 +14,10 @@ import base64
 import html
 import io
 import math
+import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import pandas as pd
 
@@ -22,20 +29,28 @@ CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1d1d1f;
 background:#f6f7f9}
 main{max-width:1100px;margin:0 auto;padding:24px}
-header{background:#1f3a5f;color:#fff;padding:20px 24px}header h1{margin:0 0 4px;font-size:22px}
+header{background:#1f3a5f;color:#fff;padding:20px 24px}header h1{margin:0 0 4px;font-size:22px;overflow-wrap:anywhere}
 header p{margin:0;opacity:.85}header p.warning{margin-top:6px;opacity:1;color:#ffe08a;font-weight:600}
 nav{margin-top:8px}nav a{color:#cfe3ff;margin-right:14px;text-decoration:none}
 section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:16px 20px;margin:18px 0}
 h2{margin:0 0 10px;font-size:18px;color:#1f3a5f}h3{font-size:15px;margin:14px 0 6px}
-table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
+.scroll{overflow-x:auto;max-width:100%;margin:6px 0}
+table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{padding:4px 8px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
 th{background:#f1f4f8;font-weight:600}th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}
 img{max-width:100%;height:auto;display:block;margin:8px 0}
-.chip{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
+.chip{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}td.who{white-space:nowrap}
+mark{background:#fde68a;color:inherit;padding:0 2px;border-radius:2px}
+.howto{margin:8px 0 12px;padding:8px 12px;background:#f8fafc;border:1px solid #e5e7eb;border-radius:6px;font-size:13px}
+.howto h3{margin:0 0 4px;font-size:13px}.howto dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;
+margin:0}.howto dt{font-weight:600}.howto dd{margin:0}
 .utt{display:grid;grid-template-columns:70px 180px 1fr;gap:8px;padding:3px 0;border-bottom:1px solid #f0f0f0}
 .utt .t{color:#6b7280;font-variant-numeric:tabular-nums}.utt .s{font-weight:600;overflow-wrap:anywhere}
 .muted{color:#6b7280}
-.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}.grid2>div{min-width:0}
+@media (max-width:760px){main{padding:10px}header{padding:14px}section{padding:12px}
+.grid2{grid-template-columns:1fr}.utt{grid-template-columns:48px 110px 1fr}.howto dl{grid-template-columns:1fr}
+.howto dd{margin-bottom:4px}}
 """
 
 SECTIONS = [("summary", "Speakers"), ("fillers", "Filler words"), ("questions", "Questions and answers"),
@@ -52,15 +67,21 @@ def clock(seconds: float) -> str:
     return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60:02d}:{rem % 60:02d}"
 
 
-def _cell(value: object, fmt: str | None) -> str:
-    if fmt and isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)):
+def _cell(value: object, fmt: str | None, missing: str = "") -> str:
+    absent = value is None or (isinstance(value, float) and math.isnan(value))
+    if absent and missing:
+        return f'<td class="muted{" num" if fmt else ""}">{esc(missing)}</td>'
+    if fmt and isinstance(value, (int, float)) and not absent:
         return f'<td class="num">{esc(format(value, fmt))}</td>'
     return f"<td>{esc(value)}</td>"
 
 
 def table(frame: pd.DataFrame, columns: dict[str, tuple[str, str | None]], limit: int | None = None,
-          chips: dict[str, str] | None = None) -> str:
-    """An HTML table of ``frame``: ``columns`` maps column -> (header, number format or None)."""
+          chips: dict[str, str] | None = None, missing: dict[str, str] | None = None,
+          cells: dict[str, Callable[[dict], str]] | None = None) -> str:
+    """An HTML table of ``frame`` in a sideways-scrolling wrapper: ``columns`` maps column -> (header,
+    number format or None); ``missing`` the text of an empty cell per column; ``cells`` a column's cell
+    HTML from its row (the function escapes what it shows)."""
     if frame.empty:
         return '<p class="muted">none</p>'
     cols = [c for c in columns if c in frame]
@@ -68,15 +89,54 @@ def table(frame: pd.DataFrame, columns: dict[str, tuple[str, str | None]], limit
                    for c in cols)
     rows = []
     for rec in frame[cols].head(limit).to_dict("records"):
-        cells = []
+        row = []
         for c in cols:
-            if chips and c == "speaker" and rec[c] in chips:
-                cells.append(f'<td><span class="chip" style="background:{chips[rec[c]]}"></span>{esc(rec[c])}</td>')
+            if cells and c in cells:
+                row.append(f"<td>{cells[c](rec)}</td>")
+            elif chips and c == "speaker" and rec[c] in chips:
+                row.append(f'<td class="who"><span class="chip" style="background:{chips[rec[c]]}"></span>'
+                           f"{esc(rec[c])}</td>")
             else:
-                cells.append(_cell(rec[c], columns[c][1]))
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+                row.append(_cell(rec[c], columns[c][1], (missing or {}).get(c, "")))
+        rows.append("<tr>" + "".join(row) + "</tr>")
     more = f'<p class="muted">first {limit} of {len(frame)} rows</p>' if limit and len(frame) > limit else ""
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+            f"{more}")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a column shows, on the page next to its table."""
+
+    header: str
+    definition: str
+
+
+def how_to_read(definitions: Iterable[Definition], title: str = "How to read this") -> str:
+    items = "".join(f"<dt>{esc(d.header)}</dt><dd>{esc(d.definition)}</dd>" for d in definitions)
+    return f'<div class="howto"><h3>{esc(title)}</h3><dl>{items}</dl></div>'
+
+
+def file_name(source: object) -> str:
+    """The file name of a path as typed ("data/call/sample.wav", "C:\\calls\\x.wav" -> "sample.wav", "x.wav")."""
+    return re.split(r"[\\/]", str(source).rstrip("\\/"))[-1] or str(source)
+
+
+def highlight(context: object, filler: object) -> str:
+    """The context's HTML with the whole filler in ``<mark>``: the analytics bracket a phrase's first word
+    only ("[you] know"), or the whole phrase ("[you know,]"); both show as one marked phrase."""
+    text, said = str(context), str(filler)
+    if f"[{said}]" in text:
+        before, after = text.split(f"[{said}]", 1)
+        return f"{esc(before)}<mark>{esc(said)}</mark>{esc(after)}"
+    words, n = text.split(" "), max(len(said.split()), 1)
+    first = f"[{said.split()[0]}]" if said.split() else None
+    if first not in words:
+        return esc(text)
+    at = words.index(first)
+    marked = [words[at][1:-1], *words[at + 1:at + n]]
+    return " ".join(filter(None, [esc(" ".join(words[:at])), f"<mark>{esc(' '.join(marked))}</mark>",
+                                  esc(" ".join(words[at + n:]))]))
 
 
 def figure_img(fig, alt: str) -> str:
@@ -101,12 +161,56 @@ SPEAKER_TABLE = {"speaker": ("speaker", None), "role": ("role", None), "talk_tim
                  "fillers_per_minute": ("fillers/min", ".1f"), "mean_sentiment": ("sentiment", "+.2f")}
 
 
+# written from analytics/talk.py, fillers.py, questions.py and sentiment.py as they compute each column
+SPEAKER_DEFINITIONS = {
+    "talk_time": "seconds the speaker is heard: their diarization turns (their utterances when there are none) "
+                 "joined, overlapped speech counted for each speaker in it",
+    "share": "the speaker's talk time over all speakers' talk time (the shares add up to 100 %)",
+    "words": "words transcribed for the speaker",
+    "wpm": "words per minute of the speaker's talk time",
+    "turns": "times the speaker took the floor: their consecutive utterances, whatever the pauses between them, "
+             "are one turn",
+    "longest_turn": "the longest turn, from its first word to its last, pauses included",
+    "questions": "sentences ending in \"?\", greetings and line checks (\"Hello?\") left out",
+    "interruptions": "times the speaker started while someone else was talking (at least 0.2 s overlapped) "
+                     "and the other stopped within 2 s",
+    "fillers": "filler words: hesitations (um, uh), discourse markers used as fillers (like, you know, so), "
+               "repeated words",
+    "fillers_per_minute": "fillers per minute of the speaker's talk time",
+    "mean_sentiment": "mean VADER sentiment of the speaker's utterances, weighted by words: -1 negative, "
+                      "0 neutral, +1 positive",
+}
+MOOD_DEFINITIONS = {"positive_share": "share of the speaker's utterances scored positive",
+                    "negative_share": "share of the speaker's utterances scored negative"}
+FILLER_DEFINITIONS = [
+    Definition("hesitation", "um, uh, er, hmm"),
+    Definition("discourse marker", "like, you know, I mean, so, well... where used as a filler (\"I like "
+                                   "Python\" is not one)"),
+    Definition("repetition", "a word said twice in a row, or a false start (\"the the\", \"we- we\")"),
+    Definition("per minute", "fillers over the speaker's own talk time, so a quiet speaker is not flattered"),
+    Definition("context", "the words around the filler, the filler marked"),
+]
+QUESTION_DEFINITIONS = [
+    Definition("time (s)", "when the question's utterance starts"),
+    Definition("answered by / answer", "the next utterance by someone else, when it starts within 10 s of the "
+                                       "question's end; \"no answer\" when nobody else spoke up in time"),
+    Definition("latency (s)", "from the question's end to the answer's start"),
+]
+
+
+def _definitions(columns: dict[str, tuple[str, str | None]], frame: pd.DataFrame,
+                 texts: dict[str, str]) -> list[Definition]:
+    return [Definition(columns[c][0], texts[c]) for c in columns if c in texts and c in frame]
+
+
 def summary_html(report: MeetingReport) -> str:
     """The speaker table and a one-line meeting summary (Jupyter's rich display of a report)."""
+    from .charts import plural
+
     m = report.meeting
-    line = (f"{esc(m.source or 'meeting')} · {clock(m.duration or 0)} · "
-            f"{len(report.speakers)} speakers · {m.words} words · {m.fillers} fillers · "
-            f"language {esc(m.language)}")
+    line = (f"{esc(file_name(m.source) if m.source else 'meeting')} · {clock(m.duration or 0)} · "
+            f"{plural(len(report.speakers), 'speaker')} · {plural(m.words, 'word')} · "
+            f"{plural(m.fillers, 'filler')} · language {esc(m.language)}")
     speakers = table(report.speakers, SPEAKER_TABLE, chips=_hex_palette(report))
     return f"<div><p><b>MeetingReport</b> {line}</p>{speakers}</div>"
 
@@ -128,17 +232,23 @@ def _section(key: str, title: str, body: Iterable[str]) -> str:
 
 
 def _fillers(report: MeetingReport, colors: dict[str, str]) -> list[str]:
+    from .charts import category_label
+
     counts = report.filler_counts
     wide = counts.pivot_table(index="speaker", columns="category", values="count", aggfunc="sum", fill_value=0) \
         .reset_index() if len(counts) else pd.DataFrame()
     used = [c for c in wide.columns if c not in ("speaker", "all") and wide[c].sum() > 0]
-    cols = {"speaker": ("speaker", None), **{c: (c.replace("_", " "), "d") for c in used}, "all": ("total", "d")}
+    cols = {"speaker": ("speaker", None), **{c: (category_label(c), "d") for c in used}, "all": ("total", "d")}
     occ = {"speaker": ("speaker", None), "start": ("time (s)", ".1f"), "text": ("filler", None),
            "category": ("category", None), "context": ("context", None)}
+    shown = report.fillers.assign(category=report.fillers["category"].map(category_label)) \
+        if len(report.fillers) else report.fillers
+    marked = {"context": lambda rec: highlight(rec["context"], rec["text"])}
     return [figure_img(report.plot.filler_rates(), "filler rate per speaker"),
             figure_img(report.plot.filler_timeline(), "fillers over time"),
             "<h3>Counts by category</h3>", table(wide, cols, chips=colors),
-            "<h3>Occurrences</h3>", table(report.fillers, occ, limit=200, chips=colors)]
+            "<h3>Occurrences</h3>", table(shown, occ, limit=200, chips=colors, cells=marked),
+            how_to_read(FILLER_DEFINITIONS)]
 
 
 def _topics(report: MeetingReport, colors: dict[str, str]) -> list[str]:
@@ -155,12 +265,13 @@ def _topics(report: MeetingReport, colors: dict[str, str]) -> list[str]:
 
 def render(report: MeetingReport, title: str | None = None) -> str:
     """The whole page."""
-    from .charts import speakers_of
+    from .charts import plural, speakers_of
 
     colors = _hex_palette(report)
     m = report.meeting
-    title = title or f"Meeting report: {m.source or 'meeting'}"
-    meta = (f"{clock(m.duration or 0)} · {len(speakers_of(report))} speakers · {m.words} words · "
+    title = title or f"Meeting report: {file_name(m.source) if m.source else 'meeting'}"
+    meta = (f"{clock(m.duration or 0)} · {plural(len(speakers_of(report)), 'speaker')} · "
+            f"{plural(m.words, 'word')} · "
             f"language {esc(m.language)} · generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
     nav = "".join(f'<a href="#{k}">{esc(t)}</a>' for k, t in SECTIONS)
     q = {"speaker": ("asked by", None), "start": ("time (s)", ".1f"), "question": ("question", None),
@@ -169,15 +280,22 @@ def render(report: MeetingReport, title: str | None = None) -> str:
             "negative_share": ("negative", ".0%")}
     transcript = transcript_html(report.transcript, colors=colors) if report.transcript is not None else \
         table(report.utterances, {"start": ("time (s)", ".1f"), "speaker": ("speaker", None), "text": ("text", None)})
+    unanswered = {"answered_by": "no answer", "answer": "—", "latency": "—"}
     body = [
         _section("summary", "Speakers", [table(report.speakers, SPEAKER_TABLE, chips=colors),
+                                         how_to_read(_definitions(SPEAKER_TABLE, report.speakers,
+                                                                  SPEAKER_DEFINITIONS)),
                                          figure_img(report.plot.timeline(), "speaker timeline"),
                                          figure_img(report.plot.talk_share(), "talk share"),
                                          figure_img(report.plot.pace(), "speaking rate and turn length")]),
         _section("fillers", "Filler words", _fillers(report, colors)),
-        _section("questions", "Questions and answers", [table(report.questions, q, chips=colors)]),
+        _section("questions", "Questions and answers", [table(report.questions, q, chips=colors, missing=unanswered),
+                                                        how_to_read(QUESTION_DEFINITIONS)
+                                                        if len(report.questions) else ""]),
         _section("topics", "Topics", _topics(report, colors)),
         _section("sentiment", "Sentiment", [table(report.speakers, mood, chips=colors),
+                                            how_to_read(_definitions(mood, report.speakers,
+                                                                     SPEAKER_DEFINITIONS | MOOD_DEFINITIONS)),
                                             figure_img(report.plot.sentiment(), "sentiment over time")]),
         _section("transcript", "Transcript", [transcript]),
     ]
@@ -191,5 +309,6 @@ def page(title: str, header: str, main: str) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
             "style-src 'unsafe-inline'\">"
-            f"<meta name=\"viewport\" content=\"width=device-width\"><title>{esc(title)}</title><style>{CSS}</style>"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{esc(title)}</title><style>{CSS}</style>"
             f"</head><body><header><h1>{esc(title)}</h1>{header}</header><main>{main}</main></body></html>\n")
