@@ -31,6 +31,27 @@ SPEAKER_COUNTS = ("num_speakers", "min_speakers", "max_speakers")  # per call: t
 ANALYSIS_DEFAULTS = {"verbatim": True}
 
 
+@dataclass(frozen=True)
+class RecordingKind:
+    """A kind of recording the web form offers (``kind``) and the option values it presets; a value the
+    user gives wins, and the speaker counts go together (giving any of the three drops the kind's)."""
+
+    name: str
+    label: str
+    presets: dict[str, Any] = field(default_factory=dict)
+
+
+# a stereo call needs no preset: channels=auto already gives each channel its speaker when they differ
+RECORDING_KINDS = (
+    RecordingKind("other", "Something else: detect how many people speak"),
+    RecordingKind("interview", "Interview: two people, one asks the questions",
+                  {"num_speakers": 2, "roles": "interviewer,candidate"}),
+    RecordingKind("call", "Call: two people (one per channel when the recording is stereo)",
+                  {"num_speakers": 2, "roles": "agent,customer"}),
+    RecordingKind("meeting", "Meeting: two or more people", {"min_speakers": 2}),
+)
+
+
 def option(default: Any = None, help: str = "", *, group: str = ASR, changes_results: bool = True,
            shown: str | None = None, cli: bool = True, negatable: bool = False, choices: tuple | None = None,
            kind: str | None = None, factory=None, web: bool = False) -> Any:
