@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Iterator
 
-from .errors import TranscriptError
+from .errors import OptionError, TranscriptError
 from .runinfo import RunInfo
 
 FORMAT = "meeting-analytics/1"
@@ -24,6 +24,16 @@ FORMAT = "meeting-analytics/1"
 WORD_COLUMNS = ["start", "end", "text", "speaker", "probability", "utterance"]
 UTTERANCE_COLUMNS = ["start", "end", "speaker", "text", "n_words", "first_word", "last_word"]
 TURN_COLUMNS = ["start", "end", "speaker"]
+
+
+def check_speakers_known(names: dict[str, str], known: Iterable[str]) -> None:
+    """``OptionError`` naming each label of ``names`` that is not a speaker, and the speakers there are: a
+    typo in a label would otherwise leave the report unnamed without a word."""
+    known = list(known)
+    unknown = [label for label in names if label not in known]
+    if unknown:
+        raise OptionError(f"rename_speakers: no speaker {', '.join(map(repr, unknown))}; "
+                          f"the speakers are {', '.join(known) or 'none'}")
 
 
 @dataclass
@@ -101,8 +111,11 @@ class Transcript:
         return " ".join(u.text for u in self.utterances)
 
     def rename_speakers(self, names: dict[str, str]) -> "Transcript":
-        """A copy with speaker labels replaced (``{"SPEAKER_00": "Interviewer"}``); unknown labels stay.
-        Two labels given one name become one speaker: their turns are merged where they overlap."""
+        """A copy with speaker labels replaced (``{"SPEAKER_00": "Interviewer"}``); a label this transcript
+        does not have is an ``OptionError`` naming it. Two labels given one name become one speaker: their
+        turns are merged where they overlap."""
+        check_speakers_known(names, dict.fromkeys([*self.speakers, *_speakers_of(self.words, self.turns)]))
+
         def new(label: str) -> str:
             return names.get(label, label)
 

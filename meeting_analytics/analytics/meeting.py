@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import OptionError, ReportError
 from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
 from ..options import AnalyticsOptions, check_names, option_names
-from ..transcript import Transcript
+from ..transcript import Transcript, check_speakers_known
 from . import fillers as F
 from .questions import questions
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
@@ -152,11 +152,13 @@ class MeetingReport(Tables):
                 f"{len(self.questions)} questions)\n{table}{more}")
 
     def rename_speakers(self, names: dict[str, str]) -> "MeetingReport":
-        """A copy with speakers relabelled everywhere (tables, transcript, charts); unknown labels stay.
+        """A copy with speakers relabelled everywhere (tables, transcript, charts); a label the meeting
+        does not have is an ``OptionError`` naming it and the speakers there are.
 
         Giving two speakers one name is refused: their tables cannot be added up. To merge them,
         analyse the renamed transcript: ``analyze(report.transcript.rename_speakers(names))``."""
         labels = [str(s) for s in self.speakers["speaker"]]
+        check_speakers_known(names, dict.fromkeys([*labels, *(self.transcript.speakers if self.transcript else [])]))
         merged: dict[str, list[str]] = {}
         for label in labels:
             merged.setdefault(names.get(label, label), []).append(label)
