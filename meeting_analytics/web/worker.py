@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analytics.names import ordered_names
 from ..batch.worker import Job, Outcome, init_worker, is_done, one_line, process
 from ..events import ANALYTICS, REPORT, StageEvent
 from ..options import PipelineOptions
@@ -154,14 +155,6 @@ def named(message: str, path: str | Path, name: str) -> str:
     return message.replace(str(Path(path).resolve()), name).replace(str(path), name)
 
 
-def ordered_names(report, names: list[str]) -> dict[str, str]:
-    """``names[i]`` for the i-th speaker to speak."""
-    words = report.transcript.words if report.transcript is not None else []
-    order = list(dict.fromkeys(w.speaker for w in sorted(words, key=lambda w: w.start) if w.speaker))
-    order += [s for s in (report.transcript.speakers if report.transcript else []) if s not in order]
-    return dict(zip(order, names))
-
-
 def write_downloads(job: WebJob) -> float:
     """``jobs/<id>/``: transcripts, tables, workbook and report.html, all or nothing; the audio's seconds."""
     from ..analytics.meeting import MeetingReport
@@ -170,9 +163,9 @@ def write_downloads(job: WebJob) -> float:
     from ..report.writers import write_outputs
 
     report = MeetingReport.load(Path(job.data_dir) / "results" / job.key)
-    if job.names:
-        report = report.rename_speakers(ordered_names(report, job.names))
     assert report.transcript is not None, "a job's results hold its transcript"
+    if job.names:
+        report = report.rename_speakers(ordered_names(report.transcript, job.names))
     jobs = Path(job.data_dir) / "jobs"
     final, tmp = jobs / job.id, jobs / f".tmp-{job.id}-{os.getpid()}"
     try:

@@ -1,0 +1,97 @@
+"""Speaker names a person gives: in the order the speakers first speak (``--names``, the web form's
+names field) or label by label (``--rename SPEAKER_00=Ann``), checked against the recording.
+
+An assessor knows who spoke first, not which label clustering gave whom; so names go by first speech.
+A name too many, a label the recording does not have, or two speakers given one name is an
+``OptionError`` naming it, never a name silently dropped (issue #25: extra names vanished).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import OptionError
+from ..transcript import Transcript, check_speakers_known
+
+
+def parse_names(text: str | None, what: str = "names") -> list[str]:
+    """``"Ann, Bob"`` -> ``["Ann", "Bob"]``; the same name twice is an ``OptionError``."""
+    names = [n.strip() for n in (text or "").split(",") if n.strip()]
+    if len(set(names)) != len(names):
+        raise OptionError(f"{what}: each speaker needs a different name")
+    return names
+
+
+def parse_renames(text: str | None, what: str = "--rename") -> dict[str, str]:
+    """``"SPEAKER_00=Ann, SPEAKER_01=Bob"`` -> ``{"SPEAKER_00": "Ann", ...}``; OptionError naming a bad pair."""
+    out: dict[str, str] = {}
+    for pair in (p.strip() for p in (text or "").split(",") if p.strip()):
+        label, sep, name = (s.strip() for s in pair.partition("="))
+        if not sep or not label or not name:
+            raise OptionError(f"{what}: {pair!r} is not LABEL=NAME (SPEAKER_00=Ann)")
+        if label in out:
+            raise OptionError(f"{what}: {label} is named twice")
+        out[label] = name
+    if len(set(out.values())) != len(out):
+        raise OptionError(f"{what}: each speaker needs a different name")
+    return out
+
+
+def speaking_order(transcript: Transcript) -> list[str]:
+    """The speakers in the order they first speak (a word's start); ones without words last."""
+    order = list(dict.fromkeys(w.speaker for w in sorted(transcript.words, key=lambda w: w.start) if w.speaker))
+    return order + [s for s in transcript.speakers if s not in order]
+
+
+def ordered_names(transcript: Transcript, names: list[str]) -> dict[str, str]:
+    """``names[i]`` for the i-th speaker to speak (names beyond the speakers are left out: ``extra_names``)."""
+    return dict(zip(speaking_order(transcript), names))
+
+
+def extra_names(transcript: Transcript, names: list[str]) -> list[str]:
+    """The names beyond the transcript's speakers (a person counted more speakers than were found)."""
+    return names[len(speaking_order(transcript)):]
+
+
+@dataclass(frozen=True)
+class SpeakerNames:
+    """What a command was told to call the speakers: ``in_order`` (first to speak first) or ``by_label``."""
+
+    in_order: tuple[str, ...] = ()
+    by_label: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, names: str | None = None, renames: str | None = None) -> "SpeakerNames":
+        """From ``--names`` and ``--rename`` text (one of them); ``OptionError`` when either is malformed."""
+        if names and renames:
+            raise OptionError("--names and --rename: give one of them")
+        return cls(tuple(parse_names(names, "--names")), tuple(parse_renames(renames).items()))
+
+    def __bool__(self) -> bool:
+        return bool(self.in_order or self.by_label)
+
+    def mapping(self, transcript: Transcript) -> dict[str, str]:
+        """Label -> name for this recording: ``OptionError`` for a name too many, a label it does not have,
+        or a new name that is already another speaker's label."""
+        if self.in_order:
+            if extra := extra_names(transcript, list(self.in_order)):
+                n = len(speaking_order(transcript))
+                raise OptionError(f"--names: {len(self.in_order)} names for {n} speaker{'s' * (n != 1)}; "
+                                  f"no speaker for {', '.join(extra)}")
+            names = ordered_names(transcript, list(self.in_order))
+        else:
+            names = dict(self.by_label)
+            try:
+                check_speakers_known(names, speaking_order(transcript))
+            except OptionError as exc:
+                raise OptionError(str(exc).replace("rename_speakers:", "--rename:", 1)) from None
+        kept = set(speaking_order(transcript)) - set(names)
+        taken = sorted(kept & set(names.values()))
+        if taken:
+            raise OptionError(f"{'--names' if self.in_order else '--rename'}: {', '.join(taken)} is already "
+                              "another speaker's label")
+        return names
+
+    def apply(self, transcript: Transcript) -> Transcript:
+        """``transcript`` with the names given (itself when none were)."""
+        return transcript.rename_speakers(self.mapping(transcript)) if self else transcript
