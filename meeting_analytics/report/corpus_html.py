@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .charts import chart, label, people_fillers
+from .charts import chart, label, people_fillers, plural
 from .html import esc, figure_img, page, table
 
 if TYPE_CHECKING:
@@ -62,12 +62,13 @@ def _people_tables(t: "CorpusTables") -> str:
 def _throughput(cost: "Cost") -> str:
     hosted = "".join(f"<tr><td>{esc(k)}</td><td class=\"num\">${v:,.2f}</td></tr>"
                      for k, v in cost.hosted_equivalent_usd.items())
-    return (f"<table><tbody><tr><td>files done / failed</td><td class=\"num\">{cost.files_done} / "
+    return ("<div class=\"scroll\"><table><tbody>"
+            f"<tr><td>files done / failed</td><td class=\"num\">{cost.files_done} / "
             f"{cost.files_failed}</td></tr><tr><td>audio hours</td><td class=\"num\">{cost.audio_hours:.3f}"
             f"</td></tr><tr><td>wall hours (all runs)</td><td class=\"num\">{cost.wall_hours:.3f}</td></tr>"
             f"<tr><td>real-time factor (wall / audio)</td><td class=\"num\">{esc(cost.real_time_factor)}</td></tr>"
             f"<tr><td>audio hours per wall hour</td><td class=\"num\">{esc(cost.audio_hours_per_wall_hour)}"
-            f"</td></tr>{hosted}</tbody></table>")
+            f"</td></tr>{hosted}</tbody></table></div>")
 
 
 def render_corpus(t: "CorpusTables") -> str:
@@ -122,5 +123,5 @@ def render_corpus(t: "CorpusTables") -> str:
     body = "".join(f'<section id="{k}"><h2>{esc(title)}</h2>{html}</section>' for k, title, html in sections)
     recordings, hours = ((t.cost.files_done, t.cost.audio_hours) if t.cost is not None
                          else (len(meetings), meetings["duration"].sum() / 3600))
-    title = f"Corpus report: {recordings} recordings, {hours:.2f} audio hours"
+    title = f"Corpus report: {plural(recordings, 'recording')}, {hours:.2f} audio hours"
     return page(title, f"<nav>{nav}</nav>", body)
