@@ -48,7 +48,7 @@ margin:0}.howto dt{font-weight:600}.howto dd{margin:0}
 .utt .t{color:#6b7280;font-variant-numeric:tabular-nums}.utt .s{font-weight:600;overflow-wrap:anywhere}
 .muted{color:#6b7280}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}.grid2>div{min-width:0}
-@media (max-width:760px){main{padding:10px}header{padding:14px}section{padding:12px}
+@media (max-width:760px){main{padding:10px}header{padding:14px}section{padding:12px}th,td{padding:4px 6px}
 .grid2{grid-template-columns:1fr}.utt{grid-template-columns:48px 110px 1fr}.howto dl{grid-template-columns:1fr}
 .howto dd{margin-bottom:4px}}
 """
