@@ -46,7 +46,15 @@ class CorpusReport(Tables):
         return people_rows(self.speakers, self.filler_counts, self.questions)
 
     def people_summary(self) -> pd.DataFrame:
+        """One row per named person across meetings; rates are totals over the person's talk minutes."""
         return person_summary(self.people())
+
+    @property
+    def plot(self):
+        # upward, lazy, as MeetingReport.plot: presentation draws the data model
+        from ..report.charts import CorpusPlots
+
+        return CorpusPlots(self)
 
     def summary(self, top: int = 25, about: pd.DataFrame | None = None) -> "CorpusTables":
         """The corpus tables of these meetings (``CorpusBuilder``), as ``meeting-analytics corpus`` writes them
@@ -154,7 +162,8 @@ class _Axis:
 def analyze_frames(c: CorpusFrames, lexicon: F.FillerLexicon | None = None, scorer: SentimentScorer | None = None,
                    timeline_window: float = 60.0, timeline_step: float = 15.0, top_topics: int = 20) -> CorpusReport:
     """All analytics of every meeting in ``c`` (one language: the first meeting's)."""
-    # talk dynamics run on each meeting's diarization turns, or its utterances where it has none (as ``analyze``)
+    # overlaps and interruptions run on each meeting's diarization turns, or its utterances where it has none,
+    # talk time and turns on its floor turns (as ``analyze``; ``definitions.METRICS``)
     c = CorpusFrames(c.words, c.utterances, meeting_activity(c.turns, c.utterances), c.meetings)
     ax = _Axis(c)
     language = c.meetings["language"].iloc[0] if len(c.meetings) else "en"
@@ -182,7 +191,8 @@ def analyze_frames(c: CorpusFrames, lexicon: F.FillerLexicon | None = None, scor
         m = _codes(ax, fill)
         fill["utterance"] -= ax.utt_offset[m]
         fill["word_index"] -= ax.word_offset[m]
-    q = ax.restore(questions(utts), time_cols=("start", "end", "answer_start"), speaker_cols=("speaker", "answered_by"))
+    q = ax.restore(questions(utts, words), time_cols=("start", "end", "answer_start"),
+                   speaker_cols=("speaker", "answered_by"))
     if len(q):
         q["utterance"] -= ax.utt_offset[_codes(ax, q)]
     return CorpusReport(meetings=_meeting_stats(c), speakers=speakers, utterances=ax.restore(scored), fillers=fill,

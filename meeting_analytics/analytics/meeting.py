@@ -263,7 +263,7 @@ def analyze(transcript: Transcript, options: AnalyticsOptions | None = None, *, 
                              words=int(len(words)), utterances=int(len(utterances)), fillers=int(len(occurrences)),
                              lexicon=lexicon.language, source=transcript.info.source)
     return MeetingReport(transcript=transcript, speakers=speakers, utterances=scored, fillers=occurrences,
-                         filler_counts=counts, questions=questions(utterances), topics=speaker_topics,
+                         filler_counts=counts, questions=questions(utterances, words), topics=speaker_topics,
                          meeting_topics=meeting_topics,
                          timeline=sentiment_timeline(scored, timeline_window, timeline_step), meeting=meeting)
 

@@ -1,6 +1,17 @@
-"""Questions asked, and the answer that followed: who asked what, who answered, what they said."""
+"""Questions asked, and the answer that followed: who asked what, who answered, what they said.
+
+A question's times are its own words': ``start`` is the first word of its first question sentence, ``end``
+the last word of its last one, not the utterance around them (data/call/sample.wav once listed "So, what
+kind of thing?" at 21.9 s, where its utterance began with "Well,", while "So," starts at 27.85 s). The
+latency runs from that last word's end to the answer's first word's start. Sentences are cut after each
+word ending in ".", "!" or "?"; an utterance without words (a transcript without word timing) falls back
+to its text and its own times.
+"""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,50 +30,123 @@ LINE_CHECK_MARKERS = frozenset("hello hi hey hallo hullo hear there".split())
 QUESTION_FILLERS = HESITATIONS | {"like", "so", "well", "okay", "right", "basically", "actually", "just"}
 
 
+SENTENCE_END_WORD = re.compile(r"[.!?][\"'”’)\]]*$")  # a word after which a sentence ends ("thing?", "no.”")
+
+
+def is_question(sentence: str) -> bool:
+    """``sentence`` asks something: it ends in "?" and is not a greeting or line check."""
+    said = set(words(sentence))
+    line_check = said <= LINE_CHECK and said & LINE_CHECK_MARKERS
+    return sentence.endswith("?") and bool(said) and not line_check
+
+
 def question_sentences(text: str) -> list[str]:
     """The sentences of ``text`` that ask something: ending in "?", and not a greeting or line check."""
-    out = []
-    for sentence in sentences(text):
-        said = set(words(sentence))
-        line_check = said <= LINE_CHECK and said & LINE_CHECK_MARKERS
-        if sentence.endswith("?") and said and not line_check:
-            out.append(sentence)
-    return out
+    return [sentence for sentence in sentences(text) if is_question(sentence)]
 
 
-def questions_per_speaker(utterances: pd.DataFrame) -> pd.Series:
-    """How many questions each speaker asked (``question_sentences`` over their utterances)."""
-    u = utterances[utterances["text"].astype(str).str.contains("?", regex=False)]
-    counts = u["text"].astype(str).map(lambda t: len(question_sentences(t))).astype("int64")
-    return counts.groupby(u["speaker"]).sum()
+@dataclass(frozen=True)
+class Asked:
+    """The question sentences of one utterance: their text, how many, and their words' span in time."""
+
+    text: str
+    count: int
+    start: float
+    end: float
 
 
-def questions(utterances: pd.DataFrame, max_gap: float = 10.0) -> pd.DataFrame:
-    """One row per utterance that asks something (sentences ending in "?").
+def asked_in_words(tokens: list[str], starts: list[float], ends: list[float]) -> Asked | None:
+    """The question sentences among an utterance's words (``tokens`` with their times), or None."""
+    found, lo = [], 0
+    for k, token in enumerate(tokens):
+        if SENTENCE_END_WORD.search(token) or k == len(tokens) - 1:
+            sentence = " ".join(t.strip() for t in tokens[lo : k + 1]).strip()
+            if is_question(sentence):
+                found.append((sentence, lo, k))
+            lo = k + 1
+    if not found:
+        return None
+    return Asked(" ".join(f[0] for f in found), len(found), float(starts[found[0][1]]), float(ends[found[-1][2]]))
 
-    The answer is the next utterance by another speaker that starts within ``max_gap`` s of the
-    question's end; ``answered_by``/``answer`` are empty when nobody else spoke up in time."""
+
+def asked(utterances: pd.DataFrame, words: pd.DataFrame | None) -> pd.Series:
+    """``Asked`` per utterance that asks something, indexed by the utterance's position in ``utterances``.
+
+    ``words.utterance`` gives each word's position in ``utterances``; an utterance without words is
+    read from its text, at its own times."""
     u = utterances.reset_index(drop=True)
-    u = u[u["speaker"].notna()].assign(utterance=lambda f: f.index).sort_values("start", kind="stable")
-    u = u.reset_index(drop=True)
     text = u["text"].astype(str)
-    sentences = text[text.str.contains("?", regex=False)].map(question_sentences)
-    sentences = sentences[sentences.str.len() > 0]
-    if sentences.empty:
+    candidates = u[text.str.contains("?", regex=False) & u["speaker"].notna()]
+    if candidates.empty:
+        return pd.Series(dtype=object)
+    by_utterance: dict = {}
+    if words is not None and len(words):
+        w = words[words["utterance"].isin(candidates.index)]
+        by_utterance = {k: g for k, g in w.groupby("utterance", sort=False)}
+    out = {}
+    for i, row in zip(candidates.index, candidates.itertuples(index=False)):
+        g = by_utterance.get(i)
+        if g is not None:
+            found = asked_in_words(g["text"].astype(str).tolist(), g["start"].tolist(), g["end"].tolist())
+        else:
+            qs = question_sentences(str(row.text))
+            found = Asked(" ".join(qs), len(qs), float(row.start), float(row.end)) if qs else None
+        if found is not None:
+            out[i] = found
+    return pd.Series(out, dtype=object)
+
+
+def questions_per_speaker(utterances: pd.DataFrame, words: pd.DataFrame | None = None) -> pd.Series:
+    """How many question sentences each speaker asked (``asked`` over their utterances)."""
+    found = asked(utterances, words)
+    if found.empty:
+        return pd.Series(dtype="int64")
+    speaker = utterances.reset_index(drop=True)["speaker"].to_numpy(dtype=object)[found.index.to_numpy()]
+    return pd.Series([a.count for a in found], dtype="int64").groupby(speaker).sum()
+
+
+def first_word_starts(utterances: pd.DataFrame, words: pd.DataFrame | None) -> np.ndarray:
+    """Each utterance's first word's start (its own start when it has no words)."""
+    own = utterances["start"].to_numpy(float).copy()
+    if words is not None and len(words):
+        first = words.groupby("utterance")["start"].min()
+        first = first[(first.index >= 0) & (first.index < len(own))]
+        own[first.index.to_numpy(int)] = first.to_numpy(float)
+    return own
+
+
+def questions(utterances: pd.DataFrame, words: pd.DataFrame | None = None, max_gap: float = 10.0) -> pd.DataFrame:
+    """One row per utterance that asks something (sentences ending in "?"), timed by the question's words:
+    ``start`` its first word's start, ``end`` its last word's end (``words.utterance`` indexes
+    ``utterances``; without words, the utterance's times).
+
+    The answer is the next utterance by another speaker whose first word starts within ``max_gap`` s of
+    the question's end; ``latency`` is that gap. ``answered_by``/``answer`` are empty when nobody else
+    spoke up in time."""
+    u = utterances.reset_index(drop=True)
+    found = asked(u, words)
+    if found.empty:
         return pd.DataFrame(columns=QUESTION_COLUMNS)
+    u = u.assign(utterance=u.index, first_start=first_word_starts(u, words))
+    u = u[u["speaker"].notna()].sort_values("start", kind="stable").reset_index(drop=True)
     speaker = u["speaker"].to_numpy(dtype=object)
     # the next utterance by someone else: the first one after this speaker's run of utterances
     run_end = np.r_[np.flatnonzero(speaker[1:] != speaker[:-1]), len(u) - 1]
     nxt = run_end[np.searchsorted(run_end, np.arange(len(u)))] + 1
-    i = sentences.index.to_numpy()
+    position = pd.Series(np.arange(len(u)), index=u["utterance"].to_numpy())
+    i = position.loc[found.index.to_numpy()].to_numpy()
+    order = np.argsort(i, kind="stable")
+    i, found = i[order], found.iloc[order]
     j = np.minimum(nxt[i], len(u) - 1)
-    starts, ends = u["start"].to_numpy(float), u["end"].to_numpy(float)
-    answered = (nxt[i] < len(u)) & (starts[j] - ends[i] <= max_gap)
+    q_start = np.array([a.start for a in found], dtype=float)
+    q_end = np.array([a.end for a in found], dtype=float)
+    a_start = u["first_start"].to_numpy(float)[j]
+    answered = (nxt[i] < len(u)) & (a_start - q_end <= max_gap)
     pick = lambda col: np.where(answered, u[col].to_numpy(dtype=object)[j], None)  # noqa: E731
-    return pd.DataFrame({"speaker": speaker[i], "start": starts[i], "end": ends[i],
-                         "question": sentences.map(" ".join).to_numpy(), "answered_by": pick("speaker"),
-                         "answer": pick("text"), "answer_start": np.where(answered, starts[j], np.nan),
-                         "latency": np.where(answered, starts[j] - ends[i], np.nan),
+    return pd.DataFrame({"speaker": speaker[i], "start": q_start, "end": q_end,
+                         "question": [a.text for a in found], "answered_by": pick("speaker"),
+                         "answer": pick("text"), "answer_start": np.where(answered, a_start, np.nan),
+                         "latency": np.where(answered, a_start - q_end, np.nan),
                          "utterance": u["utterance"].to_numpy()[i]}, columns=QUESTION_COLUMNS)
 
 

@@ -1,7 +1,10 @@
 """Talk dynamics per speaker and per meeting, from a transcript's utterances and diarization turns.
 
-A *turn* here is the floor held by one speaker: consecutive utterances of the same speaker merged,
-whatever the pauses between them. Overlaps and interruptions come from the diarization turns
+A *turn* is the floor held by one speaker: consecutive utterances of the same speaker merged, whatever
+the pauses between them, from the first word's start to the last word's end (``floor_turns``). Talk
+time is the length of a speaker's turns and the meeting's speech time the length of all turns, so the
+table, the timeline (which draws these turns) and the talk share read one source; the definitions the
+report shows are ``definitions.METRICS``. Overlaps and interruptions come from the diarization turns
 (which keep overlapped speech) when the transcript has them, otherwise from the utterances.
 """
 
@@ -25,14 +28,26 @@ def _union_duration(starts: np.ndarray, ends: np.ndarray) -> float:
     return float(e[-1] - s[0] - gaps.sum())
 
 
-def floor_turns(utterances: pd.DataFrame) -> pd.DataFrame:
-    """Merge consecutive utterances of one speaker into floor turns: speaker, start, end, n_words."""
-    u = utterances.dropna(subset=["speaker"]).sort_values(["start", "end"], kind="stable")
+def floor_turns(utterances: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Merge consecutive utterances of one speaker into floor turns: speaker, start, end, n_words (and the
+    ``by`` columns, e.g. ``meeting``: a turn never crosses a change of them)."""
+    cols = [*by, "speaker", "start", "end", "n_words"]
+    u = utterances.dropna(subset=["speaker"]).sort_values([*by, "start", "end"], kind="stable")
     if u.empty:
-        return pd.DataFrame(columns=["speaker", "start", "end", "n_words"])
-    run = (u["speaker"] != u["speaker"].shift()).cumsum()
-    return u.groupby(run, sort=False).agg(speaker=("speaker", "first"), start=("start", "min"),
-                                          end=("end", "max"), n_words=("n_words", "sum")).reset_index(drop=True)
+        return pd.DataFrame(columns=cols)
+    change = u["speaker"] != u["speaker"].shift()
+    for col in by:
+        change |= u[col] != u[col].shift()
+    agg = {col: (col, "first") for col in by} | {"speaker": ("speaker", "first"), "start": ("start", "min"),
+                                                 "end": ("end", "max"), "n_words": ("n_words", "sum")}
+    return u.groupby(change.cumsum(), sort=False).agg(**agg).reset_index(drop=True)[cols]
+
+
+def talk_times(floors: pd.DataFrame, key: str = "speaker") -> pd.Series:
+    """Time covered by the turns of each ``key`` (overlapping turns counted once): a speaker's talk time,
+    or with ``key="meeting"`` a meeting's speech time."""
+    return pd.Series({k: _union_duration(g["start"].to_numpy(float), g["end"].to_numpy(float))
+                      for k, g in floors.groupby(key, sort=False)}, dtype=float)
 
 
 def activity(turns: pd.DataFrame | None, utterances: pd.DataFrame) -> pd.DataFrame:
@@ -82,28 +97,27 @@ def overlaps(activity: pd.DataFrame) -> pd.DataFrame:
 def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataFrame | None = None,
                   interruption_window: float = 2.0, max_latency: float = np.inf) -> pd.DataFrame:
     """One row per speaker with the columns in ``SPEAKER_COLUMNS`` (times in seconds); a reply later than
-    ``max_latency`` s after the previous speaker is not counted in the response latency."""
+    ``max_latency`` s after the previous speaker is not counted in the response latency. Talk time and
+    turns are the speaker's floor turns (``floor_turns``); overlaps and interruptions the diarization's."""
     spans = activity(turns, utterances)
     speakers = sorted(set(spans["speaker"].dropna()) | set(words["speaker"].dropna()))
     if not speakers:
         return pd.DataFrame(columns=SPEAKER_COLUMNS)
     out = pd.DataFrame({"speaker": speakers}).set_index("speaker")
-    talk_time = {spk: _union_duration(g["start"].to_numpy(), g["end"].to_numpy())
-                 for spk, g in spans.groupby("speaker")}
-    out["talk_time"] = pd.Series(talk_time, dtype=float).reindex(speakers, fill_value=0.0)
+    floors = floor_turns(utterances)
+    out["talk_time"] = talk_times(floors).reindex(speakers, fill_value=0.0)
     total = out["talk_time"].sum()
     out["share"] = out["talk_time"] / total if total > 0 else 0.0
     out["words"] = words.groupby("speaker").size().reindex(speakers, fill_value=0)
     # over talk_time, as the fillers per minute are: the table's columns read against each other
     talk = out["talk_time"]
     out["wpm"] = np.where(talk > 0, out["words"] / (talk / 60.0).where(talk > 0, 1), 0.0)
-    floors = floor_turns(utterances)
     floors = floors.assign(d=floors["end"] - floors["start"])
     by = floors.groupby("speaker")["d"]
     out["turns"] = by.size().reindex(speakers, fill_value=0)
     out["mean_turn"] = by.mean().reindex(speakers, fill_value=0.0)
     out["longest_turn"] = by.max().reindex(speakers, fill_value=0.0)
-    out["questions"] = questions_per_speaker(utterances).reindex(speakers, fill_value=0)
+    out["questions"] = questions_per_speaker(utterances, words).reindex(speakers, fill_value=0)
     inter = interruptions(spans, window=interruption_window)
     out["interruptions"] = inter.groupby("interrupter").size().reindex(speakers, fill_value=0)
     out["interrupted"] = inter.groupby("interrupted").size().reindex(speakers, fill_value=0)
@@ -135,16 +149,14 @@ MEETING_COLUMNS = ["meeting", "duration", "speech_time", "silence_share", "speak
 
 def meeting_table(meetings: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataFrame | None = None) -> pd.DataFrame:
     """Meeting-level figures, one row per row of ``meetings`` (columns ``meeting``, ``duration``), in its order:
-    speech time and silence share (over each meeting's diarization turns when it has them, else its
-    utterances), speakers, speaker switches (floor turns less one) and switches per minute. ``utterances``
-    and ``turns`` carry a ``meeting`` column. One meeting (``meeting_stats``) or thousands, the same code."""
+    speech time (the time inside someone's floor turn, as the speakers' talk time) and silence share,
+    speakers (in the diarization turns when the meeting has them, else its utterances), speaker switches
+    (floor turns less one) and switches per minute. ``utterances`` and ``turns`` carry a ``meeting`` column.
+    One meeting (``meeting_stats``) or thousands, the same code."""
     names = meetings["meeting"].to_numpy(dtype=object)
     act = meeting_activity(turns, utterances)
-    spoken = utterances.dropna(subset=["speaker"])
-    speech = pd.Series({m: _union_duration(g["start"].to_numpy(), g["end"].to_numpy())
-                        for m, g in act.groupby("meeting", sort=False)}, dtype=float)
-    u = spoken.sort_values(["meeting", "start", "end"], kind="stable")
-    floors = u[(u["speaker"] != u["speaker"].shift()) | (u["meeting"] != u["meeting"].shift())]
+    floors = floor_turns(utterances, by=("meeting",))
+    speech = talk_times(floors, key="meeting")
     out = pd.DataFrame({"meeting": names, "duration": meetings["duration"].to_numpy(float)})
     out["speech_time"] = speech.reindex(names).fillna(0.0).to_numpy()
     duration = out["duration"]

@@ -120,16 +120,18 @@ def _duration(report: MeetingReport) -> float:
 
 @chart
 def timeline(report: MeetingReport) -> Figure:
-    """Who spoke when: one row per speaker, overlapped speech marked in a row of its own."""
-    from ..analytics.talk import activity, overlaps
+    """Who spoke when: one row per speaker, a bar per turn (the speakers table's turns, ``talk.floor_turns``),
+    and the overlapped speech the diarization heard in a row of its own."""
+    from ..analytics.talk import activity, floor_turns, overlaps
 
     speakers = speakers_of(report)
     colors = palette(speakers)
     fig, axes = _figure(report, height_per_speaker=0.45, base_height=1.6)
     ax = axes[0, 0]
     act = activity(report.transcript.turns_frame() if report.transcript is not None else None, report.utterances)
+    turns = floor_turns(report.utterances)
     for i, s in enumerate(speakers):
-        spans = act[act["speaker"] == s]
+        spans = turns[turns["speaker"] == s]
         ax.broken_barh(list(zip(spans["start"], spans["end"] - spans["start"])), (i - 0.35, 0.7),
                        facecolors=colors[s], label=label(s))
     ov = overlaps(act) if len(act) else pd.DataFrame(columns=["start", "end"])
