@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE ?= 1
 # does not honour the timeout (apt 2.6), so it is retried
 APT_WAIT := -o DPkg::Lock::Timeout=600
 
-.PHONY: setup system venv demo lint test test-fast docs clean
+.PHONY: setup system venv demo lint test test-fast docs notebooks clean
 
 setup: system venv
 
@@ -61,6 +61,11 @@ docs: setup
 	$(VENV)/bin/meeting-analytics corpus out/docs/batch --screenshot
 	cp out/docs/batch/corpus/corpus.png docs/corpus_test_batch.png
 	MEETING_ANALYTICS_DOCS=docs $(PY) -m pytest -q tests/test_web.py -k browser
+
+# the notebooks executed in place, stored with their outputs and stamped (tests/test_notebooks.py checks the
+# stamp against the code: run this after changing the package or a notebook)
+notebooks: setup
+	$(PY) notebooks/execute.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -22,7 +22,7 @@ LAYERS = [
 ]
 # reaching a higher layer from inside a method, for notebook display and charts of a report (each says so)
 LAZY_UPWARD = {("transcript", "report.html"), ("analytics.meeting", "report.charts"),
-               ("analytics.meeting", "report.html")}
+               ("analytics.meeting", "report.html"), ("analytics.corpus", "report.charts")}
 
 
 def module_name(path: Path) -> str:

@@ -130,6 +130,12 @@ class SynthMeeting:
         frame = pd.DataFrame(rows, columns=["speaker", "start", "end", "text"])
         return frame.sort_values("start").reset_index(drop=True)
 
+    def solo(self, speaker: str) -> np.ndarray:
+        """``speaker``'s speech where nobody else talks, concatenated: a clip to enrol the voice from."""
+        from ..stages.voices import exclusive, speech_of
+
+        return speech_of(self.audio, exclusive(self.turns, speaker))
+
     def transcript(self) -> Transcript:
         """The ground truth as a Transcript (one utterance per turn)."""
         words: list[Word] = []
