@@ -161,25 +161,7 @@ SPEAKER_TABLE = {"speaker": ("speaker", None), "role": ("role", None), "talk_tim
                  "fillers_per_minute": ("fillers/min", ".1f"), "mean_sentiment": ("sentiment", "+.2f")}
 
 
-# written from analytics/talk.py, fillers.py, questions.py and sentiment.py as they compute each column
-SPEAKER_DEFINITIONS = {
-    "talk_time": "seconds the speaker is heard: their diarization turns (their utterances when there are none) "
-                 "joined, overlapped speech counted for each speaker in it",
-    "share": "the speaker's talk time over all speakers' talk time (the shares add up to 100 %)",
-    "words": "words transcribed for the speaker",
-    "wpm": "words per minute of the speaker's talk time",
-    "turns": "times the speaker took the floor: their consecutive utterances, whatever the pauses between them, "
-             "are one turn",
-    "longest_turn": "the longest turn, from its first word to its last, pauses included",
-    "questions": "sentences ending in \"?\", greetings and line checks (\"Hello?\") left out",
-    "interruptions": "times the speaker started while someone else was talking (at least 0.2 s overlapped) "
-                     "and the other stopped within 2 s",
-    "fillers": "filler words: hesitations (um, uh), discourse markers used as fillers (like, you know, so), "
-               "repeated words",
-    "fillers_per_minute": "fillers per minute of the speaker's talk time",
-    "mean_sentiment": "mean VADER sentiment of the speaker's utterances, weighted by words: -1 negative, "
-                      "0 neutral, +1 positive",
-}
+# the speakers' columns are defined once, in analytics.definitions.METRICS; these are the page's own
 MOOD_DEFINITIONS = {"positive_share": "share of the speaker's utterances scored positive",
                     "negative_share": "share of the speaker's utterances scored negative"}
 FILLER_DEFINITIONS = [
@@ -190,12 +172,24 @@ FILLER_DEFINITIONS = [
     Definition("per minute", "fillers over the speaker's own talk time, so a quiet speaker is not flattered"),
     Definition("context", "the words around the filler, the filler marked"),
 ]
-QUESTION_DEFINITIONS = [
-    Definition("time (s)", "when the question's utterance starts"),
-    Definition("answered by / answer", "the next utterance by someone else, when it starts within 10 s of the "
-                                       "question's end; \"no answer\" when nobody else spoke up in time"),
-    Definition("latency (s)", "from the question's end to the answer's start"),
-]
+
+
+def _question_definitions() -> list[Definition]:
+    from ..analytics.definitions import METRICS
+
+    return [Definition("time (s)", METRICS["question_start"].definition),
+            Definition("answered by / answer", "the next utterance by another speaker within 10 s of the "
+                                               "question's end; \"no answer\" when nobody else spoke up in time"),
+            Definition("latency (s)", METRICS["latency"].definition)]
+
+
+def _speaker_definitions() -> dict[str, str]:
+    from ..analytics.definitions import METRICS
+
+    def text(metric) -> str:  # a scale ("-1..1") is not in the header; seconds, % and counts are
+        return f"{metric.definition} ({metric.unit})" if ".." in metric.unit else metric.definition
+
+    return {column: text(metric) for column, metric in METRICS.items()} | MOOD_DEFINITIONS
 
 
 def _definitions(columns: dict[str, tuple[str, str | None]], frame: pd.DataFrame,
@@ -284,18 +278,18 @@ def render(report: MeetingReport, title: str | None = None) -> str:
     body = [
         _section("summary", "Speakers", [table(report.speakers, SPEAKER_TABLE, chips=colors),
                                          how_to_read(_definitions(SPEAKER_TABLE, report.speakers,
-                                                                  SPEAKER_DEFINITIONS)),
+                                                                  _speaker_definitions())),
                                          figure_img(report.plot.timeline(), "speaker timeline"),
                                          figure_img(report.plot.talk_share(), "talk share"),
                                          figure_img(report.plot.pace(), "speaking rate and turn length")]),
         _section("fillers", "Filler words", _fillers(report, colors)),
         _section("questions", "Questions and answers", [table(report.questions, q, chips=colors, missing=unanswered),
-                                                        how_to_read(QUESTION_DEFINITIONS)
+                                                        how_to_read(_question_definitions())
                                                         if len(report.questions) else ""]),
         _section("topics", "Topics", _topics(report, colors)),
         _section("sentiment", "Sentiment", [table(report.speakers, mood, chips=colors),
                                             how_to_read(_definitions(mood, report.speakers,
-                                                                     SPEAKER_DEFINITIONS | MOOD_DEFINITIONS)),
+                                                                     _speaker_definitions())),
                                             figure_img(report.plot.sentiment(), "sentiment over time")]),
         _section("transcript", "Transcript", [transcript]),
     ]
