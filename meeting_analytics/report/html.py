@@ -3,9 +3,10 @@
 Every piece of text that comes from a transcript or a table goes through ``html.escape``.
 
 What a reader needs is on the page, not in tooltips: a "how to read this" list under each table
-defines its columns. Tables scroll inside a wrapper of their own, so at 700 px the page itself never
-scrolls sideways (the Speakers table ran 150 px past the right edge, #25); a speaker's chip and name
-never wrap apart; a question nobody answered says "no answer" instead of showing blank cells.
+defines its columns. Tables scroll inside a wrapper of their own (a shadow at its edge says more is
+there), so at 700 px the page itself never scrolls sideways (the Speakers table ran 150 px past the
+right edge, #25); a speaker's chip and name never wrap apart; a question nobody answered says
+"no answer" instead of showing blank cells.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ header p{margin:0;opacity:.85}header p.warning{margin-top:6px;opacity:1;color:#f
 nav{margin-top:8px}nav a{color:#cfe3ff;margin-right:14px;text-decoration:none}
 section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:16px 20px;margin:18px 0}
 h2{margin:0 0 10px;font-size:18px;color:#1f3a5f}h3{font-size:15px;margin:14px 0 6px}
-.scroll{overflow-x:auto;max-width:100%;margin:6px 0}
+.scroll{overflow-x:auto;max-width:100%;margin:6px 0;background:linear-gradient(90deg,#fff 30%,#fff0),
+linear-gradient(270deg,#fff 30%,#fff0) 100% 0,radial-gradient(farthest-side at 0 50%,#0003,#0000),
+radial-gradient(farthest-side at 100% 50%,#0003,#0000) 100% 0;background-repeat:no-repeat;
+background-size:40px 100%,40px 100%,14px 100%,14px 100%;background-attachment:local,local,scroll,scroll}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{padding:4px 8px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
 th{background:#f1f4f8;font-weight:600}th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}
