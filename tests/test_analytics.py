@@ -230,3 +230,39 @@ def test_topics_without_english_tags_fall_back_to_content_words():
     per_speaker, per_meeting = topics(t.words_frame(), language="es")
     assert per_meeting.set_index("term").loc["factura", "count"] == 2
     assert "la" not in set(per_meeting.term) and set(per_meeting.kind) == {"word"}
+
+
+def test_a_question_is_timed_by_its_own_words_and_answered_from_its_last_word():
+    """#25 item 2: not the utterance's start; the latency runs from the question's last word to the answer's first."""
+    from meeting_analytics.analytics import analyze_corpus
+
+    # 9 words over 0-9 s (one a second): "So," is the 5th word, at 4 s; "price?" ends at 9 s
+    t = meeting([("A", 0, 9, "We moved the database. So, what is the price?"), ("B", 10.5, 12, "ten dollars"),
+                 ("A", 13, 17, "Why? I mean, today."), ("B", 18, 19, "yes")])
+    q = analyze(t).questions
+    assert q.question.tolist() == ["So, what is the price?", "Why?"]
+    assert q.start.tolist() == pytest.approx([4.0, 13.0]) and q.end.tolist() == pytest.approx([9.0, 14.0])
+    assert q.latency.tolist() == pytest.approx([1.5, 4.0])  # "Why?" ends at 14 s, the answer starts at 18 s
+    corpus = analyze_corpus([("m", t)]).questions
+    assert corpus.start.tolist() == pytest.approx([4.0, 13.0]) and corpus.latency.tolist() == pytest.approx([1.5, 4.0])
+
+
+def test_talk_time_and_turns_come_from_the_same_turns():
+    """#25 item 3: diarization turns longer than the words no longer make talk time disagree with turn lengths."""
+    t = meeting([("A", 0, 4, "one two three four"), ("A", 5, 9, "five six seven eight"), ("B", 12, 14, "nine ten")],
+                turns=[(0, 11, "A"), (11.5, 15, "B")], duration=15)
+    r = analyze(t)
+    s = r.speakers.set_index("speaker")
+    assert (s.loc["A", "turns"], s.loc["A", "talk_time"], s.loc["A", "longest_turn"]) == (1, 9.0, 9.0)
+    assert s.loc["B", "talk_time"] == 2.0 and (s["longest_turn"] <= s["talk_time"]).all()
+    assert r.meeting.speech_time == 11.0 and r.meeting.silence_share == pytest.approx(4 / 15)
+
+
+def test_every_speaker_column_has_one_definition():
+    from meeting_analytics.analytics.definitions import METRICS, Metric
+    from meeting_analytics.analytics.talk import SPEAKER_COLUMNS
+
+    assert set(SPEAKER_COLUMNS) - {"speaker"} <= set(METRICS)
+    assert {"fillers", "fillers_per_minute", "mean_sentiment", "question_start", "latency"} <= set(METRICS)
+    assert all(isinstance(m, Metric) and m.column == k and m.definition for k, m in METRICS.items())
+    assert len({m.name for m in METRICS.values()}) == len(METRICS)

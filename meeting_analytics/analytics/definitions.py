@@ -51,14 +51,19 @@ _METRICS = (
     Metric("fillers", "fillers", "", "filler words and phrases said (um, uh, like, you know, ...), by the "
                                      "language's lexicon"),
     Metric("fillers_per_minute", "fillers/min", "per minute", "fillers over talk time in minutes"),
-    Metric("mean_sentiment", "sentiment", "-1..1", "mean VADER compound score of the speaker's utterances"),
+    Metric("fillers_per_100_words", "fillers/100 words", "per 100 words", "fillers over words, times 100"),
+    Metric("mean_sentiment", "sentiment", "-1..1", "mean VADER compound score of the speaker's utterances, "
+                                                     "weighted by their words"),
+    Metric("positive_share", "positive", "%", "share of the speaker's utterances scoring 0.05 or more"),
+    Metric("negative_share", "negative", "%", "share of the speaker's utterances scoring -0.05 or less"),
     Metric("question_start", "time", "s", "when the question sentence starts: its first word's start, not "
                                           "the start of the utterance it is in"),
     Metric("latency", "latency", "s", "from the question's last word's end to the answer's first word's start; "
                                       "the answer is the next utterance by another speaker, within 10 s"),
+    Metric("speech_time", "speech", "s", "time inside someone's turn (overlapping turns counted once)"),
     Metric("silence_share", "silence", "%", "share of the recording inside nobody's turn"),
 )
 
 METRICS: MappingProxyType[str, Metric] = MappingProxyType({m.column: m for m in _METRICS})
 """Every metric by column name (the speakers table's columns, ``question_start`` and ``latency`` of the
-questions table, ``silence_share`` of the meeting)."""
+questions table, ``speech_time`` and ``silence_share`` of the meeting)."""
