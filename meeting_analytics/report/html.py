@@ -166,8 +166,6 @@ SPEAKER_TABLE = {"speaker": ("speaker", None), "role": ("role", None), "talk_tim
 
 
 # the speakers' columns are defined once, in analytics.definitions.METRICS; these are the page's own
-MOOD_DEFINITIONS = {"positive_share": "share of the speaker's utterances scored positive",
-                    "negative_share": "share of the speaker's utterances scored negative"}
 FILLER_DEFINITIONS = [
     Definition("hesitation", "um, uh, er, hmm"),
     Definition("discourse marker", "like, you know, I mean, so, well... where used as a filler (\"I like "
@@ -193,7 +191,7 @@ def _speaker_definitions() -> dict[str, str]:
     def text(metric) -> str:  # a scale ("-1..1") is not in the header; seconds, % and counts are
         return f"{metric.definition} ({metric.unit})" if ".." in metric.unit else metric.definition
 
-    return {column: text(metric) for column, metric in METRICS.items()} | MOOD_DEFINITIONS
+    return {column: text(metric) for column, metric in METRICS.items()}
 
 
 def _definitions(columns: dict[str, tuple[str, str | None]], frame: pd.DataFrame,
