@@ -9,8 +9,10 @@ import shutil
 import struct
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -47,7 +49,7 @@ def require_ffmpeg() -> None:
 NOISE = ("last message repeated", "error marking filters", "conversion failed", "error while filtering",
          "nothing was written", "error closing", "error writing trailer", "error while processing the decoded data",
          "terminating thread", "failed to set value", "error sending frames", "error opening output")
-COMPONENT = re.compile(r"^\[(?P<name>[\w:.-]+) @ 0x[0-9a-f]+\]\s*")
+COMPONENT = re.compile(r"^\[(?P<name>[\w:.,-]+) @ 0x[0-9a-f]+\]\s*")  # "[mov,mp4,m4a @ 0x5571...]"
 DECODE_ERROR = "error while decoding stream"
 TOLERANT = ("-fflags", "+discardcorrupt", "-max_error_rate", "1.0")  # drop damaged packets, never stop for them
 
@@ -65,10 +67,17 @@ def _meaningful(stderr: bytes, path: str | os.PathLike) -> tuple[str | None, str
             continue
         if m := COMPONENT.match(line):
             if m["name"] not in ("out#0", "AVIOContext", "aist#0:0/pcm_f32le", "f32le"):
-                return m["name"], line[m.end():]
+                return _one_name(m["name"], Path(path)), line[m.end():]
             continue
         plain.append(line.removeprefix(f"{path}: "))
     return None, plain[0] if plain else "unknown error"
+
+
+def _one_name(component: str, path: Path) -> str:
+    """A demuxer that serves several formats (``mov,mp4,m4a,3gp,3g2,mj2``) by the one the file is named as."""
+    names = component.split(",")
+    suffix = path.suffix.lstrip(".").lower()
+    return suffix if suffix in names else names[0]
 
 
 def _sniff(path: Path) -> str | None:
@@ -144,29 +153,54 @@ def _wav_length(path: Path) -> str | None:
     return None
 
 
-def probe(path: str | os.PathLike) -> AudioInfo:
-    """Check that ``path`` is a readable media file with an audio stream, without decoding it."""
+def probe(path: str | os.PathLike, name: str | None = None) -> AudioInfo:
+    """Check that ``path`` is a readable media file with an audio stream, without decoding it.
+
+    ``name``: what the user calls the file when it is stored under another name (a web upload, kept as
+    ``uploads/<id>``): errors name it, and ffprobe sees its extension through a link, as it sees the file's
+    own on the command line. ffprobe guesses the format from the extension too (random bytes are "no
+    complete MP3 frame" as ``x.mp3`` and "not a format ffmpeg recognises" without one), so without this
+    the same file read differently in the web app and on the command line."""
     path = Path(path)
+    shown = name or path
     if not path.exists():
-        raise AudioError(path, "no such file")
+        raise AudioError(shown, "no such file")
     if path.is_dir():
-        raise AudioError(path, "is a directory, not an audio file")
+        raise AudioError(shown, "is a directory, not an audio file")
     if path.stat().st_size == 0:
-        raise AudioError(path, "zero-length file (0 bytes)")
-    cmd = [_ffmpeg("ffprobe"), "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)]
-    proc = subprocess.run(cmd, capture_output=True)
-    if proc.returncode != 0:
-        raise AudioError(path, _in_words(path, proc.stderr, "ffprobe"))
+        raise AudioError(shown, "zero-length file (0 bytes)")
+    with _named_as(path, name) as target:
+        cmd = [_ffmpeg("ffprobe"), "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
+               str(target)]
+        proc = subprocess.run(cmd, capture_output=True)
+        if proc.returncode != 0:
+            raise AudioError(shown, _in_words(target, proc.stderr, "ffprobe"))
     info = json.loads(proc.stdout or b"{}")
     streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
     if not streams:
-        raise AudioError(path, _sniff(path) or "contains no audio stream")
+        raise AudioError(shown, _sniff(path) or "contains no audio stream")
     stream = streams[0]
     rate = int(stream.get("sample_rate") or 0)
     if 0 < rate < MIN_SOURCE_RATE:
-        raise AudioError(path, f"sample rate {rate} Hz is too low for speech models (need >= {MIN_SOURCE_RATE} Hz)")
+        raise AudioError(shown, f"sample rate {rate} Hz is too low for speech models (need >= {MIN_SOURCE_RATE} Hz)")
     duration = float(stream.get("duration") or info.get("format", {}).get("duration") or 0.0)
     return AudioInfo(str(path), duration, rate, int(stream.get("channels") or 0), str(stream.get("codec_name")))
+
+
+@contextmanager
+def _named_as(path: Path, name: str | None) -> Iterator[Path]:
+    """``path``, or a link to it ending in ``name``'s extension when the two differ (removed afterwards)."""
+    suffix = Path(name).suffix if name else ""
+    if not suffix or suffix.lower() == path.suffix.lower():
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="probe-") as tmp:
+        link = Path(tmp) / f"input{suffix}"
+        try:
+            link.symlink_to(path.resolve())
+        except OSError:  # no symbolic links here: the stored name it is
+            link = path
+        yield link
 
 
 @dataclass(frozen=True)
