@@ -43,12 +43,12 @@ class RecordingKind:
 
 # a stereo call needs no preset: channels=auto already gives each channel its speaker when they differ
 RECORDING_KINDS = (
-    RecordingKind("other", "Something else: detect how many people speak"),
     RecordingKind("interview", "Interview: two people, one asks the questions",
                   {"num_speakers": 2, "roles": "interviewer,candidate"}),
     RecordingKind("call", "Call: two people (one per channel when the recording is stereo)",
                   {"num_speakers": 2, "roles": "agent,customer"}),
     RecordingKind("meeting", "Meeting: two or more people", {"min_speakers": 2}),
+    RecordingKind("other", "Something else: count the voices"),
 )
 
 

@@ -59,6 +59,11 @@ def test_upload_the_call_and_read_its_report(server, call_job):
     srt = server.client.get(f"/api/jobs/{job['id']}/files/passwd.srt")
     assert "attachment" in srt.headers["content-disposition"] and "[Agent]: Hello?" in srt.text
 
+    page = server.client.get(f"/jobs/{job['id']}").text
+    notes = dict(re.findall(r'download>([^<]+)</a> <span class="note">([^<]+)</span>', page))
+    assert set(notes) == files and all(len(n) > 20 for n in notes.values())  # every download says what it is
+    assert notes["passwd.srt"] == "subtitles for a video player"
+
     report = server.client.get(f"/api/jobs/{job['id']}/report")
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     assert "default-src 'none'" in report.headers["content-security-policy"]
@@ -70,6 +75,14 @@ def test_upload_the_call_and_read_its_report(server, call_job):
 def test_the_same_upload_again_reuses_the_result(server, call_job):
     again = server.wait(server.upload(CALL, "copy.wav", num_speakers=2).json()["id"])
     assert again["status"] == "done" and again["reused"]
+    # the reuse took well under a second: that is no speed; the run that computed the result had one
+    computed = json.loads(next((server.data_dir / "results").glob("*/result.json")).read_text())
+    assert again["speed"] is None and again["wall_seconds"] < computed["wall_seconds"]
+    assert again["original_speed"] == pytest.approx(computed["audio_seconds"] / computed["wall_seconds"], abs=0.01)
+    page = server.client.get(f"/jobs/{again['id']}").text
+    assert "<dt>Speed</dt>" not in page and "<dt>Wall time</dt>" not in page
+    assert f"reused from an identical earlier upload, computed at {again['original_speed']:.1f}x real time" in page
+    assert _row(server.client.get("/jobs").text, again["id"])[-1] == "reused"
     transcript = Transcript.from_json(server.client.get(f"/api/jobs/{again['id']}/files/copy.json").text)
     assert transcript.speakers == ["SPEAKER_00", "SPEAKER_01"]  # names belong to a job, not to the result
     results = [p for p in (server.data_dir / "results").iterdir() if not p.name.startswith(".")]
@@ -105,10 +118,10 @@ def test_bad_uploads_fail_with_one_line_and_the_server_goes_on(server, tmp_path)
     page = server.client.get("/jobs").text + server.client.get(f"/jobs/{hostile['id']}").text
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;.wav" in page
 
-    for fields, needle in (({"num_speakers": "0"}, "num_speakers: must be >= 1"),
+    for fields, needle in (({"num_speakers": "0"}, "Number of speakers (num_speakers): must be >= 1"),
                            ({"language": "xx"}, "unknown language 'xx'"),
                            ({"speakers": "2"}, "unknown field(s): speakers"),
-                           ({"channels": "left"}, "channels: 'left' is not one of auto, mix, split"),
+                           ({"channels": "left"}, "(channels): 'left' is not one of auto, mix, split"),
                            ({"names": "Ann, Ann"}, "each speaker needs a different name")):
         with open(CALL, "rb") as fh:
             r = server.client.post("/api/jobs", files={"file": ("call.wav", fh)}, data=fields)
@@ -121,6 +134,93 @@ def test_bad_uploads_fail_with_one_line_and_the_server_goes_on(server, tmp_path)
     assert server.client.get("/").status_code == 200
     leftovers = [p.name for p in (server.data_dir / "uploads").iterdir() if not ID.match(p.name)]
     assert leftovers == []
+
+
+def _row(page: str, job_id: str) -> list[str]:
+    """The cells' text of a job's row in a jobs table."""
+    row = re.search(rf'<tr><td><a href="/jobs/{re.escape(job_id)}">.*?</tr>', page)
+    assert row, f"no row for {job_id}"
+    return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(0))]
+
+
+def test_a_job_that_never_started_shows_no_start_time(server, tmp_path):
+    text = tmp_path / "memo.wav"
+    text.write_text("not audio at all\n")
+    job = server.wait(server.upload(text).json()["id"])
+    assert job["status"] == "failed" and job["started"] is None
+    assert _row(server.client.get("/jobs").text, job["id"])[3] == ""  # the Started column
+    assert "<th scope=\"col\">Started</th>" in server.client.get("/jobs").text
+
+
+@pytest.mark.parametrize("model", ["small", "large"])
+def test_an_unknown_model_is_a_400_naming_the_field_and_the_offline_choices(server, model):
+    from meeting_analytics.catalog import offline_names
+
+    choices = ", ".join(offline_names())
+    with open(CALL, "rb") as fh:
+        api = server.client.post("/api/jobs", files={"file": ("call.wav", fh)}, data={"model": model})
+    assert api.status_code == 400, api.text
+    assert api.json()["error"] == (f"Speech recognition model (model): {model!r} is not available offline here; "
+                                   f"choose from {choices}")
+    with open(CALL, "rb") as fh:
+        form = server.client.post("/jobs", files={"file": ("call.wav", fh)}, data={"model": model})
+    assert form.status_code == 400 and f"choose from {choices}" in form.text
+    page = server.client.get("/").text  # the form offers exactly the offline models, by name and description
+    select = re.search(r'<select id="f-model" name="model"[^>]*>(.*?)</select>', page).group(1)
+    assert re.findall(r'<option value="([^"]+)"', select) == offline_names()
+    assert "tiny.en: English only" in select
+
+
+def test_speaker_counts_in_conflict_are_named_in_the_forms_words(server):
+    for fields, message in (
+            ({"min_speakers": "3", "max_speakers": "2"},
+             "Fewest speakers (min_speakers) 3 is more than Most speakers (max_speakers) 2"),
+            ({"num_speakers": "5", "max_speakers": "4"},
+             "Number of speakers (num_speakers) 5 is outside Fewest speakers (min_speakers) 1 to "
+             "Most speakers (max_speakers) 4")):
+        with open(CALL, "rb") as fh:
+            r = server.client.post("/jobs", files={"file": ("call.wav", fh)}, data=fields)
+        assert r.status_code == 400 and message in r.text and "--" not in r.text.split("<main")[1], r.text
+
+
+def test_more_names_than_a_fixed_speaker_count_is_a_400(server):
+    for fields in ({"num_speakers": "2"}, {"kind": "interview"}, {"kind": "call"}):
+        with open(CALL, "rb") as fh:
+            r = server.client.post("/api/jobs", files={"file": ("call.wav", fh)},
+                                   data={**fields, "names": "Ann, Bob, Carl"})
+        assert r.status_code == 400 and r.json()["error"] == \
+            "Speaker names (names): 3 names for 2 speakers; no speaker for Carl", (fields, r.text)
+
+
+def test_more_names_than_speakers_found_fails_the_job_naming_the_extra_ones(server, tmp_path):
+    clip = make_clips(CALL, tmp_path, count=1, start=20.0)[0]  # the delete test's clip (it reuses this result)
+    names = ["Ann", "Bob", "Carl", "Dan"]
+    job = server.wait(server.upload(clip, names=", ".join(names)).json()["id"])
+    assert job["status"] == "failed", job
+    found = re.fullmatch(r"clip0.wav: Speaker names \(names\): 4 names for the (\d) speakers found; "
+                         r"no speaker for (.+)", job["error"])
+    assert found, job["error"]
+    n = int(found.group(1))
+    assert found.group(2) == ", ".join(names[n:])
+    again = server.wait(server.upload(clip, names=", ".join(names[:n])).json()["id"])
+    assert again["status"] == "done" and again["reused"]  # the transcript was kept
+    transcript = Transcript.from_json(server.client.get(f"/api/jobs/{again['id']}/files/clip0.json").text)
+    assert sorted(transcript.speakers) == sorted(names[:n])
+
+
+def test_the_kind_of_recording_presets_what_the_user_left_empty():
+    from meeting_analytics.web.pages import options_from_fields
+
+    interview, _ = options_from_fields({"kind": "interview"})
+    assert (interview.num_speakers, interview.analytics.roles) == (2, "interviewer,candidate")
+    meeting, _ = options_from_fields({"kind": "meeting"})
+    assert (meeting.num_speakers, meeting.min_speakers, meeting.max_speakers) == (None, 2, None)
+    mine, _ = options_from_fields({"kind": "interview", "num_speakers": "3", "roles": "host,guest"})
+    assert (mine.num_speakers, mine.analytics.roles) == (3, "host,guest")  # what the user filled in wins
+    counted, _ = options_from_fields({"kind": "meeting", "max_speakers": "4"})  # the counts go together
+    assert (counted.min_speakers, counted.max_speakers) == (None, 4)
+    other, _ = options_from_fields({"kind": "other"})
+    assert (other.num_speakers, other.min_speakers, other.analytics.roles) == (None, None, None)
 
 
 def test_delete_forgets_the_job_and_its_files(server, tmp_path):
@@ -167,10 +267,21 @@ def test_a_restart_loses_nothing_and_large_uploads_get_413(tmp_path):
 
 @pytest.mark.skipif(find_browser() is None, reason="no headless Chromium (make setup installs chromium-headless-shell)")
 def test_a_browser_uploads_through_the_form_and_reads_the_report(server, call_job):
+    docs = os.environ.get("MEETING_ANALYTICS_DOCS")
     with chromium() as page:
         page.open(server.url + "/")
         assert page.evaluate("document.querySelector('label[for=f-file]').textContent") == "Recording"
+        # before the button: the file, the kind of recording, the names; the rest collapsed under Advanced
+        assert page.evaluate("!document.getElementById('advanced').open")
+        shown = page.evaluate("[...document.querySelectorAll('#upload input, #upload select')]"
+                              ".filter(el => el.type !== 'hidden' && el.checkVisibility()).map(el => el.name)")
+        assert shown == ["file", "kind", "kind", "kind", "kind", "names"]
+        if docs:
+            page.screenshot(Path(docs) / "web_form.png")
         page.set_file("#f-file", CALL)
+        page.evaluate("document.querySelector('input[name=kind][value=interview]').click()")
+        assert page.evaluate("[document.getElementById('f-num_speakers').value,"
+                             " document.getElementById('f-roles').value]") == ["2", "interviewer,candidate"]
         page.evaluate("document.getElementById('f-names').value = 'Ann, Bob'")
         page.evaluate("document.querySelector('#upload button[type=submit]').click()")
         job_id = page.until("location.pathname.startsWith('/jobs/') && document.getElementById('job')"
@@ -178,19 +289,26 @@ def test_a_browser_uploads_through_the_form_and_reads_the_report(server, call_jo
         seen = page.until("document.getElementById('status') && document.getElementById('status').textContent",
                           timeout=30)
         page.until("document.getElementById('status').textContent === 'done' && !!document.getElementById('report')",
-                   timeout=300)
+                   timeout=600)
         page.until("document.getElementById('report').contentDocument.readyState === 'complete'"
                    " && !!document.getElementById('report').contentDocument.querySelector('#summary table')")
         rows = page.evaluate("[...document.getElementById('report').contentDocument"
                              ".querySelectorAll('#summary table tbody tr')].map(r => r.cells[0].textContent.trim())")
-        docs = os.environ.get("MEETING_ANALYTICS_DOCS")
+        # the whole report in the page's own scroll: the frame as tall as the report, down to its last section
+        fit = ("(() => { const f = document.getElementById('report'), d = f.contentDocument;"
+               " const last = [...d.querySelectorAll('body > *, section')].pop();"
+               " return {frame: f.clientHeight, content: d.documentElement.scrollHeight,"
+               " last: last.getBoundingClientRect().bottom}; })()")
+        sizes = page.until(f"{fit}.frame >= {fit}.content && {fit}", timeout=30)
+        assert sizes["content"] > 1500 and sizes["last"] <= sizes["frame"], sizes
         if docs:
             page.send("Emulation.setDeviceMetricsOverride", width=1200, height=1500, deviceScaleFactor=1,
                       mobile=False)
-            page.screenshot(Path(docs) / "web_job.png")
+            page.screenshot(Path(docs) / "web_job.png", height=2000)  # the job, its downloads, the report's top
     job = server.client.get(f"/api/jobs/{job_id}").json()
     assert seen in ("queued", "running", "done") and job["status"] == "done"
     assert job["names"] == ["Ann", "Bob"] and sorted(rows) == ["Ann", "Bob"]
+    assert (job["options"]["num_speakers"], job["options"]["analytics"]["roles"]) == (2, "interviewer,candidate")
 
 
 def test_twenty_concurrent_uploads_lose_no_job_and_pages_keep_answering(server, tmp_path):

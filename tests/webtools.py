@@ -169,8 +169,11 @@ class Chromium:
         node = self.send("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
         self.send("DOM.setFileInputFiles", files=[str(Path(path).resolve())], nodeId=node)
 
-    def screenshot(self, path: Path) -> None:
-        shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+    def screenshot(self, path: Path, height: int | None = None) -> None:
+        """The page beyond the window; ``height``: its top that many CSS pixels only."""
+        clip = {"clip": {"x": 0, "y": 0, "width": self.evaluate("document.documentElement.clientWidth"),
+                         "height": height, "scale": 1}} if height else {}
+        shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True, **clip)
         Path(path).write_bytes(base64.b64decode(shot["data"]))
 
     def close(self) -> None:

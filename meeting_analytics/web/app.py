@@ -29,9 +29,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..audio import AudioError, probe
-from ..errors import ServeError
+from ..errors import ServeError, UsageError
 from ..files import data_home
-from ..options import OptionError, PipelineOptions
+from ..options import PipelineOptions
 from . import pages
 from .jobs import JobManager, new_id
 from .worker import named
@@ -139,7 +139,7 @@ class Handlers:
         return self.manager.job(request.path_params["id"])
 
     async def create_job(self, request: Request) -> dict:
-        """Stream the upload to disk, check it, queue it; UploadError/OptionError when it cannot be a job."""
+        """Stream the upload to disk, check it, queue it; UploadError/UsageError (a 400) when it cannot be a job."""
         limit = self.settings.max_upload
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit + 2**20:  # refused before reading it
@@ -149,7 +149,7 @@ class Handlers:
         upload = await receive(request.headers.get("content-type", ""), request.stream(), target, limit)
         try:
             options, names = pages.options_from_fields(upload.fields, self.settings.options)
-        except OptionError:
+        except UsageError:
             target.unlink(missing_ok=True)
             raise
         name = display_name(upload.filename)
@@ -179,7 +179,7 @@ class Handlers:
     async def form_create(self, request: Request) -> Response:
         try:
             row = await self.create_job(request)
-        except (UploadError, OptionError) as exc:
+        except (UploadError, UsageError) as exc:
             return HTMLResponse(pages.message_page("Upload refused", str(exc)), status_code=getattr(exc, "status", 400))
         return RedirectResponse(f"/jobs/{row['id']}", status_code=303)
 
@@ -192,7 +192,7 @@ class Handlers:
     async def api_create(self, request: Request) -> Response:
         try:
             row = await self.create_job(request)
-        except (UploadError, OptionError) as exc:
+        except (UploadError, UsageError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=getattr(exc, "status", 400))
         return JSONResponse({"id": row["id"], "status": row["status"]}, status_code=201,
                             headers={"Location": f"/api/jobs/{row['id']}"})

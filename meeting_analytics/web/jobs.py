@@ -25,7 +25,7 @@ from typing import Callable
 
 from ..batch.manifest import open_table
 from ..batch.run import options_hash, record, result_dir_name
-from ..batch.worker import clean_partial
+from ..batch.worker import RESULT_MARKER, clean_partial
 from ..events import ANALYTICS, ASR, DIARIZE, PART_OF, REPORT, SEGMENTATION, StageEvent
 from ..errors import Error
 from ..files import OutputError, make_dirs
@@ -36,11 +36,12 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, name TEXT, stem TEXT, size INTEGER, content_hash TEXT, key TEXT, options TEXT,
     names TEXT, status TEXT, error TEXT, duration REAL, created REAL, started REAL, finished REAL,
-    wall_seconds REAL, reused INTEGER DEFAULT 0, attempts INTEGER DEFAULT 0, warnings TEXT);
+    wall_seconds REAL, reused INTEGER DEFAULT 0, attempts INTEGER DEFAULT 0, warnings TEXT, original_speed REAL);
 """
 COLUMNS = ("id", "name", "stem", "size", "content_hash", "key", "options", "names", "status", "error", "duration",
-           "created", "started", "finished", "wall_seconds", "reused", "attempts", "warnings")
-ADDED = {"warnings": "TEXT"}  # columns added since the first job tables: added to an older one when opened
+           "created", "started", "finished", "wall_seconds", "reused", "attempts", "warnings", "original_speed")
+# columns added since the first job tables: added to an older one when opened
+ADDED = {"warnings": "TEXT", "original_speed": "REAL"}
 # a stage's share of a job's progress; transcription and diarization run side by side
 STAGES = {SEGMENTATION: 0.05, ASR: 0.55, DIARIZE: 0.25, ANALYTICS: 0.05, REPORT: 0.1}
 BEFORE_ANALYTICS = (SEGMENTATION, ASR, DIARIZE)
@@ -272,7 +273,8 @@ class JobManager:
                 self.store.update(job.id, status=result.status, error=result.error, finished=time.time(),
                                   wall_seconds=round(wall, 3), reused=int(result.reused),
                                   attempts=(row["attempts"] or 0) + 1,
-                                  warnings=json.dumps(list(result.warnings)) if result.warnings else None)
+                                  warnings=json.dumps(list(result.warnings)) if result.warnings else None,
+                                  original_speed=self._original_speed(job.key) if result.reused else None)
                 self.live.pop(job.id, None)
             else:  # deleted while it ran
                 shutil.rmtree(self.dir / "jobs" / job.id, ignore_errors=True)
@@ -285,6 +287,14 @@ class JobManager:
             queued = self.waiting.pop(job.key, [])
         for other in queued:
             self._submit(other)
+
+    def _original_speed(self, key: str) -> float | None:
+        """× real time of the run that computed a reused result (its ``result.json``), if it says."""
+        try:
+            outcome = json.loads((self.dir / "results" / key / RESULT_MARKER).read_text())
+            return round(outcome["audio_seconds"] / outcome["wall_seconds"], 2)
+        except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError):
+            return None
 
     def _crashed(self, job: WebJob, pool: ProcessPoolExecutor | None) -> JobResult | None:
         """A worker died (a crash in native code): the job goes again once, then fails; a new pool."""
@@ -329,11 +339,14 @@ def job_view(row: dict, live: JobProgress | None) -> dict:
     done = row["status"] == "done"
     progress = 1.0 if done else live.fraction if live else 0.0
     stages = {s: 1.0 if done else live.stages.get(s, 0.0) if live else 0.0 for s in STAGES}
-    speed = row["duration"] / row["wall_seconds"] if row["duration"] and row["wall_seconds"] else None
+    # a reused result's wall time is the reuse, not a run: its speed is the original run's (original_speed)
+    speed = row["duration"] / row["wall_seconds"] if row["duration"] and row["wall_seconds"] \
+        and not row["reused"] else None
     return {"id": row["id"], "file": row["name"], "size": row["size"], "duration": row["duration"],
             "status": row["status"], "stage": live.stage if live and row["status"] == "running" else None,
             "progress": progress, "stages": stages, "error": row["error"], "created": row["created"],
             "started": row["started"], "finished": row["finished"], "wall_seconds": row["wall_seconds"],
             "speed": round(speed, 2) if speed else None, "reused": bool(row["reused"]),
+            "original_speed": row["original_speed"],
             "options": json.loads(row["options"] or "{}"), "names": json.loads(row["names"] or "[]"),
             "warnings": json.loads(row.get("warnings") or "[]")}

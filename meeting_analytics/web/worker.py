@@ -155,6 +155,19 @@ def named(message: str, path: str | Path, name: str) -> str:
     return message.replace(str(Path(path).resolve()), name).replace(str(path), name)
 
 
+def speaker_names(report, job: WebJob) -> dict[str, str]:
+    """The job's names by speaker; more names than speakers found fails the job naming the extra ones (the
+    result is kept: the same upload with fewer names reuses it)."""
+    from ..errors import OptionError
+    from .pages import in_words
+
+    names = ordered_names(report.transcript, job.names)
+    if len(job.names) > len(names):
+        raise OptionError(f"{job.name}: {in_words('names')}: {len(job.names)} names for the {len(names)} speakers "
+                          f"found; no speaker for {', '.join(job.names[len(names):])}")
+    return names
+
+
 def write_downloads(job: WebJob) -> float:
     """``jobs/<id>/``: transcripts, tables, workbook and report.html, all or nothing; the audio's seconds."""
     from ..analytics.meeting import MeetingReport
@@ -163,9 +176,9 @@ def write_downloads(job: WebJob) -> float:
     from ..report.writers import write_outputs
 
     report = MeetingReport.load(Path(job.data_dir) / "results" / job.key)
-    assert report.transcript is not None, "a job's results hold its transcript"
     if job.names:
-        report = report.rename_speakers(ordered_names(report.transcript, job.names))
+        report = report.rename_speakers(speaker_names(report, job))
+    assert report.transcript is not None, "a job's results hold its transcript"
     jobs = Path(job.data_dir) / "jobs"
     final, tmp = jobs / job.id, jobs / f".tmp-{job.id}-{os.getpid()}"
     try:

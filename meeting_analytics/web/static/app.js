@@ -1,4 +1,5 @@
-// Progress for a job page (server-sent events), and drag-and-drop on the upload form.
+// Progress for a job page (server-sent events), the report's frame as tall as the report, and on the
+// upload form: drag-and-drop, and a kind of recording filling in its presets under "Advanced".
 "use strict";
 
 function watchJob(box) {
@@ -65,9 +66,45 @@ function dropUpload(form) {
   });
 }
 
+// The frame's height follows the report's (charts load, the window narrows): one scroll, the page's.
+function fitReport(frame) {
+  const fit = () => {
+    const root = frame.contentDocument && frame.contentDocument.documentElement;
+    if (!root) return;
+    const bar = root.scrollWidth > root.clientWidth ? 20 : 0;  // room for a horizontal scroll bar
+    frame.style.height = `${Math.ceil(root.getBoundingClientRect().height) + bar}px`;  // its content, not its box
+  };
+  const watch = () => {
+    fit();
+    const doc = frame.contentDocument;
+    if (doc && doc.documentElement && window.ResizeObserver) new ResizeObserver(fit).observe(doc.documentElement);
+  };
+  frame.addEventListener("load", watch);
+  if (frame.contentDocument && frame.contentDocument.readyState === "complete") watch();
+}
+
+// A kind's presets (data-presets) in the fields they set; a field no kind presets keeps its value.
+function kindPresets(form) {
+  const radios = [...form.querySelectorAll("input[name=kind]")];
+  const presets = new Map(radios.map((r) => [r, JSON.parse(r.dataset.presets || "{}")]));
+  const names = new Set([...presets.values()].flatMap((p) => Object.keys(p)));
+  const apply = (radio) => {
+    const chosen = presets.get(radio);
+    for (const name of names) {
+      const field = form.elements[name];
+      if (field) field.value = name in chosen ? chosen[name] : field.defaultValue;
+    }
+  };
+  for (const radio of radios) radio.addEventListener("change", () => { if (radio.checked) apply(radio); });
+  const checked = radios.find((r) => r.checked);
+  if (checked) apply(checked);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const box = document.getElementById("job");
   if (box) watchJob(box);
+  const frame = document.getElementById("report");
+  if (frame) fitReport(frame);
   const form = document.getElementById("upload");
-  if (form) dropUpload(form);
+  if (form) { dropUpload(form); kindPresets(form); }
 });
