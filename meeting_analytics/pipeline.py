@@ -30,7 +30,7 @@ from .stages.align import EnergyTrimmedWhisperAligner, InterpolateAligner, Whisp
 from .stages.asr import Transcriber
 from .stages.assign import assign_speakers, group_utterances
 from .stages.channels import labelled, merge
-from .stages.lean import lean_torchmetrics
+from .stages.lean import chatter_off, lean_torchmetrics
 from .stages.voices import Encoder, VoiceProfiles, name_speakers, speaker_vectors
 from .transcript import Transcript, Word
 from .weights import hub_offline
@@ -69,7 +69,7 @@ class Pipeline:
         lean_torchmetrics()
         check_device(self.options.asr.device)
         with hub_offline(not self.options.asr.allow_download and not self.options.token()), \
-                torch_threads(self.threads):
+                torch_threads(self.threads), chatter_off():
             self.transcriber = self._timed_load("asr", lambda: Transcriber(self.options.asr_as_run()))
             self.aligner = self._timed_load("aligner", self._make_aligner)
             self.diarizer = self._timed_load("diarizer", lambda: make_diarizer(self.options)) \
@@ -110,7 +110,7 @@ class Pipeline:
 
     def transcribe_decoded(self, decoded: Decoded, hook: StageHook | None = None, **speakers: int | None) -> Transcript:
         """A file ``decode`` read: one speaker per channel when it chose ``split``, else the mono pipeline."""
-        with torch_threads(self.threads):
+        with torch_threads(self.threads), chatter_off():
             if decoded.split:
                 transcript = self._run_split(decoded, hook)
             else:
@@ -149,7 +149,7 @@ class Pipeline:
         """One mono recording; ``prepared``: its ``Decoded`` when ``prepare`` already ran its segmentation.
         ``num_speakers``/``min_speakers``/``max_speakers``: given any, the call's three replace the options'
         (one not given is None), so a pipeline kept from another call never lends its counts."""
-        with torch_threads(self.threads):  # as for the CLI: a caller of run() gets the same threads
+        with torch_threads(self.threads), chatter_off():  # as for the CLI: a caller of run() gets the same threads
             return self._run(audio, source, prepared, hook, speaker_counts(self.options, speakers))
 
     def _run(self, audio, source: str, prepared: Decoded | None, hook: StageHook | None,

@@ -116,6 +116,32 @@ def _strace_works() -> bool:
                                                            capture_output=True).returncode == 0
 
 
+LIBRARY_CALL = """
+import logging, warnings
+import meeting_analytics as ma
+names = ("pyannote", "whisperx", "pytorch_lightning", "faster_whisper")
+ma.transcribe({path!r})  # the libraries' imports may set up their own logging: not ours to judge
+before = [logging.getLogger(n).level for n in names], list(warnings.filters)
+ma.Pipeline(ma.PipelineOptions())({path!r})  # models loaded again, and a run
+after = [logging.getLogger(n).level for n in names], list(warnings.filters)
+print("state", before == after or (before, after))
+"""
+
+
+def test_a_library_call_is_quiet_and_leaves_logging_as_it_was(tmp_path):
+    """A notebook's ``ma.transcribe`` printed whisperx's VAD log line and Lightning's checkpoint-upgrade note
+    (stages/lean.chatter_off); quieting them for the call must not change the caller's logging or warnings."""
+    import subprocess
+    import sys
+
+    code = LIBRARY_CALL.format(path=str(DATA / "speech" / "jfk.flac"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "state True"
+    chatter = out.stdout + out.stderr
+    assert "Performing voice activity detection" not in chatter and "Lightning automatically" not in chatter, chatter
+
+
 @pytest.fixture(scope="module")
 def fresh_cli_process(tmp_path_factory):
     """``transcribe`` on jfk in a new process, with what it imported; under strace (connect calls) when it works."""

@@ -26,7 +26,9 @@ import importlib.machinery
 import importlib.util
 import sys
 import types
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 FLAGS_MODULE = "torchmetrics.utilities.imports"
 ABSENT = ("_TRANSFORMERS_AVAILABLE", "_TRANSFORMERS_GREATER_EQUAL_4_4", "_TRANSFORMERS_GREATER_EQUAL_4_10",
@@ -157,6 +159,37 @@ def defer_dynamo() -> None:
     sys.meta_path.insert(0, _DynamoFinder())
 
 
+CHATTY_LOGGERS = ("whisperx", "lightning.pytorch.utilities.migration.utils", "lightning_fabric", "pytorch_lightning",
+                  "pyannote", "speechbrain", "faster_whisper")
+CHATTY_MODULES = ("pyannote", "torchaudio", "torch", "lightning", "pytorch_lightning", "whisperx", "speechbrain",
+                  "transformers", "asteroid_filterbanks", "torchcodec", "numpy", "tqdm")
+
+
+@contextmanager
+def chatter_off() -> Iterator[None]:
+    """The libraries' chatter off for the length of one library call (a notebook loading models printed
+    whisperx's "Performing voice activity detection" and Lightning's checkpoint-upgrade note in every
+    output): the loggers' levels and the warning filters are put back afterwards."""
+    import logging
+    import warnings
+
+    from whisperx.log_utils import get_logger
+
+    get_logger("whisperx")  # whisperx configures its logger on first use, at INFO: let it, then lower it
+    loggers = [logging.getLogger(name) for name in CHATTY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    with warnings.catch_warnings():
+        for module in CHATTY_MODULES:
+            warnings.filterwarnings("ignore", module=module)
+        try:
+            for logger in loggers:
+                logger.setLevel(logging.ERROR)
+            yield
+        finally:
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
+
+
 def quiet_libraries() -> None:
     """Keep library chatter (INFO logs, deprecation and checkpoint-upgrade notes) off stderr, for a process
     that runs only this package (the CLI, batch and web workers), which reports progress and errors itself.
@@ -168,9 +201,7 @@ def quiet_libraries() -> None:
     from whisperx.log_utils import setup_logging
 
     setup_logging(level="error")  # whisperx sets up its logger lazily at INFO; claim it first
-    for name in ("lightning.pytorch.utilities.migration.utils", "lightning_fabric", "pytorch_lightning",
-                 "pyannote", "speechbrain", "faster_whisper"):
+    for name in CHATTY_LOGGERS[1:]:
         logging.getLogger(name).setLevel(logging.ERROR)
-    for module in ("pyannote", "torchaudio", "torch", "lightning", "pytorch_lightning", "whisperx",
-                   "speechbrain", "transformers", "asteroid_filterbanks", "torchcodec", "numpy"):
+    for module in CHATTY_MODULES:
         warnings.filterwarnings("ignore", module=module)
