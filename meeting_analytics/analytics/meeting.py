@@ -46,6 +46,14 @@ class Tables:
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.NAMES}
 
+    @staticmethod
+    def definitions() -> pd.DataFrame:
+        """What each figure means, one row per metric: ``column``, ``name`` (as the report shows it), ``unit``
+        and ``definition`` (``analytics.definitions.METRICS``, the text the report's "how to read this" shows)."""
+        from .definitions import METRICS
+
+        return pd.DataFrame([vars(m) for m in METRICS.values()], columns=["column", "name", "unit", "definition"])
+
 
 def speaker_table(stats: pd.DataFrame, counts: pd.DataFrame, mood: pd.DataFrame) -> pd.DataFrame:
     """The speakers table: talk statistics, filler totals and sentiment, one row per speaker."""
@@ -147,8 +155,9 @@ class MeetingReport(Tables):
         cols = [c for c in ("speaker", "share", "words", "wpm", "fillers", "questions") if c in self.speakers]
         table = self.speakers[cols].head(8).round(2).to_string(index=False) if len(self.speakers) else "(no speakers)"
         more = f"\n... {len(self.speakers) - 8} more speakers" if len(self.speakers) > 8 else ""
+        n = len(self.speakers)
         return (f"MeetingReport({m.source or 'meeting'}: {float(m.duration or 0):.1f} s, "
-                f"{len(self.speakers)} speakers, {m.words} words, {len(self.fillers)} fillers, "
+                f"{n} speaker{'' if n == 1 else 's'}, {m.words} words, {len(self.fillers)} fillers, "
                 f"{len(self.questions)} questions)\n{table}{more}")
 
     def rename_speakers(self, names: dict[str, str]) -> "MeetingReport":
