@@ -84,3 +84,21 @@ def test_batch_and_corpus_bad_arguments(tmp_path, capsys):
     assert "no input files" in capsys.readouterr().err
     assert main(["batch", str(tmp_path), "-o", str(tmp_path / "out"), "--language", "xx"]) == 2
     assert "language" in capsys.readouterr().err
+
+
+def test_corpus_roles_are_the_meetings_own():
+    """``analyze_corpus`` gave no roles: the transcripts' own (``--roles`` at transcription, enrolled voices'
+    roles) were lost, and ``roles=`` was refused; each meeting's speakers now carry what ``analyze`` gives."""
+    from helpers import ROOT
+
+    from meeting_analytics.transcript import Transcript
+
+    named = [(p.stem, Transcript.load(p)) for p in sorted((ROOT / "tests" / "data").glob("written_0.1_*.json"))]
+    corpus = analyze_corpus(named)
+    for name, t in named:
+        own = analyze(t).speakers.set_index("speaker")[["role", "role_source"]]
+        got = corpus.speakers[corpus.speakers["meeting"] == name].set_index("speaker")[["role", "role_source"]]
+        pd.testing.assert_frame_equal(got, own)
+    given = analyze_corpus(named, roles="interviewer,candidate").speakers
+    call = given[given["meeting"] == "written_0.1_call"]
+    assert sorted(call["role"]) == ["candidate", "interviewer"]

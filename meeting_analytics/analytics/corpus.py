@@ -14,7 +14,7 @@ per meeting, questions grouped by ``question_key``, topics, sentiment by date), 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar, Iterable, Iterator
 
 import numpy as np
@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..transcript import Transcript
 from . import fillers as F
-from .meeting import Tables, speaker_table
+from .meeting import Tables, apply_roles, known_roles, speaker_table
 from .people import person_summary, people_rows
 from .questions import question_key, questions
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
@@ -79,17 +79,36 @@ class CorpusFrames:
     utterances: pd.DataFrame
     turns: pd.DataFrame
     meetings: pd.DataFrame  # meeting, duration, language
+    roles: dict[str, MeetingRoles] = field(default_factory=dict)
 
     @classmethod
     def from_transcripts(cls, named: Iterable[tuple[str, Transcript]]) -> "CorpusFrames":
-        w, u, t, m = [], [], [], []
+        w, u, t, m, roles = [], [], [], [], {}
         for name, tr in named:
             w.append(tr.words_frame().assign(meeting=name))
             u.append(tr.utterances_frame().assign(meeting=name))
             t.append(tr.turns_frame().assign(meeting=name))
             m.append((name, float(tr.duration), tr.language))
+            roles[name] = MeetingRoles(tr.info.roles, known_roles(tr))
         cat = lambda frames: pd.concat(frames, ignore_index=True)  # noqa: E731
-        return cls(cat(w), cat(u), cat(t), pd.DataFrame(m, columns=["meeting", "duration", "language"]))
+        return cls(cat(w), cat(u), cat(t), pd.DataFrame(m, columns=["meeting", "duration", "language"]), roles)
+
+
+@dataclass(frozen=True)
+class MeetingRoles:
+    """What a transcript says of roles: those it was made with (``--roles``) and its enrolled voices' roles."""
+
+    roles: str | None = None
+    known: dict[str, str] = field(default_factory=dict)
+
+
+def _with_roles(speakers: pd.DataFrame, c: CorpusFrames, roles: str | None) -> pd.DataFrame:
+    """Each meeting's speakers with roles as ``analyze`` gives them: ``roles`` given, else the transcript's."""
+    if not roles and not any(r.roles or r.known for r in c.roles.values()):
+        return speakers
+    parts = [apply_roles(g, roles or c.roles.get(m, MeetingRoles()).roles, c.roles.get(m, MeetingRoles()).known)
+             for m, g in speakers.groupby("meeting", sort=False)]
+    return pd.concat(parts, ignore_index=True)
 
 
 def batches(named: Iterable[tuple[str, Transcript]], max_words: int = 1_000_000) -> Iterator[CorpusFrames]:
@@ -160,11 +179,12 @@ class _Axis:
 
 
 def analyze_frames(c: CorpusFrames, lexicon: F.FillerLexicon | None = None, scorer: SentimentScorer | None = None,
-                   timeline_window: float = 60.0, timeline_step: float = 15.0, top_topics: int = 20) -> CorpusReport:
-    """All analytics of every meeting in ``c`` (one language: the first meeting's)."""
+                   timeline_window: float = 60.0, timeline_step: float = 15.0, top_topics: int = 20,
+                   roles: str | None = None) -> CorpusReport:
+    """All analytics of every meeting in ``c`` (one language: the first meeting's); ``roles`` as ``analyze``'s."""
     # overlaps and interruptions run on each meeting's diarization turns, or its utterances where it has none,
     # talk time and turns on its floor turns (as ``analyze``; ``definitions.METRICS``)
-    c = CorpusFrames(c.words, c.utterances, meeting_activity(c.turns, c.utterances), c.meetings)
+    c = replace(c, turns=meeting_activity(c.turns, c.utterances))
     ax = _Axis(c)
     language = c.meetings["language"].iloc[0] if len(c.meetings) else "en"
     words = ax.shift(c.words, "w", utterance=True)
@@ -177,6 +197,7 @@ def analyze_frames(c: CorpusFrames, lexicon: F.FillerLexicon | None = None, scor
     mood = speaker_sentiment(scored)
     speakers = ax.restore(speaker_table(stats, counts, mood))
     speakers["share"] = speakers["talk_time"] / speakers.groupby("meeting")["talk_time"].transform("sum")
+    speakers = _with_roles(speakers, c, roles)
     ranges = ax.pairs.assign(t0=ax.offset[ax.pairs["m"].to_numpy()],
                              t1=ax.offset[ax.pairs["m"].to_numpy()] + c.meetings["duration"].to_numpy(float)[
                                  ax.pairs["m"].to_numpy()])
@@ -376,5 +397,6 @@ class CorpusBuilder:
 
 
 def analyze_corpus(named: Iterable[tuple[str, Transcript]], max_words: int = 1_000_000, **options) -> CorpusReport:
-    """Analytics of many transcripts (``(name, Transcript)`` pairs), ``max_words`` per batch."""
+    """Analytics of many transcripts (``(name, Transcript)`` pairs), ``max_words`` per batch; ``roles`` (e.g.
+    ``"interviewer,candidate"``) as ``analyze``'s, else each transcript's own and its enrolled voices' roles."""
     return CorpusReport.concat(analyze_frames(b, **options) for b in batches(named, max_words))

@@ -64,10 +64,17 @@ def speaker_table(stats: pd.DataFrame, counts: pd.DataFrame, mood: pd.DataFrame)
 
 
 def with_roles(speakers: pd.DataFrame, transcript: Transcript, roles: str | None) -> pd.DataFrame:
+    """``roles`` given, else those the transcript was made with, and the roles of its enrolled voices."""
+    return apply_roles(speakers, roles or transcript.info.roles, known_roles(transcript))
+
+
+def known_roles(transcript: Transcript) -> dict[str, str]:
+    return transcript.info.voices.roles if transcript.info.voices else {}
+
+
+def apply_roles(speakers: pd.DataFrame, roles: str | None, known: dict[str, str]) -> pd.DataFrame:
     from .roles import assign_roles, parse_roles
 
-    roles = roles or transcript.info.roles
-    known = transcript.info.voices.roles if transcript.info.voices else {}
     if not roles and not known:
         return speakers
     return assign_roles(speakers, parse_roles(roles), known)
