@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -150,6 +151,18 @@ def test_a_job_that_never_started_shows_no_start_time(server, tmp_path):
     assert job["status"] == "failed" and job["started"] is None
     assert _row(server.client.get("/jobs").text, job["id"])[3] == ""  # the Started column
     assert "<th scope=\"col\">Started</th>" in server.client.get("/jobs").text
+
+
+def test_a_bad_file_reads_as_on_the_command_line(server, tmp_path):
+    noise = random.Random(25).randbytes(20_000)
+    files = {"noise.mp3": noise, "noise.wav": noise, "noise.m4a": noise, "notes.wav": b"not audio at all\n"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        job = server.wait(server.upload(tmp_path / name).json()["id"])
+        cli = subprocess.run([sys.executable, "-m", "meeting_analytics", "analyze", name, "-o", "out", "-q"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert cli.returncode == 1 and cli.stderr.strip() == f"meeting-analytics: error: {job['error']}", \
+            (cli.stderr, job["error"])
 
 
 @pytest.mark.parametrize("model", ["small", "large"])

@@ -155,9 +155,9 @@ class Handlers:
         name = display_name(upload.filename)
         duration, error = None, None
         try:
-            duration = (await run_in_threadpool(probe, target)).duration
+            duration = (await run_in_threadpool(probe, target, name)).duration  # read as the CLI reads `name`
         except AudioError as exc:
-            error = named(f"{name}: {exc.problem}", target, name)
+            error = named(str(exc), target, name)
         return await run_in_threadpool(self.manager.create, job_id, name, safe_stem(name), upload.size, upload.sha256,
                                        options, names, duration, error)
 

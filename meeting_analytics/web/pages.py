@@ -14,6 +14,7 @@ from dataclasses import Field, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..analytics.names import parse_names
 from ..catalog import offline_models, offline_names
 from ..events import ANALYTICS, ASR, DIARIZE, REPORT, SEGMENTATION
 from ..options import PARSERS, RECORDING_KINDS, SPEAKER_COUNTS, OptionError, PipelineOptions, RecordingKind, declared
@@ -152,9 +153,7 @@ def _check_counts(values: dict[str, Any]) -> None:
 def speaker_names(text: str, options: PipelineOptions) -> list[str]:
     """The names, each once, and no more than a speaker count fixed in the form allows (more than the
     speakers found is the job's error, once they are counted)."""
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if len(set(names)) != len(names):
-        raise OptionError(f"{in_words('names')}: each speaker needs a different name")
+    names = parse_names(text, in_words("names"))
     most = options.num_speakers or options.max_speakers
     if most and len(names) > most:
         raise OptionError(f"{in_words('names')}: {len(names)} names for {most} speakers; no speaker for "
