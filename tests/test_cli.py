@@ -229,3 +229,161 @@ def test_a_failing_pass_ahead_leaves_the_file_to_the_run():
     decoded = files.take(call)  # decoded all the same; the run computes the segmentation itself
     files.close()
     assert decoded.segmentation is None and len(decoded.audio) == 30 * 16_000
+
+
+# -- speaker names (--names in order of first speech, --rename by label) ------------------------------
+
+SAVED_CALL = DATA.parent / "tests" / "data" / "written_0.1_call.json"  # the call as 0.1 wrote it; SPEAKER_01 first
+
+
+def _speakers_csv(directory) -> set[str]:
+    import pandas as pd
+
+    return set(pd.read_csv(directory / "speakers.csv")["speaker"])
+
+
+@pytest.fixture(scope="module")
+def named_call(tmp_path_factory):
+    """``analyze`` of the shipped call, two speakers named by who spoke first."""
+    out = tmp_path_factory.mktemp("named")
+    proc = run_cli("analyze", DATA / "call" / "sample.wav", "-o", out, "--num_speakers", "2", "--names", "Ann,Bob")
+    return out, proc
+
+
+@pytest.mark.models
+def test_names_on_analyze_of_audio_reach_every_output(named_call):
+    import pandas as pd
+
+    from meeting_analytics.transcript import Transcript
+
+    out, proc = named_call
+    assert proc.returncode == 0, proc.stderr
+    result = out / "sample_analytics"
+    assert _speakers_csv(result) == {"Ann", "Bob"}
+    for table in ("utterances", "fillers", "questions"):
+        assert set(pd.read_csv(result / f"{table}.csv")["speaker"].dropna()) <= {"Ann", "Bob"}, table
+    transcript = Transcript.load(out / "sample.json")
+    assert transcript.speakers == ["Ann", "Bob"] or sorted(transcript.speakers) == ["Ann", "Bob"]
+    assert min(transcript.words, key=lambda w: w.start).speaker == "Ann"  # the first to speak gets the first name
+    html = (result / "report.html").read_text()
+    assert "Ann" in html and "Bob" in html and "SPEAKER_0" not in html
+    table = proc.stdout.splitlines()
+    assert any(line.split()[:1] == ["Ann"] for line in table) and any(line.split()[:1] == ["Bob"] for line in table)
+    assert f"report: {result / 'report.html'}" in proc.stdout
+
+
+def test_names_and_rename_on_analyze_of_a_saved_transcript(tmp_path):
+    named = run_cli("analyze", SAVED_CALL, "-o", tmp_path / "n", "--names", "Ann,Bob", "-q")
+    assert named.returncode == 0, named.stderr
+    import pandas as pd
+
+    speakers = pd.read_csv(tmp_path / "n" / "written_0.1_call_analytics" / "speakers.csv")
+    assert set(speakers["speaker"]) == {"Ann", "Bob"}
+    first = json.loads((tmp_path / "n" / "written_0.1_call_analytics" / "transcript.json").read_text())
+    assert first["segments"][0]["speaker"] == "Ann"  # SPEAKER_01 spoke first
+    renamed = run_cli("analyze", SAVED_CALL, "-o", tmp_path / "r", "--rename", "SPEAKER_00=Diane,SPEAKER_01=Sheila",
+                      "--no_html", "-q")
+    assert renamed.returncode == 0, renamed.stderr
+    result = tmp_path / "r" / "written_0.1_call_analytics"
+    assert _speakers_csv(result) == {"Diane", "Sheila"}
+    assert json.loads((result / "transcript.json").read_text())["segments"][0]["speaker"] == "Sheila"
+
+
+def test_names_and_rename_on_report(tmp_path):
+    from_json = run_cli("report", SAVED_CALL, "-o", tmp_path / "j", "-f", "html,csv", "--names", "Ann,Bob")
+    assert from_json.returncode == 0, from_json.stderr
+    html = (tmp_path / "j" / "written_0.1_call.html").read_text()
+    assert "Ann" in html and "Bob" in html and "SPEAKER_0" not in html
+    assert _speakers_csv(tmp_path / "j" / "written_0.1_call_analytics") == {"Ann", "Bob"}
+
+    saved = run_cli("analyze", SAVED_CALL, "-o", tmp_path / "a", "--no_html", "-q")  # a result directory, unnamed
+    assert saved.returncode == 0, saved.stderr
+    from_dir = run_cli("report", tmp_path / "a" / "written_0.1_call_analytics", "-o", tmp_path / "d", "-f", "html,csv",
+                       "--rename", "SPEAKER_01=Sheila")
+    assert from_dir.returncode == 0, from_dir.stderr
+    assert _speakers_csv(tmp_path / "d" / "written_0.1_call_analytics") == {"Sheila", "SPEAKER_00"}
+    assert "Sheila" in (tmp_path / "d" / "written_0.1_call.html").read_text()
+
+
+def test_renaming_a_speaker_that_is_not_there_is_an_error_api_and_cli(tmp_path):
+    from meeting_analytics.analytics import analyze
+    from meeting_analytics.errors import OptionError
+    from meeting_analytics.transcript import Transcript
+
+    transcript = Transcript.load(SAVED_CALL)
+    report = analyze(transcript)
+    for target in (transcript, report):
+        with pytest.raises(OptionError, match=r"no speaker 'SPEAKER_07'; the speakers are SPEAKER_00, SPEAKER_01"):
+            target.rename_speakers({"SPEAKER_07": "Ann"})
+    assert report.rename_speakers({"SPEAKER_00": "Ann"}).speakers["speaker"].tolist().count("Ann") == 1  # known: fine
+    for command, extra in (("analyze", ()), ("report", ("-f", "csv"))):
+        proc = run_cli(command, SAVED_CALL, "-o", tmp_path / command, *extra, "--rename", "SPEAKER_07=Ann", "-q")
+        lines = error_lines(proc.stderr)
+        assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+        assert lines[0] == ("meeting-analytics: error: --rename: no speaker 'SPEAKER_07'; "
+                            "the speakers are SPEAKER_01, SPEAKER_00"), lines
+
+
+def test_more_names_than_speakers_is_an_error_naming_the_extra_ones(tmp_path):
+    for command in ("analyze", "report"):
+        proc = run_cli(command, SAVED_CALL, "-o", tmp_path / command, "--names", "Ann,Bob,Carl,Dora", "-q")
+        lines = error_lines(proc.stderr)
+        assert proc.returncode == 2 and lines == ["meeting-analytics: error: --names: 4 names for 2 speakers; no "
+                                                  "speaker for Carl, Dora"], proc.stderr
+        assert not (tmp_path / command / "written_0.1_call_analytics").exists()
+    twice = run_cli("analyze", SAVED_CALL, "-o", tmp_path, "--names", "Ann,Ann")
+    assert twice.returncode == 2 and error_lines(twice.stderr) == [
+        "meeting-analytics: error: --names: each speaker needs a different name"]
+    malformed = run_cli("report", SAVED_CALL, "-o", tmp_path, "--rename", "SPEAKER_00:Ann")
+    assert malformed.returncode == 2 and "'SPEAKER_00:Ann' is not LABEL=NAME" in malformed.stderr
+
+
+# -- usage errors: the command's own, short ---------------------------------------------------------
+
+def test_an_unknown_flag_is_the_commands_error_with_the_closest_flags(tmp_path):
+    proc = run_cli("analyze", DATA / "speech" / "jfk.flac", "-o", tmp_path, "--speakers", "2")
+    assert proc.returncode == 2 and "usage:" not in proc.stderr
+    assert error_lines(proc.stderr) == [
+        "meeting-analytics analyze: error: unrecognized arguments: --speakers 2; --speakers: did you mean "
+        "--num_speakers, --min_speakers or --max_speakers?",
+        "see `meeting-analytics analyze --help`"]
+    typo = run_cli("transcribe", DATA / "speech" / "jfk.flac", "--modle", "base", "--verbatimm")
+    assert typo.returncode == 2 and error_lines(typo.stderr)[0].endswith(
+        "--modle: did you mean --model?; --verbatimm: did you mean --verbatim?")
+    assert not list(tmp_path.iterdir())  # nothing ran
+
+
+@pytest.mark.parametrize("command, missing", [
+    ("transcribe", "audio"), ("analyze", "inputs"), ("report", "inputs"), ("batch", "inputs, --output_dir/-o"),
+    ("corpus", "results"), ("evaluate", "transcripts"), ("enroll", "name, audio"), ("profiles", "action")])
+def test_a_missing_argument_is_one_line_and_where_the_help_is(command, missing, capsys):
+    from meeting_analytics.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main([command])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and error_lines(err) == [
+        f"meeting-analytics {command}: error: the following arguments are required: {missing}",
+        f"see `meeting-analytics {command} --help`"]
+
+
+def test_a_bad_file_reads_the_same_on_the_command_line_and_in_the_web_app(tmp_path):
+    """Random bytes named .mp3: ffprobe reads them by the extension on the command line; the web app keeps an
+    upload as uploads/<id> and probes it with the uploaded name (``probe(path, name=)``): the same words."""
+    import shutil
+
+    from meeting_analytics.audio import AudioError, probe
+
+    bad = tmp_path / "interview.mp3"
+    bad.write_bytes(np.random.default_rng(25).integers(0, 256, 5000, dtype=np.uint8).tobytes())
+    proc = run_cli("analyze", bad, "-o", tmp_path / "out", "-q")
+    lines = error_lines(proc.stderr)
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr
+    stored = tmp_path / "uploads" / "3f2a9c"
+    stored.parent.mkdir()
+    shutil.copy(bad, stored)
+    with pytest.raises(AudioError) as web:
+        probe(stored, name="interview.mp3")
+    assert lines[0] == f"meeting-analytics: error: {bad}: {web.value.problem}"
+    assert str(web.value) == f"interview.mp3: {web.value.problem}" and "MP3" in web.value.problem
+    assert str(stored) not in str(web.value)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import OptionError
 from ..transcript import Transcript, check_speakers_known
+from .meeting import MeetingReport
 
 
 def parse_names(text: str | None, what: str = "names") -> list[str]:
@@ -44,13 +45,9 @@ def speaking_order(transcript: Transcript) -> list[str]:
 
 
 def ordered_names(transcript: Transcript, names: list[str]) -> dict[str, str]:
-    """``names[i]`` for the i-th speaker to speak (names beyond the speakers are left out: ``extra_names``)."""
+    """``names[i]`` for the i-th speaker to speak; names beyond the speakers are left out (``SpeakerNames``
+    refuses them)."""
     return dict(zip(speaking_order(transcript), names))
-
-
-def extra_names(transcript: Transcript, names: list[str]) -> list[str]:
-    """The names beyond the transcript's speakers (a person counted more speakers than were found)."""
-    return names[len(speaking_order(transcript)):]
 
 
 @dataclass(frozen=True)
@@ -70,28 +67,40 @@ class SpeakerNames:
     def __bool__(self) -> bool:
         return bool(self.in_order or self.by_label)
 
-    def mapping(self, transcript: Transcript) -> dict[str, str]:
-        """Label -> name for this recording: ``OptionError`` for a name too many, a label it does not have,
-        or a new name that is already another speaker's label."""
+    def mapping(self, order: list[str]) -> dict[str, str]:
+        """Label -> name for a recording whose speakers first spoke in ``order``: ``OptionError`` for a name
+        too many, a label it does not have, or a new name that is already another speaker's label."""
+        flag = "--names" if self.in_order else "--rename"
         if self.in_order:
-            if extra := extra_names(transcript, list(self.in_order)):
-                n = len(speaking_order(transcript))
-                raise OptionError(f"--names: {len(self.in_order)} names for {n} speaker{'s' * (n != 1)}; "
-                                  f"no speaker for {', '.join(extra)}")
-            names = ordered_names(transcript, list(self.in_order))
+            if extra := self.in_order[len(order):]:
+                raise OptionError(f"--names: {len(self.in_order)} names for {len(order)} "
+                                  f"speaker{'s' * (len(order) != 1)}; no speaker for {', '.join(extra)}")
+            names = dict(zip(order, self.in_order))
         else:
             names = dict(self.by_label)
             try:
-                check_speakers_known(names, speaking_order(transcript))
+                check_speakers_known(names, order)
             except OptionError as exc:
-                raise OptionError(str(exc).replace("rename_speakers:", "--rename:", 1)) from None
-        kept = set(speaking_order(transcript)) - set(names)
-        taken = sorted(kept & set(names.values()))
+                raise OptionError(str(exc).replace("rename_speakers:", f"{flag}:", 1)) from None
+        taken = sorted((set(order) - set(names)) & set(names.values()))
         if taken:
-            raise OptionError(f"{'--names' if self.in_order else '--rename'}: {', '.join(taken)} is already "
-                              "another speaker's label")
+            raise OptionError(f"{flag}: {', '.join(taken)} is already another speaker's label")
         return names
 
     def apply(self, transcript: Transcript) -> Transcript:
         """``transcript`` with the names given (itself when none were)."""
-        return transcript.rename_speakers(self.mapping(transcript)) if self else transcript
+        return transcript.rename_speakers(self.mapping(speaking_order(transcript))) if self else transcript
+
+    def apply_to_report(self, report: MeetingReport) -> MeetingReport:
+        """``report`` with the names given: its tables, transcript and charts (itself when none were). A saved
+        report without its transcript has no speaking order, so ``--names`` needs one; ``--rename`` does not."""
+        if not self:
+            return report
+        if report.transcript is not None:
+            order = speaking_order(report.transcript)
+        elif self.in_order:
+            raise OptionError("--names needs the transcript (transcript.json in the result directory) to know "
+                              "who spoke first; use --rename LABEL=NAME")
+        else:
+            order = [str(s) for s in report.speakers["speaker"]]
+        return report.rename_speakers(self.mapping(order))
