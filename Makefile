@@ -1,5 +1,6 @@
 # Two commands on a fresh machine:
-#   make demo   set everything up, transcribe + diarize the real two-speaker call in data/call/
+#   make demo   set everything up, analyse the real two-speaker call in data/call/: prints the per-speaker
+#               table (talk share, words per minute, questions, fillers per minute) and the path of report.html
 #   make test   set everything up, run the whole test suite (real models, offline)
 SHELL := /bin/bash
 VENV ?= .venv
@@ -34,8 +35,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(VENV)/bin/meeting-analytics transcribe data/call/sample.wav --output_dir out/demo
-	@echo "Outputs (txt, srt, vtt, tsv, json, rttm) in out/demo/"
+	$(VENV)/bin/meeting-analytics analyze data/call/sample.wav --output_dir out/demo
+	@echo "Also in out/demo/: sample.json (the speaker-labelled transcript), sample_analytics/ (every table as CSV and Parquet, report.json)"
 
 # ruff (style, unused names, bugbear) on all the Python in the repository, mypy on the package;
 # both configured in pyproject.toml

@@ -288,11 +288,11 @@ def _speaker_names(run: Run, args: argparse.Namespace) -> "SpeakerNames | int":
 
 
 def _speaker_table(report) -> str:
-    cols = {"speaker": "speaker", "share": "talk", "words": "words", "wpm": "wpm", "turns": "turns",
+    cols = {"speaker": "speaker", "share": "talk share", "words": "words", "wpm": "wpm", "turns": "turns",
             "questions": "questions", "interruptions": "interrupts", "fillers": "fillers",
             "fillers_per_minute": "fillers/min", "mean_sentiment": "sentiment"}
     frame = report.speakers[list(cols)].rename(columns=cols)
-    frame["talk"] = (frame["talk"] * 100).round().astype(int).astype(str) + "%"
+    frame["talk share"] = (frame["talk share"] * 100).round().astype(int).astype(str) + "%"
     return frame.round({"wpm": 0, "fillers/min": 1, "sentiment": 2}).to_string(index=False)
 
 
