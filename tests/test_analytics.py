@@ -266,3 +266,14 @@ def test_every_speaker_column_has_one_definition():
     assert {"fillers", "fillers_per_minute", "mean_sentiment", "question_start", "latency"} <= set(METRICS)
     assert all(isinstance(m, Metric) and m.column == k and m.definition for k, m in METRICS.items())
     assert len({m.name for m in METRICS.values()}) == len(METRICS)
+
+
+@pytest.mark.parametrize("text", ["So, what is this?”", "Is it ready?'", "You mean (this one?)", "He asked \"why?\""])
+def test_a_question_ending_in_a_closing_quote_counts_with_words_and_without(text):
+    """A "?" before a closing quote or bracket ends a question whether the utterance has word times or not
+    (the words' split kept the quote on the word and then missed the question)."""
+    from meeting_analytics.analytics.questions import question_sentences
+
+    t = meeting([("A", 0, 4, text), ("B", 5, 6, "yes")])
+    assert analyze(t).speakers.set_index("speaker").loc["A", "questions"] == 1
+    assert len(analyze(t).questions) == 1 and len(question_sentences(text)) == 1

@@ -30,14 +30,16 @@ LINE_CHECK_MARKERS = frozenset("hello hi hey hallo hullo hear there".split())
 QUESTION_FILLERS = HESITATIONS | {"like", "so", "well", "okay", "right", "basically", "actually", "just"}
 
 
-SENTENCE_END_WORD = re.compile(r"[.!?][\"'”’)\]]*$")  # a word after which a sentence ends ("thing?", "no.”")
+CLOSERS = "\"'”’)]"  # what may follow a sentence's last mark ("no.”", "(this one?)")
+SENTENCE_END_WORD = re.compile(rf"[.!?][{re.escape(CLOSERS)}]*$")  # a word after which a sentence ends ("thing?")
 
 
 def is_question(sentence: str) -> bool:
-    """``sentence`` asks something: it ends in "?" and is not a greeting or line check."""
+    """``sentence`` asks something: it ends in "?" (closing quotes and brackets after it aside) and is not a
+    greeting or line check."""
     said = set(words(sentence))
     line_check = said <= LINE_CHECK and said & LINE_CHECK_MARKERS
-    return sentence.endswith("?") and bool(said) and not line_check
+    return sentence.rstrip(CLOSERS).endswith("?") and bool(said) and not line_check
 
 
 def question_sentences(text: str) -> list[str]:
