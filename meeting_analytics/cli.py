@@ -11,7 +11,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NoReturn
+from typing import TYPE_CHECKING, Callable, NoReturn, TypeVar
 
 from ._version import __version__
 from .options import ANALYSIS_DEFAULTS
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .catalog import Measurement
     from .pipeline import Pipeline
 
+T = TypeVar("T")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 DESCRIPTION = ("Speaker-aware transcripts and analytics of meetings, interviews and calls, offline: WhisperX "
@@ -296,8 +297,21 @@ def _speaker_table(report) -> str:
     return frame.round({"wpm": 0, "fillers/min": 1, "sentiment": 2}).to_string(index=False)
 
 
+def _named(path: str, apply: Callable[[T], T], target: T, kept: Path | None = None) -> T:
+    """``apply(target)``: the names given, for this file's speakers. Names that do not fit them (a name too
+    many, a label it has not) fail this file only, in one line naming it: another input may have them."""
+    from .errors import Error, OptionError
+
+    try:
+        return apply(target)
+    except OptionError as exc:
+        where = f" (its transcript is kept: {kept}; analyze that with other names)" if kept else ""
+        raise Error(f"{path}: {exc}{where}") from None
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from .analytics import analyze
+    from .errors import Error
     from .transcript import Transcript
 
     run = Run(args)
@@ -316,9 +330,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         name, stem = Path(path).name, Path(path).stem
         written = []
         if path.lower().endswith(".json"):
-            transcript = names.apply(Transcript.load(path))
+            transcript = _named(path, names.apply, Transcript.load(path))
         else:
-            transcript = names.apply(pipeline.transcribe(path, files))
+            made = pipeline.transcribe(path, files)
+            try:
+                transcript = _named(path, names.apply, made, kept=out / f"{stem}.json")
+            except Error:
+                made.save(out / f"{stem}.json")  # the costly part: kept, to analyze with other names
+                raise
             written.append(transcript.save(out / f"{stem}.json"))
         run.warnings(path, transcript.info.warnings)
         report = _timed(run, f"{name}: analytics", lambda: analyze(transcript, options.analytics))
@@ -356,7 +375,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     def handle(path: str) -> None:
         stem = report_stem(path)
-        written = write_report(names.apply_to_report(load_report(path)), args.output_dir, stem, formats)
+        written = write_report(_named(path, names.apply_to_report, load_report(path)), args.output_dir, stem, formats)
         if args.screenshot and "html" in formats:
             png = Path(args.output_dir) / f"{stem}.png"
             screenshot(Path(args.output_dir) / f"{stem}.html", png)
