@@ -277,3 +277,8 @@ def test_a_question_ending_in_a_closing_quote_counts_with_words_and_without(text
     t = meeting([("A", 0, 4, text), ("B", 5, 6, "yes")])
     assert analyze(t).speakers.set_index("speaker").loc["A", "questions"] == 1
     assert len(analyze(t).questions) == 1 and len(question_sentences(text)) == 1
+
+
+def test_the_reports_repr_counts_in_the_singular():
+    r = analyze(meeting([("A", 0, 2, "Um, why?")]))
+    assert "1 speaker, 2 words, 1 filler, 1 question)" in repr(r)

@@ -221,6 +221,23 @@ def test_more_names_than_speakers_found_fails_the_job_naming_the_extra_ones(serv
     assert sorted(transcript.speakers) == sorted(names[:n])
 
 
+def test_a_count_of_one_reads_in_the_singular():
+    """'2 names for 1 speakers' was the form's 400 and a job's error (#25 item 4: '1 speakers')."""
+    from types import SimpleNamespace
+
+    from meeting_analytics.errors import OptionError
+    from meeting_analytics.web.pages import options_from_fields
+    from meeting_analytics.web.worker import speaker_names
+
+    with pytest.raises(OptionError, match=r"^Speaker names \(names\): 2 names for 1 speaker; no speaker for Bob$"):
+        options_from_fields({"num_speakers": "1", "names": "Ann, Bob"})
+    solo = Transcript.load(Path(__file__).parent / "data" / "written_0.1_call.json").rename_speakers(
+        {"SPEAKER_00": "SPEAKER_01"})
+    job = SimpleNamespace(name="solo.wav", names=["Ann", "Bob"])
+    with pytest.raises(OptionError, match=r"2 names for the 1 speaker found; no speaker for Bob$"):
+        speaker_names(SimpleNamespace(transcript=solo), job)
+
+
 def test_the_kind_of_recording_presets_what_the_user_left_empty():
     from meeting_analytics.web.pages import options_from_fields
 

@@ -17,6 +17,7 @@ from ..options import AnalyticsOptions, check_names, option_names
 from ..transcript import Transcript, check_speakers_known
 from . import fillers as F
 from .questions import questions
+from .tokens import plural
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
 from .talk import meeting_stats, speaker_stats
 from .topics import topics
@@ -162,10 +163,9 @@ class MeetingReport(Tables):
         cols = [c for c in ("speaker", "share", "words", "wpm", "fillers", "questions") if c in self.speakers]
         table = self.speakers[cols].head(8).round(2).to_string(index=False) if len(self.speakers) else "(no speakers)"
         more = f"\n... {len(self.speakers) - 8} more speakers" if len(self.speakers) > 8 else ""
-        n = len(self.speakers)
         return (f"MeetingReport({m.source or 'meeting'}: {float(m.duration or 0):.1f} s, "
-                f"{n} speaker{'' if n == 1 else 's'}, {m.words} words, {len(self.fillers)} fillers, "
-                f"{len(self.questions)} questions)\n{table}{more}")
+                f"{plural(len(self.speakers), 'speaker')}, {plural(int(m.words), 'word')}, "
+                f"{plural(len(self.fillers), 'filler')}, {plural(len(self.questions), 'question')})\n{table}{more}")
 
     def rename_speakers(self, names: dict[str, str]) -> "MeetingReport":
         """A copy with speakers relabelled everywhere (tables, transcript, charts); a label the meeting

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..errors import OptionError
 from ..transcript import Transcript, check_speakers_known
 from .meeting import MeetingReport
+from .tokens import plural
 
 
 def parse_names(text: str | None, what: str = "names") -> list[str]:
@@ -73,8 +74,8 @@ class SpeakerNames:
         flag = "--names" if self.in_order else "--rename"
         if self.in_order:
             if extra := self.in_order[len(order):]:
-                raise OptionError(f"--names: {len(self.in_order)} names for {len(order)} "
-                                  f"speaker{'s' * (len(order) != 1)}; no speaker for {', '.join(extra)}")
+                raise OptionError(f"--names: {plural(len(self.in_order), 'name')} for "
+                                  f"{plural(len(order), 'speaker')}; no speaker for {', '.join(extra)}")
             names = dict(zip(order, self.in_order))
         else:
             names = dict(self.by_label)

@@ -65,6 +65,11 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
+def plural(n: int, word: str) -> str:
+    """``n`` and ``word``, in the plural unless ``n`` is 1: "1 speaker", "2 speakers" (every count a person reads)."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def sentences(text: str) -> list[str]:
     """``text`` cut after each ".", "!" or "?" (runs such as "?!" stay together), each stripped."""
     return [s.strip() for s in SENTENCE.findall(text)]

@@ -45,10 +45,6 @@ def category_label(category: object) -> str:
     return CATEGORY_LABELS.get(str(category), str(category).replace("_", " "))
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _legend_below(fig: Figure, handles: list, ncols: int) -> None:
     if handles:
         fig.legend(handles=handles, loc="outside lower center", fontsize=8, ncols=max(min(ncols, 4), 1),

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .charts import chart, label, people_fillers, plural
+from ..analytics.tokens import plural
+from .charts import chart, label, people_fillers
 from .html import esc, figure_img, page, table
 
 if TYPE_CHECKING:

@@ -201,7 +201,7 @@ def _definitions(columns: dict[str, tuple[str, str | None]], frame: pd.DataFrame
 
 def summary_html(report: MeetingReport) -> str:
     """The speaker table and a one-line meeting summary (Jupyter's rich display of a report)."""
-    from .charts import plural
+    from ..analytics.tokens import plural
 
     m = report.meeting
     line = (f"{esc(file_name(m.source) if m.source else 'meeting')} · {clock(m.duration or 0)} · "
@@ -261,7 +261,8 @@ def _topics(report: MeetingReport, colors: dict[str, str]) -> list[str]:
 
 def render(report: MeetingReport, title: str | None = None) -> str:
     """The whole page."""
-    from .charts import plural, speakers_of
+    from ..analytics.tokens import plural
+    from .charts import speakers_of
 
     colors = _hex_palette(report)
     m = report.meeting

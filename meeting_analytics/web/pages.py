@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analytics.names import parse_names
+from ..analytics.tokens import plural
 from ..catalog import offline_models, offline_names
 from ..events import ANALYTICS, ASR, DIARIZE, REPORT, SEGMENTATION
 from ..options import PARSERS, RECORDING_KINDS, SPEAKER_COUNTS, OptionError, PipelineOptions, RecordingKind, declared
@@ -156,8 +157,8 @@ def speaker_names(text: str, options: PipelineOptions) -> list[str]:
     names = parse_names(text, in_words("names"))
     most = options.num_speakers or options.max_speakers
     if most and len(names) > most:
-        raise OptionError(f"{in_words('names')}: {len(names)} names for {most} speakers; no speaker for "
-                          f"{', '.join(names[most:])}")
+        raise OptionError(f"{in_words('names')}: {plural(len(names), 'name')} for {plural(most, 'speaker')}; "
+                          f"no speaker for {', '.join(names[most:])}")
     return names
 
 

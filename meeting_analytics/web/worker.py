@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..analytics.names import ordered_names
+from ..analytics.tokens import plural
 from ..batch.worker import Job, Outcome, init_worker, is_done, one_line, process
 from ..events import ANALYTICS, REPORT, StageEvent
 from ..options import PipelineOptions
@@ -163,8 +164,9 @@ def speaker_names(report, job: WebJob) -> dict[str, str]:
 
     names = ordered_names(report.transcript, job.names)
     if len(job.names) > len(names):
-        raise OptionError(f"{job.name}: {in_words('names')}: {len(job.names)} names for the {len(names)} speakers "
-                          f"found; no speaker for {', '.join(job.names[len(names):])}")
+        raise OptionError(f"{job.name}: {in_words('names')}: {plural(len(job.names), 'name')} for the "
+                          f"{plural(len(names), 'speaker')} found; "
+                          f"no speaker for {', '.join(job.names[len(names):])}")
     return names
 
 
