@@ -282,3 +282,14 @@ def test_a_question_ending_in_a_closing_quote_counts_with_words_and_without(text
 def test_the_reports_repr_counts_in_the_singular():
     r = analyze(meeting([("A", 0, 2, "Um, why?")]))
     assert "1 speaker, 2 words, 1 filler, 1 question)" in repr(r)
+
+
+def test_an_empty_name_between_names_is_an_error_not_a_shift():
+    """"Ann,,Bob" once gave Bob to the second speaker to talk, not the third; a trailing comma is harmless."""
+    from meeting_analytics.analytics.names import parse_names
+    from meeting_analytics.errors import OptionError
+
+    assert parse_names(" Ann, Bob, ") == ["Ann", "Bob"] and parse_names("") == [] and parse_names(None) == []
+    for text in ("Ann,,Bob", ", Bob", "Ann, ,Bob"):
+        with pytest.raises(OptionError, match=r"^--names: name \d is empty; give every speaker up to the last "):
+            parse_names(text, "--names")

@@ -17,8 +17,14 @@ from .tokens import plural
 
 
 def parse_names(text: str | None, what: str = "names") -> list[str]:
-    """``"Ann, Bob"`` -> ``["Ann", "Bob"]``; the same name twice is an ``OptionError``."""
-    names = [n.strip() for n in (text or "").split(",") if n.strip()]
+    """``"Ann, Bob"`` -> ``["Ann", "Bob"]``; the same name twice, or an empty one before the last (``"Ann,,Bob"``
+    would give Bob to the second speaker, not the third), is an ``OptionError``."""
+    names = [n.strip() for n in (text or "").split(",")]
+    while names and not names[-1]:
+        names.pop()
+    if "" in names:
+        raise OptionError(f"{what}: name {names.index('') + 1} is empty; give every speaker up to the last one "
+                          "you name a name")
     if len(set(names)) != len(names):
         raise OptionError(f"{what}: each speaker needs a different name")
     return names
