@@ -205,6 +205,8 @@ class PipelineOptions:
         language = check_language_code(self.asr.language)
         if language != self.asr.language:
             self.asr = dataclasses.replace(self.asr, language=language)
+        if language not in (None, "en") and self.asr.model.endswith(".en"):
+            raise OptionError(english_only_message(language, self.asr.model))
         self.validate()
 
     @property
@@ -383,7 +385,8 @@ def check_language_code(language: str | None) -> str | None:
         return None
     code = language.strip().lower()
     if code not in whisper_languages():
-        raise OptionError(f"unknown language {language!r}; use a Whisper language code such as en, de, fr, es")
+        raise OptionError(f"--language: unknown language {language!r}; use a Whisper language code such as en, de, "
+                          "fr, es")
     return code
 
 
@@ -392,9 +395,12 @@ def check_language(language: str | None, english_only: bool) -> str | None:
         return "en" if english_only else None
     code = check_language_code(language)
     if english_only and code != "en":
-        raise OptionError(f"language {language!r} needs a multilingual model (e.g. --model base); "
-                          "this model is English-only")
+        raise OptionError(english_only_message(language, "this model"))
     return code
+
+
+def english_only_message(language: str, model: str) -> str:
+    return f"--language: {language!r} needs a multilingual model such as base ({model} is English-only)"
 
 
 _NAMES = {owner: {f.name for f in fields(owner)} - {"asr", "analytics"}

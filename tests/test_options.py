@@ -66,6 +66,8 @@ def test_the_prompt_rule_is_applied_once_and_follows_changes():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"language": "xx"}, "unknown language 'xx'"),
+    ({"language": "de"}, r"--language: 'de' needs a multilingual model such as base \(tiny.en is English-only\)"),
+    ({"language": "de", "model": "/models/whisper-small.en"}, r"\(/models/whisper-small.en is English-only\)"),
     ({"min_speakers": 3, "max_speakers": 2}, "--min_speakers 3 is larger than --max_speakers 2"),
     ({"roles": " , "}, "--roles"),
     ({"filler_lexicon": "/nonexistent/lexicon.txt"}, "--filler_lexicon /nonexistent/lexicon.txt: no such file"),

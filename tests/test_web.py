@@ -120,7 +120,8 @@ def test_bad_uploads_fail_with_one_line_and_the_server_goes_on(server, tmp_path)
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;.wav" in page
 
     for fields, needle in (({"num_speakers": "0"}, "Number of speakers (num_speakers): must be >= 1"),
-                           ({"language": "xx"}, "unknown language 'xx'"),
+                           ({"language": "xx"}, "Language (language): unknown language 'xx'"),
+                           ({"language": "de"}, "Language (language): 'de' needs a multilingual model such as base"),
                            ({"speakers": "2"}, "unknown field(s): speakers"),
                            ({"channels": "left"}, "(channels): 'left' is not one of auto, mix, split"),
                            ({"names": "Ann, Ann"}, "each speaker needs a different name")):
@@ -210,7 +211,7 @@ def test_more_names_than_speakers_found_fails_the_job_naming_the_extra_ones(serv
     names = ["Ann", "Bob", "Carl", "Dan"]
     job = server.wait(server.upload(clip, names=", ".join(names)).json()["id"])
     assert job["status"] == "failed", job
-    found = re.fullmatch(r"clip0.wav: Speaker names \(names\): 4 names for the (\d) speakers found; "
+    found = re.fullmatch(r"clip0.wav: Speaker names \(names\): 4 names for (\d) speakers; "
                          r"no speaker for (.+)", job["error"])
     assert found, job["error"]
     n = int(found.group(1))
@@ -234,8 +235,14 @@ def test_a_count_of_one_reads_in_the_singular():
     solo = Transcript.load(Path(__file__).parent / "data" / "written_0.1_call.json").rename_speakers(
         {"SPEAKER_00": "SPEAKER_01"})
     job = SimpleNamespace(name="solo.wav", names=["Ann", "Bob"])
-    with pytest.raises(OptionError, match=r"2 names for the 1 speaker found; no speaker for Bob$"):
+    with pytest.raises(OptionError, match=r"^solo.wav: Speaker names \(names\): 2 names for 1 speaker; "
+                                          r"no speaker for Bob$"):
         speaker_names(SimpleNamespace(transcript=solo), job)
+    two = Transcript.load(Path(__file__).parent / "data" / "written_0.1_call.json")
+    first = two.utterances[0].speaker
+    job = SimpleNamespace(name="two.wav", names=["SPEAKER_01" if first == "SPEAKER_00" else "SPEAKER_00"])
+    with pytest.raises(OptionError, match=r"^two.wav: Speaker names \(names\): SPEAKER_0\d is already another"):
+        speaker_names(SimpleNamespace(transcript=two), job)
 
 
 def test_the_kind_of_recording_presets_what_the_user_left_empty():

@@ -51,12 +51,6 @@ def speaking_order(transcript: Transcript) -> list[str]:
     return order + [s for s in transcript.speakers if s not in order]
 
 
-def ordered_names(transcript: Transcript, names: list[str]) -> dict[str, str]:
-    """``names[i]`` for the i-th speaker to speak; names beyond the speakers are left out (``SpeakerNames``
-    refuses them)."""
-    return dict(zip(speaking_order(transcript), names))
-
-
 @dataclass(frozen=True)
 class SpeakerNames:
     """What a command was told to call the speakers: ``in_order`` (first to speak first) or ``by_label``."""

@@ -17,8 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analytics.names import ordered_names
-from ..analytics.tokens import plural
+from ..analytics.names import SpeakerNames, speaking_order
 from ..batch.worker import Job, Outcome, init_worker, is_done, one_line, process
 from ..events import ANALYTICS, REPORT, StageEvent
 from ..options import PipelineOptions
@@ -157,17 +156,16 @@ def named(message: str, path: str | Path, name: str) -> str:
 
 
 def speaker_names(report, job: WebJob) -> dict[str, str]:
-    """The job's names by speaker; more names than speakers found fails the job naming the extra ones (the
-    result is kept: the same upload with fewer names reuses it)."""
+    """The job's names by speaker, as ``--names`` gives them on the command line: a name too many, or one that
+    is another speaker's label, fails the job naming the file and the field (the result is kept: the same
+    upload with other names reuses it)."""
     from ..errors import OptionError
     from .pages import in_words
 
-    names = ordered_names(report.transcript, job.names)
-    if len(job.names) > len(names):
-        raise OptionError(f"{job.name}: {in_words('names')}: {plural(len(job.names), 'name')} for the "
-                          f"{plural(len(names), 'speaker')} found; "
-                          f"no speaker for {', '.join(job.names[len(names):])}")
-    return names
+    try:
+        return SpeakerNames(in_order=tuple(job.names)).mapping(speaking_order(report.transcript))
+    except OptionError as exc:
+        raise OptionError(f"{job.name}: {str(exc).replace('--names', in_words('names'), 1)}") from None
 
 
 def write_downloads(job: WebJob) -> float:
