@@ -751,8 +751,8 @@ def _models_table(cards, measured: "Measurement", now: bool) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     table = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     source = ("measured now on this machine" if now else
-              f"recorded {measured.date} on {measured.machine}, by `{measured.command}`; "
-              "`meeting-analytics models --measure` takes them on this machine")
+              f"recorded {measured.date} on {measured.machine}, by `{measured.command}`; add --measure to take "
+              "them on this machine")
     return "\n".join([*table, "",
                       "on disk: the package weights, measured now (base's two halves are joined into the cache on "
                       "first use: '+ joined').",
