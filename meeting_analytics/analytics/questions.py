@@ -81,21 +81,30 @@ def asked(utterances: pd.DataFrame, words: pd.DataFrame | None) -> pd.Series:
     candidates = u[text.str.contains("?", regex=False) & u["speaker"].notna()]
     if candidates.empty:
         return pd.Series(dtype=object)
-    by_utterance: dict = {}
-    if words is not None and len(words):
-        w = words[words["utterance"].isin(candidates.index)]
-        by_utterance = {k: g for k, g in w.groupby("utterance", sort=False)}
+    spans, tokens, starts, ends = _word_spans(words, candidates.index)
     out = {}
     for i, row in zip(candidates.index, candidates.itertuples(index=False)):
-        g = by_utterance.get(i)
-        if g is not None:
-            found = asked_in_words(g["text"].astype(str).tolist(), g["start"].tolist(), g["end"].tolist())
+        if i in spans:
+            a, b = spans[i]
+            found = asked_in_words(tokens[a:b], starts[a:b], ends[a:b])
         else:
             qs = question_sentences(str(row.text))
             found = Asked(" ".join(qs), len(qs), float(row.start), float(row.end)) if qs else None
         if found is not None:
             out[i] = found
     return pd.Series(out, dtype=object)
+
+
+def _word_spans(words: pd.DataFrame | None, utterances: pd.Index) -> tuple[dict, list, np.ndarray, np.ndarray]:
+    """The words of ``utterances`` as arrays, in order, and each utterance's (first, past-last) slice of
+    them: slicing arrays instead of a DataFrame per utterance (10 M words: 23 s of 62 s went to groups)."""
+    if words is None or not len(words):
+        return {}, [], np.zeros(0), np.zeros(0)
+    w = words[words["utterance"].isin(utterances)].sort_values("utterance", kind="stable")
+    keys, first = np.unique(w["utterance"].to_numpy(), return_index=True)
+    bounds = np.r_[first, len(w)]
+    spans = {int(k): (int(bounds[j]), int(bounds[j + 1])) for j, k in enumerate(keys)}
+    return spans, w["text"].astype(str).tolist(), w["start"].to_numpy(float), w["end"].to_numpy(float)
 
 
 def questions_per_speaker(utterances: pd.DataFrame, words: pd.DataFrame | None = None) -> pd.Series:
