@@ -123,6 +123,7 @@ names = ("pyannote", "whisperx", "pytorch_lightning", "faster_whisper")
 ma.transcribe({path!r})  # the libraries' imports may set up their own logging: not ours to judge
 before = [logging.getLogger(n).level for n in names], list(warnings.filters)
 ma.Pipeline(ma.PipelineOptions())({path!r})  # models loaded again, and a run
+ma.enroll("Kennedy", [{path!r}], "profiles")  # an enrolment loads the diarization's models too
 after = [logging.getLogger(n).level for n in names], list(warnings.filters)
 print("state", before == after or (before, after))
 """
