@@ -305,3 +305,17 @@ def test_a_browser_past_its_timeout_is_one_error_and_leaves_no_process(tmp_path)
     profiles = subprocess.run(["pgrep", "-f", "ma-chromium-"], capture_output=True, text=True).stdout.split()
     assert profiles == []  # the launcher script's browser child was killed with it
     assert not (tmp_path / "call.png").exists()
+
+
+def test_the_corpus_page_weighs_filler_rates_by_talk_time():
+    """The corpus page charted the mean of the speakers' rates: ten seconds of talk weighed as much as ten
+    minutes. A meeting's rate is its fillers over its speakers' talk minutes."""
+    import pandas as pd
+
+    from meeting_analytics.report.corpus_html import filler_rates_per_meeting
+
+    speakers = pd.DataFrame({"meeting": ["a", "a", "b"], "speaker": ["S1", "S2", "S1"],
+                             "fillers": [10, 0, 3], "talk_time": [600.0, 10.0, 60.0],
+                             "fillers_per_minute": [1.0, 0.0, 3.0]})
+    rates = filler_rates_per_meeting(speakers)
+    assert rates["a"] == pytest.approx(10 / (610 / 60)) and rates["b"] == pytest.approx(3.0)

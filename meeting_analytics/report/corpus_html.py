@@ -72,17 +72,28 @@ def _throughput(cost: "Cost") -> str:
             f"</td></tr>{hosted}</tbody></table></div>")
 
 
+def filler_rates_per_meeting(speakers: pd.DataFrame) -> pd.Series:
+    """Each meeting's fillers over its speakers' talk minutes: a weighted rate, so a speaker with ten seconds
+    of talk does not count as much as one with ten minutes (the page showed the mean of speakers' rates)."""
+    if not {"fillers", "talk_time"} <= set(speakers) or speakers.empty:
+        return pd.Series(dtype=float)
+    total = speakers.groupby("meeting")[["fillers", "talk_time"]].sum()
+    total = total[total["talk_time"] > 0]
+    return total["fillers"] / (total["talk_time"] / 60.0)
+
+
 def render_corpus(t: "CorpusTables") -> str:
     """The corpus page of ``analytics.corpus.CorpusTables``: a batch's (``batch.corpus``), with its throughput
     and cost, or any corpus's (``CorpusReport.summary()``), without them."""
     meetings = t.meetings
-    fill = t.filler_rates.groupby("meeting")["all"].mean() if "all" in t.filler_rates else pd.Series(dtype=float)
+    fill = filler_rates_per_meeting(t.speakers)
     q = t.questions.head(15).set_index("question")["count"]
     topics = t.topics.head(20)
     topics = pd.Series(topics["count"].to_numpy(), index=topics["term"])
     mood = meetings.set_index("meeting")["mean_sentiment"].sort_values()
-    charts = [figure_img(_barh(fill.sort_values(ascending=False).head(30), "Fillers per minute (mean of speakers)",
-                               "fillers per minute"), "fillers per meeting") if len(fill) else "",
+    rate = "fillers per minute (the meeting's fillers / its speakers' talk minutes)"
+    charts = [figure_img(_barh(fill.sort_values(ascending=False).head(30), "Fillers per minute of talk", rate),
+                         "fillers per meeting") if len(fill) else "",
               figure_img(_barh(q, "Most frequent questions (near-duplicates grouped)", "times asked",
                                "#ff7f0e", counts=True), "top questions") if len(q) else "",
               figure_img(_barh(topics, "Topics across meetings", "mentions", "#2ca02c", counts=True), "top topics")
