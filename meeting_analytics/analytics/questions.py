@@ -57,7 +57,7 @@ class Asked:
     end: float
 
 
-def asked_in_words(tokens: list[str], starts: list[float], ends: list[float]) -> Asked | None:
+def asked_in_words(tokens: list[str], starts: np.ndarray, ends: np.ndarray) -> Asked | None:
     """The question sentences among an utterance's words (``tokens`` with their times), or None."""
     found, lo = [], 0
     for k, token in enumerate(tokens):
