@@ -319,3 +319,21 @@ def test_the_corpus_page_weighs_filler_rates_by_talk_time():
                              "fillers_per_minute": [1.0, 0.0, 3.0]})
     rates = filler_rates_per_meeting(speakers)
     assert rates["a"] == pytest.approx(10 / (610 / 60)) and rates["b"] == pytest.approx(3.0)
+
+
+def test_the_people_chart_keeps_colour_for_speakers_and_its_legend_off_the_bars():
+    """The corpus page's (and a notebook's) people chart drew categories in red and orange (a speaker's colour
+    in every report), its legend inside the plot over the longest bars, and bars up to the axis end."""
+    import pandas as pd
+    from matplotlib.colors import to_hex
+
+    from meeting_analytics.report.charts import palette, people_fillers
+
+    summary = pd.DataFrame({"person": ["Ann", "Ben"], "hesitations_per_minute": [6.5, 14.8],
+                            "discourse_markers_per_minute": [9.1, 14.7]})
+    fig = people_fillers(summary)
+    ax = fig.axes[0]
+    speaker_colours = {to_hex(c) for c in palette([f"SPEAKER_{i:02d}" for i in range(10)]).values()}
+    assert {to_hex(bar.get_facecolor()) for bar in ax.patches}.isdisjoint(speaker_colours)
+    assert ax.get_legend() is None and len(fig.legends) == 1
+    assert ax.get_xlim()[1] > 14.8 * 1.05

@@ -333,19 +333,22 @@ class ReportPlots:
 
 @chart
 def people_fillers(summary: pd.DataFrame) -> Figure:
-    """Hesitations and discourse markers per minute, a pair of bars per person (``people_summary``)."""
+    """Hesitations and discourse markers per minute, a pair of bars per person (``people_summary``), the
+    categories in grey and hatched as in a report (colour means speaker), the legend below the plot."""
     rates = summary.set_index("person")
-    fig = Figure(figsize=(9, 0.5 * len(rates) + 1.4), layout="constrained")
+    fig = Figure(figsize=(9, 0.5 * len(rates) + 1.6), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(rates))
-    ax.barh(y - 0.2, rates["hesitations_per_minute"], height=0.4, color="#d62728", label="hesitations (um, uh)")
-    ax.barh(y + 0.2, rates["discourse_markers_per_minute"], height=0.4, color="#ff7f0e",
-            label="discourse markers (like, you know)")
+    pairs = (("hesitation", "hesitations_per_minute", -0.2), ("discourse_marker", "discourse_markers_per_minute", 0.2))
+    for cat, column, shift in pairs:
+        ax.barh(y + shift, rates[column], height=0.4, color=LEGEND_GREY, edgecolor="white",
+                hatch=CATEGORY_HATCHES[cat], label=category_label(cat))
     ax.set_yticks(y, [str(p) for p in rates.index])
     ax.invert_yaxis()
+    _value_axis(ax, rates[[c for _, c, _ in pairs]].to_numpy().ravel())
     ax.set_xlabel("per minute of the person's talk")
     ax.set_title("Fillers per person, across recordings")
-    ax.legend(loc="lower right", fontsize=8)
+    _legend_below(fig, _category_handles([cat for cat, _, _ in pairs]), len(pairs))
     return fig
 
 
