@@ -35,9 +35,14 @@ def interpolate_words(segment: Segment) -> list[Word]:
     tokens = segment.text.split()
     if not tokens:
         return []
-    weights = np.array([len(t) + 1 for t in tokens], dtype=float)
-    edges = segment.start + (segment.end - segment.start) * np.concatenate([[0], np.cumsum(weights)]) / weights.sum()
+    edges = spread_edges(tokens, segment.start, segment.end)
     return [Word(float(a), float(b), t) for t, a, b in zip(tokens, edges[:-1], edges[1:])]
+
+
+def spread_edges(texts: list[str], lo: float, hi: float) -> np.ndarray:
+    """The boundaries of ``texts`` spread over ``lo``..``hi`` in proportion to their length (a space each)."""
+    weights = np.array([len(t) + 1 for t in texts], dtype=float)
+    return lo + (hi - lo) * np.concatenate([[0], np.cumsum(weights)]) / weights.sum()
 
 
 class Aligner:
@@ -158,8 +163,7 @@ def _spread_run(words: list[Word], i: int, j: int, seg: Segment) -> None:
         lo, hi = min(lo, words[i].start), max(hi, words[j].end)
     if hi <= lo:
         return
-    weights = np.array([len(w.text) + 1 for w in words[i : j + 1]], dtype=float)
-    edges = lo + (hi - lo) * np.concatenate([[0], np.cumsum(weights)]) / weights.sum()
+    edges = spread_edges([w.text for w in words[i : j + 1]], lo, hi)
     for w, a, b in zip(words[i : j + 1], edges[:-1], edges[1:]):
         w.start, w.end = float(a), float(b)
 
