@@ -293,3 +293,41 @@ def test_an_empty_name_between_names_is_an_error_not_a_shift():
     for text in ("Ann,,Bob", ", Bob", "Ann, ,Bob"):
         with pytest.raises(OptionError, match=r"^--names: name \d is empty; give every speaker up to the last "):
             parse_names(text, "--names")
+
+
+def test_two_questions_in_one_utterance_count_as_two_everywhere():
+    """A row of ``questions`` is one utterance's questions, ``sentences`` how many: the speakers' count, the
+    report's summary line, the corpus meeting's total and a person's asked/answered read the same sentences
+    (the summary line and the meeting's total counted rows: 1 question in a meeting where A asked 2)."""
+    from meeting_analytics.analytics import analyze_corpus
+
+    t = meeting([("A", 0, 3, "Why did it fail? How do we fix it?"), ("B", 3.5, 6, "We restart the server."),
+                 ("A", 6.5, 8, "Is that safe? Okay."), ("B", 9, 10, "Yes.")])
+    r = analyze(t)
+    assert r.questions["sentences"].tolist() == [2, 1] and r.speakers.set_index("speaker").loc["A", "questions"] == 3
+    assert "3 questions)" in repr(r)
+    summary = analyze_corpus([("m1", t), ("m2", t)]).summary()
+    assert summary.meetings.set_index("meeting")["questions"].to_dict() == {"m1": 3, "m2": 3}
+    people = summary.people.groupby("person")[["questions_asked", "questions_answered"]].sum()
+    assert people.to_dict("index") == {"A": {"questions_asked": 6, "questions_answered": 0},
+                                       "B": {"questions_asked": 0, "questions_answered": 6}}
+
+
+def test_a_questions_frame_saved_without_sentences_counts_a_question_a_row():
+    from meeting_analytics.analytics.questions import questions_per_speaker
+
+    saved = analyze(meeting([("A", 0, 3, "Why? How?"), ("B", 4, 5, "No?")])).questions.drop(columns="sentences")
+    assert questions_per_speaker(saved).to_dict() == {"A": 1, "B": 1}
+
+
+def test_a_corpus_reads_as_a_summary_and_takes_only_named_transcripts():
+    from meeting_analytics.analytics import analyze_corpus
+
+    t = meeting([("A", 0, 3, "Um, why did it fail? How?"), ("B", 3.5, 6, "We restart it.")])
+    corpus = analyze_corpus([(f"m{i}", t) for i in range(10)])
+    head, *rows = repr(corpus).splitlines()
+    assert head == "CorpusReport(10 meetings, 60.0 s, 20 speakers, 90 words, 10 fillers, 20 questions)"
+    assert rows[-1] == "... 2 more meetings" and rows[2].split() == ["m0", "6.0", "2", "9", "1", "2"]
+    assert repr(corpus.summary()).startswith("CorpusTables(10 meetings, 2 named people; rows: speakers 20,")
+    with pytest.raises(TypeError, match=r"^item 0 is Transcript, not a \(name, Transcript\) pair"):
+        analyze_corpus([t])

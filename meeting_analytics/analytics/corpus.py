@@ -24,8 +24,9 @@ from ..transcript import Transcript
 from . import fillers as F
 from .meeting import Tables, apply_roles, known_roles, speaker_table
 from .people import person_summary, people_rows
-from .questions import question_key, questions
+from .questions import question_key, questions, sentence_counts
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
+from .tokens import plural
 from .talk import meeting_activity, meeting_table, speaker_stats
 from .topics import summarize_topics, topic_mentions
 
@@ -64,10 +65,29 @@ class CorpusReport(Tables):
         builder.add_report(self, about)
         return builder.tables(top)
 
+    def __repr__(self) -> str:
+        m = self.meetings.set_index("meeting")
+        per = pd.DataFrame({"duration": m["duration"].astype(float).round(1), "speakers": m["speakers"],
+                            "words": m["words"], "fillers": _per_meeting(self.fillers, m.index),
+                            "questions": _per_meeting(self.questions, m.index, sentence_counts(self.questions))})
+        table = per.head(8).to_string() if len(per) else "(no meetings)"
+        more = f"\n... {plural(len(per) - 8, 'more meeting')}" if len(per) > 8 else ""
+        return (f"CorpusReport({plural(len(per), 'meeting')}, {float(per['duration'].sum()):.1f} s, "
+                f"{plural(len(self.speakers), 'speaker')}, {plural(int(per['words'].sum()), 'word')}, "
+                f"{plural(int(per['fillers'].sum()), 'filler')}, {plural(int(per['questions'].sum()), 'question')})"
+                f"\n{table}{more}")
+
     @classmethod
     def concat(cls, parts: Iterable["CorpusReport"]) -> "CorpusReport":
         parts = list(parts)
         return cls(**{n: pd.concat([getattr(p, n) for p in parts], ignore_index=True) for n in CORPUS_FRAMES})
+
+
+def _per_meeting(frame: pd.DataFrame, meetings: pd.Index, weights: pd.Series | None = None) -> pd.Series:
+    """Rows of ``frame`` per meeting (``weights`` summed instead when given), 0 for a meeting without any."""
+    counts = (weights if weights is not None else pd.Series(1, index=frame.index)).groupby(
+        frame["meeting"].to_numpy(dtype=object)).sum()
+    return counts.reindex(meetings, fill_value=0).astype(int)
 
 
 @dataclass
@@ -114,7 +134,10 @@ def _with_roles(speakers: pd.DataFrame, c: CorpusFrames, roles: str | None) -> p
 def batches(named: Iterable[tuple[str, Transcript]], max_words: int = 1_000_000) -> Iterator[CorpusFrames]:
     """Group transcripts into CorpusFrames of about ``max_words`` words each."""
     batch, words = [], 0
-    for item in named:
+    for k, item in enumerate(named):
+        if not (isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[1], Transcript)):
+            raise TypeError(f"item {k} is {type(item).__name__}, not a (name, Transcript) pair: "
+                            "give analyze_corpus pairs, e.g. zip(names, transcripts)")
         batch.append(item)
         words += len(item[1].words)
         if words >= max_words:
@@ -190,7 +213,8 @@ def analyze_frames(c: CorpusFrames, lexicon: F.FillerLexicon | None = None, scor
     words = ax.shift(c.words, "w", utterance=True)
     utts = ax.shift(c.utterances, "u")
     turns = ax.shift(c.turns, "t")
-    stats = speaker_stats(words, utts, turns, max_latency=GAP / 2)
+    asked = questions(utts, words)
+    stats = speaker_stats(words, utts, turns, max_latency=GAP / 2, asked=asked)
     occurrences = F.find_fillers(words, lexicon or F.lexicon_for(language))
     counts = F.filler_counts(occurrences, stats)
     scored = utterance_sentiment(utts, scorer)
@@ -212,7 +236,7 @@ def analyze_frames(c: CorpusFrames, lexicon: F.FillerLexicon | None = None, scor
         m = _codes(ax, fill)
         fill["utterance"] -= ax.utt_offset[m]
         fill["word_index"] -= ax.word_offset[m]
-    q = ax.restore(questions(utts, words), time_cols=("start", "end", "answer_start"),
+    q = ax.restore(asked, time_cols=("start", "end", "answer_start"),
                    speaker_cols=("speaker", "answered_by"))
     if len(q):
         q["utterance"] -= ax.utt_offset[_codes(ax, q)]
@@ -286,6 +310,11 @@ class CorpusTables:
         """Every table by name (the files ``meeting-analytics corpus`` writes, ``cost.json`` aside)."""
         return {name: getattr(self, name) for name in self.NAMES}
 
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name} {len(frame)}" for name, frame in self.frames().items())
+        return (f"CorpusTables({plural(len(self.meetings), 'meeting')}, "
+                f"{plural(len(self.people_summary), 'named person', 'named people')}; rows: {sizes})")
+
 
 @dataclass
 class _Question:
@@ -343,7 +372,8 @@ class CorpusBuilder:
         def count(frame: pd.DataFrame) -> dict:  # rows per meeting (one meeting, as a batch adds them: no grouping)
             return {names[0]: len(frame)} if len(names) == 1 else frame.groupby("meeting").size().to_dict()
 
-        n_speakers, n_questions, n_utterances = count(speakers), count(questions), count(utterances)
+        n_speakers, n_utterances = count(speakers), count(utterances)
+        n_questions = sentence_counts(questions).groupby(questions["meeting"].to_numpy(dtype=object)).sum().to_dict()
         for info in meetings:
             m = info["meeting"]
             self._meetings.append({

@@ -16,7 +16,7 @@ from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
 from ..options import AnalyticsOptions, check_names, option_names
 from ..transcript import Transcript, check_speakers_known
 from . import fillers as F
-from .questions import questions
+from .questions import questions, sentence_counts
 from .tokens import plural
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
 from .talk import meeting_stats, speaker_stats
@@ -163,9 +163,10 @@ class MeetingReport(Tables):
         cols = [c for c in ("speaker", "share", "words", "wpm", "fillers", "questions") if c in self.speakers]
         table = self.speakers[cols].head(8).round(2).to_string(index=False) if len(self.speakers) else "(no speakers)"
         more = f"\n... {len(self.speakers) - 8} more speakers" if len(self.speakers) > 8 else ""
+        asked = int(sentence_counts(self.questions).sum())
         return (f"MeetingReport({m.source or 'meeting'}: {float(m.duration or 0):.1f} s, "
                 f"{plural(len(self.speakers), 'speaker')}, {plural(int(m.words), 'word')}, "
-                f"{plural(len(self.fillers), 'filler')}, {plural(len(self.questions), 'question')})\n{table}{more}")
+                f"{plural(len(self.fillers), 'filler')}, {plural(asked, 'question')})\n{table}{more}")
 
     def rename_speakers(self, names: dict[str, str]) -> "MeetingReport":
         """A copy with speakers relabelled everywhere (tables, transcript, charts); a label the meeting
@@ -267,7 +268,8 @@ def analyze(transcript: Transcript, options: AnalyticsOptions | None = None, *, 
     lexicon = lexicon or F.lexicon_for(transcript.language)
     if options.filler_lexicon:
         lexicon = F.FillerLexicon.from_file(options.filler_lexicon, base=lexicon)
-    stats = speaker_stats(words, utterances, turns)
+    asked = questions(utterances, words)
+    stats = speaker_stats(words, utterances, turns, asked=asked)
     occurrences = F.find_fillers(words, lexicon)
     counts = F.filler_counts(occurrences, stats)
     scored = utterance_sentiment(utterances, scorer) if len(utterances) else \
@@ -279,7 +281,7 @@ def analyze(transcript: Transcript, options: AnalyticsOptions | None = None, *, 
                              words=int(len(words)), utterances=int(len(utterances)), fillers=int(len(occurrences)),
                              lexicon=lexicon.language, source=transcript.info.source)
     return MeetingReport(transcript=transcript, speakers=speakers, utterances=scored, fillers=occurrences,
-                         filler_counts=counts, questions=questions(utterances, words), topics=speaker_topics,
+                         filler_counts=counts, questions=asked, topics=speaker_topics,
                          meeting_topics=meeting_topics,
                          timeline=sentiment_timeline(scored, timeline_window, timeline_step), meeting=meeting)
 

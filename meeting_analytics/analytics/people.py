@@ -12,6 +12,8 @@ import re
 
 import pandas as pd
 
+from .questions import sentence_counts
+
 GENERIC = re.compile(r"^(SPEAKER_\d+|CH\d+)$")
 ROW_COLUMNS = ["meeting", "person", "role", "talk_time", "share", "wpm", "longest_turn", "hesitations",
                "hesitations_per_minute", "discourse_markers", "discourse_markers_per_minute", "fillers_per_minute",
@@ -25,7 +27,9 @@ def person_rows(meeting: str, speakers: pd.DataFrame, filler_counts: pd.DataFram
         sel = filler_counts[filler_counts["category"] == name].set_index("speaker")[column]
         return speakers["speaker"].map(sel).fillna(0)
 
-    answered = questions.dropna(subset=["answered_by"]).groupby("answered_by")
+    replied = questions.dropna(subset=["answered_by"])
+    answered = replied.groupby("answered_by")
+    answered_sentences = sentence_counts(replied).groupby(replied["answered_by"].to_numpy(dtype=object)).sum()
     rows = pd.DataFrame({
         "meeting": meeting, "person": speakers["speaker"],
         "role": speakers["role"] if "role" in speakers else None,
@@ -37,7 +41,7 @@ def person_rows(meeting: str, speakers: pd.DataFrame, filler_counts: pd.DataFram
         "discourse_markers_per_minute": category("discourse_marker", "per_minute"),
         "fillers_per_minute": speakers["fillers_per_minute"],
         "questions_asked": speakers["questions"],
-        "questions_answered": speakers["speaker"].map(answered.size()).fillna(0).astype(int),
+        "questions_answered": speakers["speaker"].map(answered_sentences).fillna(0).astype(int),
         "answer_latency": speakers["speaker"].map(answered["latency"].mean()),
     })
     return rows[ROW_COLUMNS].reset_index(drop=True)

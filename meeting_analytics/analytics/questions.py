@@ -6,6 +6,12 @@ kind of thing?" at 21.9 s, where its utterance began with "Well,", while "So," s
 latency runs from that last word's end to the answer's first word's start. Sentences are cut after each
 word ending in ".", "!" or "?"; an utterance without words (a transcript without word timing) falls back
 to its text and its own times.
+
+A row of ``questions`` is one utterance's questions; ``sentences`` says how many question sentences it
+holds ("Why did it fail? How do we fix it?" is one row of two). Every count of questions is a count of
+sentences: the speakers' ``questions`` (``questions_per_speaker``, read from this frame, not found again),
+the meeting's total and a person's questions asked and answered. Before, the meeting's total and the
+report's summary line counted rows, so a speaker could ask 2 questions in a meeting of 1.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ import pandas as pd
 from .tokens import HESITATIONS, sentences, stop_words, words
 from .topics import lemmatizer
 
-QUESTION_COLUMNS = ["speaker", "start", "end", "question", "answered_by", "answer", "answer_start", "latency",
-                    "utterance"]
+QUESTION_COLUMNS = ["speaker", "start", "end", "question", "sentences", "answered_by", "answer", "answer_start",
+                    "latency", "utterance"]
 # a sentence made only of these, one of them a greeting or "hear"/"there", is a line check ("Hello? Hello?",
 # "Can you hear me?", "Are you there?"), not a question; "Do you?" stays a question
 LINE_CHECK = frozenset("hello hi hey hallo hullo there anyone anybody somebody someone you me us can could do does "
@@ -107,13 +113,16 @@ def _word_spans(words: pd.DataFrame | None, utterances: pd.Index) -> tuple[dict,
     return spans, w["text"].astype(str).tolist(), w["start"].to_numpy(float), w["end"].to_numpy(float)
 
 
-def questions_per_speaker(utterances: pd.DataFrame, words: pd.DataFrame | None = None) -> pd.Series:
-    """How many question sentences each speaker asked (``asked`` over their utterances)."""
-    found = asked(utterances, words)
-    if found.empty:
-        return pd.Series(dtype="int64")
-    speaker = utterances.reset_index(drop=True)["speaker"].to_numpy(dtype=object)[found.index.to_numpy()]
-    return pd.Series([a.count for a in found], dtype="int64").groupby(speaker).sum()
+def questions_per_speaker(asked: pd.DataFrame) -> pd.Series:
+    """How many question sentences each speaker asked, from a ``questions`` frame."""
+    return sentence_counts(asked).groupby(asked["speaker"].to_numpy(dtype=object)).sum().astype("int64")
+
+
+def sentence_counts(asked: pd.DataFrame) -> pd.Series:
+    """Question sentences per row of a ``questions`` frame (1 a row in one saved before ``sentences``)."""
+    if "sentences" in asked:
+        return asked["sentences"].astype("int64")
+    return pd.Series(1, index=asked.index, dtype="int64")
 
 
 def first_word_starts(utterances: pd.DataFrame, words: pd.DataFrame | None) -> np.ndarray:
@@ -129,7 +138,7 @@ def first_word_starts(utterances: pd.DataFrame, words: pd.DataFrame | None) -> n
 def questions(utterances: pd.DataFrame, words: pd.DataFrame | None = None, max_gap: float = 10.0) -> pd.DataFrame:
     """One row per utterance that asks something (sentences ending in "?"), timed by the question's words:
     ``start`` its first word's start, ``end`` its last word's end (``words.utterance`` indexes
-    ``utterances``; without words, the utterance's times).
+    ``utterances``; without words, the utterance's times); ``sentences`` how many question sentences it holds.
 
     The answer is the next utterance by another speaker whose first word starts within ``max_gap`` s of
     the question's end; ``latency`` is that gap. ``answered_by``/``answer`` are empty when nobody else
@@ -155,7 +164,8 @@ def questions(utterances: pd.DataFrame, words: pd.DataFrame | None = None, max_g
     answered = (nxt[i] < len(u)) & (a_start - q_end <= max_gap)
     pick = lambda col: np.where(answered, u[col].to_numpy(dtype=object)[j], None)  # noqa: E731
     return pd.DataFrame({"speaker": speaker[i], "start": q_start, "end": q_end,
-                         "question": [a.text for a in found], "answered_by": pick("speaker"),
+                         "question": [a.text for a in found], "sentences": [a.count for a in found],
+                         "answered_by": pick("speaker"),
                          "answer": pick("text"), "answer_start": np.where(answered, a_start, np.nan),
                          "latency": np.where(answered, a_start - q_end, np.nan),
                          "utterance": u["utterance"].to_numpy()[i]}, columns=QUESTION_COLUMNS)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .questions import questions_per_speaker
+from .questions import questions, questions_per_speaker
 
 SPEAKER_COLUMNS = ["speaker", "talk_time", "share", "words", "wpm", "turns", "mean_turn", "longest_turn",
                    "questions", "interruptions", "interrupted", "overlaps", "overlap_time", "mean_response_latency"]
@@ -95,10 +95,12 @@ def overlaps(activity: pd.DataFrame) -> pd.DataFrame:
 
 
 def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataFrame | None = None,
-                  interruption_window: float = 2.0, max_latency: float = np.inf) -> pd.DataFrame:
+                  interruption_window: float = 2.0, max_latency: float = np.inf,
+                  asked: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per speaker with the columns in ``SPEAKER_COLUMNS`` (times in seconds); a reply later than
     ``max_latency`` s after the previous speaker is not counted in the response latency. Talk time and
-    turns are the speaker's floor turns (``floor_turns``); overlaps and interruptions the diarization's."""
+    turns are the speaker's floor turns (``floor_turns``); overlaps and interruptions the diarization's;
+    questions the sentences of ``asked`` (the ``questions`` frame; found here when not given)."""
     spans = activity(turns, utterances)
     speakers = sorted(set(spans["speaker"].dropna()) | set(words["speaker"].dropna()))
     if not speakers:
@@ -117,7 +119,8 @@ def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataF
     out["turns"] = by.size().reindex(speakers, fill_value=0)
     out["mean_turn"] = by.mean().reindex(speakers, fill_value=0.0)
     out["longest_turn"] = by.max().reindex(speakers, fill_value=0.0)
-    out["questions"] = questions_per_speaker(utterances, words).reindex(speakers, fill_value=0)
+    asked = questions(utterances, words) if asked is None else asked
+    out["questions"] = questions_per_speaker(asked).reindex(speakers, fill_value=0)
     inter = interruptions(spans, window=interruption_window)
     out["interruptions"] = inter.groupby("interrupter").size().reindex(speakers, fill_value=0)
     out["interrupted"] = inter.groupby("interrupted").size().reindex(speakers, fill_value=0)

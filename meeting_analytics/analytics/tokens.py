@@ -65,9 +65,10 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
-def plural(n: int, word: str) -> str:
-    """``n`` and ``word``, in the plural unless ``n`` is 1: "1 speaker", "2 speakers" (every count a person reads)."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word``, in the plural (``many``, else ``word`` + "s") unless ``n`` is 1: "1 speaker", "2 speakers"
+    (every count a person reads)."""
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 def sentences(text: str) -> list[str]:
