@@ -331,3 +331,21 @@ def test_a_corpus_reads_as_a_summary_and_takes_only_named_transcripts():
     assert repr(corpus.summary()).startswith("CorpusTables(10 meetings, 2 named people; rows: speakers 20,")
     with pytest.raises(TypeError, match=r"^item 0 is Transcript, not a \(name, Transcript\) pair"):
         analyze_corpus([t])
+
+
+def test_empty_tables_keep_their_columns_dtypes_through_a_corpus():
+    """A batch without questions or fillers stacked with one that has them: times and counts stay numeric
+    (empty tables were all object, and pandas keeps an empty table's dtypes in ``concat``)."""
+    from meeting_analytics.analytics import analyze_corpus
+
+    quiet = meeting([("A", 0, 3, "Fine."), ("B", 3.5, 6, "We restart it.")])
+    asks = meeting([("A", 0, 3, "Um, why did it fail?"), ("B", 3.5, 6, "We restart it.")])
+    silent = analyze(quiet)
+    assert silent.questions.empty and silent.fillers.empty
+    for frame in (silent.questions, silent.fillers):
+        assert frame["start"].dtype == "float64" and frame["utterance"].dtype == "int64"
+    corpus = analyze_corpus([("quiet", quiet), ("asks", asks)], max_words=1)  # one batch each
+    q, f = corpus.questions, corpus.fillers
+    assert len(q) == 1 and len(f) == 1
+    assert {q[c].dtype.kind for c in ("start", "end", "latency", "answer_start")} == {"f"}
+    assert q["sentences"].dtype.kind == "i" and f["start"].dtype.kind == "f" and f["word_index"].dtype.kind == "i"

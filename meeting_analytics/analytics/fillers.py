@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import LexiconError
 from .tokens import HESITATIONS, PAUSE_AFTER, SENTENCE_END, normal_tokens
+from .frames import empty
 
 
 HESITATION, MARKER, REPETITION, CUSTOM = "hesitation", "discourse_marker", "repetition", "custom"
@@ -215,7 +216,7 @@ def find_fillers(words: pd.DataFrame, lexicon: FillerLexicon | None = None, cont
     """One row per filler occurrence: speaker, start, end, text, category, utterance, word_index, context."""
     lexicon = lexicon or english()
     if words.empty:
-        return pd.DataFrame(columns=OCCURRENCE_COLUMNS)
+        return empty(OCCURRENCE_COLUMNS)
     words = words.reset_index(drop=True)
     t = _Tokens(words)
     same_prev = ~t.first
@@ -250,7 +251,7 @@ def _occurrences(words: pd.DataFrame, hits, context_words: int) -> pd.DataFrame:
             taken[np.minimum(idx + k, len(words) - 1)] = True
         parts.append((idx, np.minimum(idx + span - 1, len(words) - 1), category, 2 if category == REPETITION else n))
     if not parts:
-        return pd.DataFrame(columns=OCCURRENCE_COLUMNS)
+        return empty(OCCURRENCE_COLUMNS)
     idx = np.concatenate([p[0] for p in parts])
     last = np.concatenate([p[1] for p in parts])
     shown = np.concatenate([np.full(len(p[0]), p[3]) for p in parts])

@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from .questions import sentence_counts
+from .frames import empty
 
 GENERIC = re.compile(r"^(SPEAKER_\d+|CH\d+)$")
 ROW_COLUMNS = ["meeting", "person", "role", "talk_time", "share", "wpm", "longest_turn", "hesitations",
@@ -57,16 +58,16 @@ def people_rows(speakers: pd.DataFrame, filler_counts: pd.DataFrame, questions: 
         dict(tuple(questions.groupby("meeting", sort=False)))
     rows = [person_rows(m, s, counts.get(m, filler_counts.iloc[:0]), asked.get(m, questions.iloc[:0]))
             for m, s in speakers.groupby("meeting", sort=False)]
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=ROW_COLUMNS)
+    return pd.concat(rows, ignore_index=True) if rows else empty(ROW_COLUMNS)
 
 
 def person_summary(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per named person across recordings."""
     named = rows[~rows["person"].astype(str).str.match(GENERIC)]
     if named.empty:
-        return pd.DataFrame(columns=["person", "role", "recordings", "talk_time", "share", "wpm", "longest_turn",
-                                     "hesitations_per_minute", "discourse_markers_per_minute", "questions_asked",
-                                     "questions_answered", "answer_latency"])
+        return empty(["person", "role", "recordings", "talk_time", "share", "wpm", "longest_turn",
+                      "hesitations_per_minute", "discourse_markers_per_minute", "questions_asked",
+                      "questions_answered", "answer_latency"])
     minutes = named["talk_time"] / 60.0
     g = named.assign(minutes=minutes, words=named["wpm"] * minutes).groupby("person", sort=True)
     return pd.DataFrame({

@@ -24,6 +24,7 @@ import pandas as pd
 
 from .tokens import HESITATIONS, sentences, stop_words, words
 from .topics import lemmatizer
+from .frames import empty
 
 QUESTION_COLUMNS = ["speaker", "start", "end", "question", "sentences", "answered_by", "answer", "answer_start",
                     "latency", "utterance"]
@@ -146,7 +147,7 @@ def questions(utterances: pd.DataFrame, words: pd.DataFrame | None = None, max_g
     u = utterances.reset_index(drop=True)
     found = asked(u, words)
     if found.empty:
-        return pd.DataFrame(columns=QUESTION_COLUMNS)
+        return empty(QUESTION_COLUMNS)
     u = u.assign(utterance=u.index, first_start=first_word_starts(u, words))
     u = u[u["speaker"].notna()].sort_values("start", kind="stable").reset_index(drop=True)
     speaker = u["speaker"].to_numpy(dtype=object)

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+from .frames import empty
 
 POSITIVE, NEGATIVE = 0.05, -0.05  # VADER's conventional thresholds on the compound score
 
@@ -52,7 +53,7 @@ def speaker_sentiment(scored: pd.DataFrame, by: str = "speaker") -> pd.DataFrame
     negative utterances."""
     s = scored.dropna(subset=[by])
     if s.empty:
-        return pd.DataFrame(columns=[by, "utterances", "mean_sentiment", "positive_share", "negative_share"])
+        return empty([by, "utterances", "mean_sentiment", "positive_share", "negative_share"])
     weights = s["n_words"].clip(lower=1)
     g = s.assign(w=weights, ws=weights * s["sentiment"], pos=s["label"].eq("positive"),
                  neg=s["label"].eq("negative")).groupby(by)
@@ -68,7 +69,7 @@ def sentiment_timeline(scored: pd.DataFrame, window: float = 60.0, step: float =
     utterance's end, or per speaker over ``ranges`` (index speaker; columns t0, t1) for a corpus."""
     s = scored.dropna(subset=["speaker"]).sort_values("start")
     if s.empty:
-        return pd.DataFrame(columns=["speaker", "time", "sentiment", "utterances"])
+        return empty(["speaker", "time", "sentiment", "utterances"])
     end = float(s["end"].max())
     rows = []
     for speaker, g in s.groupby("speaker"):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .questions import questions, questions_per_speaker
+from .frames import empty
 
 SPEAKER_COLUMNS = ["speaker", "talk_time", "share", "words", "wpm", "turns", "mean_turn", "longest_turn",
                    "questions", "interruptions", "interrupted", "overlaps", "overlap_time", "mean_response_latency"]
@@ -34,7 +35,7 @@ def floor_turns(utterances: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFr
     cols = [*by, "speaker", "start", "end", "n_words"]
     u = utterances.dropna(subset=["speaker"]).sort_values([*by, "start", "end"], kind="stable")
     if u.empty:
-        return pd.DataFrame(columns=cols)
+        return empty(cols)
     change = u["speaker"] != u["speaker"].shift()
     for col in by:
         change |= u[col] != u[col].shift()
@@ -104,7 +105,7 @@ def speaker_stats(words: pd.DataFrame, utterances: pd.DataFrame, turns: pd.DataF
     spans = activity(turns, utterances)
     speakers = sorted(set(spans["speaker"].dropna()) | set(words["speaker"].dropna()))
     if not speakers:
-        return pd.DataFrame(columns=SPEAKER_COLUMNS)
+        return empty(SPEAKER_COLUMNS)
     out = pd.DataFrame({"speaker": speakers}).set_index("speaker")
     floors = floor_turns(utterances)
     out["talk_time"] = talk_times(floors).reindex(speakers, fill_value=0.0)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .tokens import CLAUSE_END, HESITATIONS, clean_tokens, per_distinct, stop_words
+from .frames import empty
 
 NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
 MODIFIER_TAGS = frozenset({"JJ", "JJR", "JJS", "VBG", "VBN"}) | NOUN_TAGS
@@ -210,7 +211,7 @@ def _log_odds(counts: pd.DataFrame, by: list[str], alpha0: float = 10.0) -> pd.D
 def topic_mentions(words: pd.DataFrame, language: str | None = "en") -> pd.DataFrame:
     """One row per topic mention: speaker, term, kind (``word`` or ``phrase``)."""
     if words.empty:
-        return pd.DataFrame(columns=["speaker", "term", "kind"])
+        return empty(["speaker", "term", "kind"])
     return _terms(tagged_words(words, language)).dropna(subset=["speaker"])
 
 
@@ -219,7 +220,7 @@ def summarize_topics(mentions: pd.DataFrame, top: int = 20, by: list[str] | None
     """(per-speaker topics, meeting topics) from mentions; ``by`` names meeting key columns of a corpus."""
     by = list(by or [])
     if mentions.empty:
-        return pd.DataFrame(columns=by + TOPIC_COLUMNS), pd.DataFrame(columns=by + MEETING_TOPIC_COLUMNS)
+        return empty(by + TOPIC_COLUMNS), empty(by + MEETING_TOPIC_COLUMNS)
     counts = mentions.groupby(by + ["speaker", "term", "kind"], observed=True).size().rename("count").reset_index()
     counts["share"] = counts["count"] / counts.groupby(by + ["speaker", "kind"])["count"].transform("sum")
     counts = _log_odds(counts, by)
