@@ -349,3 +349,21 @@ def test_empty_tables_keep_their_columns_dtypes_through_a_corpus():
     assert len(q) == 1 and len(f) == 1
     assert {q[c].dtype.kind for c in ("start", "end", "latency", "answer_start")} == {"f"}
     assert q["sentences"].dtype.kind == "i" and f["start"].dtype.kind == "f" and f["word_index"].dtype.kind == "i"
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("Dr. Smith, can you come? We wait for Mr. Jones.", ["Dr. Smith, can you come?"]),
+    ("Yes, at 3.30 p.m. okay?", ["Yes, at 3.30 p.m. okay?"]),
+    ("We meet at 3 p.m. Does that work?", ["Does that work?"]),
+    ("The price is 3.5 dollars, e.g. the base? Fine.", ["The price is 3.5 dollars, e.g. the base?"]),
+])
+def test_a_title_or_abbreviation_does_not_cut_a_question(text, asked):
+    """Cut after every ".", "Dr. Smith, can you come?" was asked as "Smith, can you come?" and timed from
+    "Smith"; "a.m."/"p.m."/"etc." end a sentence only before a capital. Words and text read the same."""
+    from meeting_analytics.analytics.questions import question_sentences
+
+    t = meeting([("A", 0, 8, text), ("B", 9, 10, "yes")])
+    q = analyze(t).questions
+    assert q["question"].tolist() == [" ".join(asked)] and question_sentences(text) == asked
+    first = text.split().index(asked[0].split()[0])
+    assert q["start"].iloc[0] == pytest.approx(8 * first / len(text.split()))

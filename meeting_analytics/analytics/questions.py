@@ -4,8 +4,8 @@ A question's times are its own words': ``start`` is the first word of its first 
 the last word of its last one, not the utterance around them (data/call/sample.wav once listed "So, what
 kind of thing?" at 21.9 s, where its utterance began with "Well,", while "So," starts at 27.85 s). The
 latency runs from that last word's end to the answer's first word's start. Sentences are cut after each
-word ending in ".", "!" or "?"; an utterance without words (a transcript without word timing) falls back
-to its text and its own times.
+word that ends one (``tokens.ends_sentence``: ".", "!" or "?", not "Dr." or "e.g."); an utterance without
+words (a transcript without word timing) falls back to its text and its own times.
 
 A row of ``questions`` is one utterance's questions; ``sentences`` says how many question sentences it
 holds ("Why did it fail? How do we fix it?" is one row of two). Every count of questions is a count of
@@ -16,13 +16,12 @@ report's summary line counted rows, so a speaker could ask 2 questions in a meet
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .tokens import HESITATIONS, sentences, stop_words, words
+from .tokens import CLOSERS, HESITATIONS, ends_sentence, sentences, stop_words, words
 from .topics import lemmatizer
 from .frames import empty
 
@@ -37,8 +36,6 @@ LINE_CHECK_MARKERS = frozenset("hello hi hey hallo hullo hear there".split())
 QUESTION_FILLERS = HESITATIONS | {"like", "so", "well", "okay", "right", "basically", "actually", "just"}
 
 
-CLOSERS = "\"'”’)]"  # what may follow a sentence's last mark ("no.”", "(this one?)")
-SENTENCE_END_WORD = re.compile(rf"[.!?][{re.escape(CLOSERS)}]*$")  # a word after which a sentence ends ("thing?")
 
 
 def is_question(sentence: str) -> bool:
@@ -68,7 +65,7 @@ def asked_in_words(tokens: list[str], starts: np.ndarray, ends: np.ndarray) -> A
     """The question sentences among an utterance's words (``tokens`` with their times), or None."""
     found, lo = [], 0
     for k, token in enumerate(tokens):
-        if SENTENCE_END_WORD.search(token) or k == len(tokens) - 1:
+        if k == len(tokens) - 1 or ends_sentence(token, tokens[k + 1]):
             sentence = " ".join(t.strip() for t in tokens[lo : k + 1]).strip()
             if is_question(sentence):
                 found.append((sentence, lo, k))

@@ -8,7 +8,10 @@ purpose, one per job, and each says which:
 - ``clean_tokens`` (topics): every character but letters, digits, apostrophes and hyphens dropped, and
   those at the ends ("invoice," -> "invoice", "don't" and "follow-up" kept), the terms shown;
 - ``words`` (questions): runs of letters, digits and apostrophes, lower-cased, for line checks and
-  question keys; ``sentences`` splits an utterance after each ".", "!" or "?".
+  question keys; ``sentences`` splits an utterance after each word that ends a sentence (``ends_sentence``:
+  ".", "!" or "?" at its end, closing quotes after it; not a title or Latin abbreviation such as "Dr." or
+  "e.g.", and "a.m." or "etc." only before a capital). Cut after every mark, "Dr. Smith, can you come?"
+  was asked as "Smith, can you come?", "at 3.30 p.m. okay?" as "okay?" and "3.5" was two sentences.
 
 ``HESITATIONS`` are the hesitation words: the English filler lexicon counts them, question keys drop
 them, topics never make a term of them, and the "so"/"well" rule takes them as a clause boundary.
@@ -26,7 +29,10 @@ HESITATIONS = frozenset({"um", "uh", "er", "erm", "ah", "hmm", "hm", "mm", "umm"
 EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")            # normal_tokens: punctuation at either end
 NON_TERM = re.compile(r"[^\w'’-]+|^['’-]+|['’-]+$")    # clean_tokens: all but word characters, ' and -
 WORD = re.compile(r"[\w']+")                           # words: letters, digits, apostrophes
-SENTENCE = re.compile(r"[^.!?]*[.!?]+|[^.!?]+$")       # sentences: up to and with each end mark
+CLOSERS = "\"'”’)]"                                    # what may follow a sentence's last mark ("no.”", "(this one?)")
+SENTENCE_END_WORD = re.compile(rf"[.!?][{re.escape(CLOSERS)}]*$")  # a word that may end a sentence ("thing?")
+NEVER_ENDS = frozenset("mr. mrs. ms. dr. prof. st. jr. sr. vs. e.g. i.e. cf. approx.".split())  # "Dr. Smith"
+MAY_END = frozenset("a.m. p.m. etc. inc. ltd. co.".split())  # end a sentence before a capital only
 PAUSE_AFTER = re.compile(r"[,;:—–]$|\.\.\.$")          # a word followed by a pause mark (fillers' rules)
 SENTENCE_END = re.compile(r"[.!?]$")                   # a word that ends a sentence
 CLAUSE_END = re.compile(r"[,.;:!?]$")                  # a word that ends a clause (topics' noun phrases)
@@ -71,6 +77,26 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
+def ends_sentence(token: str, following: str | None = None) -> bool:
+    """A sentence ends after ``token`` when ``following`` (None: nothing) comes next: the token ends in ".",
+    "!" or "?" (closing quotes or brackets after it), is no title or Latin abbreviation ("Dr.", "e.g."),
+    and is no "a.m."/"etc." followed by a lower-case word."""
+    token = token.strip()
+    if not SENTENCE_END_WORD.search(token):
+        return False
+    short = token.lower().rstrip(CLOSERS)
+    if short in NEVER_ENDS:
+        return False
+    return short not in MAY_END or following is None or following.strip()[:1].isupper()
+
+
 def sentences(text: str) -> list[str]:
-    """``text`` cut after each ".", "!" or "?" (runs such as "?!" stay together), each stripped."""
-    return [s.strip() for s in SENTENCE.findall(text)]
+    """``text`` cut after each word that ends a sentence (``ends_sentence``), each sentence's words joined by
+    one space."""
+    tokens = text.split()
+    found, lo = [], 0
+    for k, token in enumerate(tokens):
+        if k == len(tokens) - 1 or ends_sentence(token, tokens[k + 1]):
+            found.append(" ".join(tokens[lo : k + 1]))
+            lo = k + 1
+    return found
