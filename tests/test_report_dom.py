@@ -176,8 +176,10 @@ def test_no_fillers_is_said_on_an_axis_from_zero(jfk):
 
 
 def test_legends_name_only_drawn_categories_and_sit_below_titles(call):
-    used = {str(c).replace("_", " ") for c in call.fillers["category"]}
-    assert used == {"discourse marker"}  # the call has no um/uh, no repetition
+    used = {charts.category_label(c) for c in call.fillers["category"]}
+    # some category is never said (custom: no lexicon given); which others are depends on the transcription
+    # (one fresh-clone run heard an "uh" in the call, an earlier one none)
+    assert used and used < {charts.category_label(c) for c in charts.CATEGORIES}
     figures = [charts.filler_rates(call), charts.filler_timeline(call), charts.pace(call), charts.sentiment(call)]
     legend = [t.get_text() for t in figures[0].legends[0].get_texts()]
     assert sorted(legend) == sorted(used)
