@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .files import atomic_write_bytes, atomic_write_text
+from .files import atomic_write_bytes, atomic_write_text, make_dirs
 from .weights import ensure_cache_dir
 
 ENGLISH_ABBREVIATIONS = ["mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
@@ -92,18 +92,47 @@ def ensure_wordnet(source: str | os.PathLike | None = None) -> Path | None:
         _add_root(root)
         return target
     try:
-        return Path(nltk.data.find("corpora/wordnet"))
+        elsewhere = Path(nltk.data.find("corpora/wordnet"))
+        if root not in elsewhere.parents:
+            return elsewhere
     except LookupError:
         pass
     candidates = [Path(source)] if source else [Path(d) for d in WORDNET_DIRS]
     found = next((d for d in candidates if all((d / f).is_file() for f in _WORDNET_FILES)), None)
     if found is None:
         return None
-    for name in _WORDNET_FILES:  # copied: NLTK refuses resources that resolve outside its data roots
-        _private_write(target / name, (found / name).read_text(encoding="utf-8", errors="replace"))
-    lexnames = "".join(f"{i:02d}\t{name}\t{_CATEGORY[name.split('.')[0]]}\n" for i, name in enumerate(_LEXNAMES))
-    _private_write(target / "lexnames", lexnames)
-    # NLTK reads sense keys only to map other WordNet versions onto this one (for OMW, unused here)
-    _private_write(target / "index.sense", "")
+    _publish_wordnet(found, target)
     _add_root(root)
     return target
+
+
+def _publish_wordnet(found: Path, target: Path) -> None:
+    """Copy WordNet into a folder of its own, then rename it to ``target`` at once: another process never
+    sees a half-copied ``target`` (one that read it while the first process copied died on its missing
+    ``lexnames``). Of processes copying at once, the first rename wins and the others drop their copy."""
+    import shutil
+    import tempfile
+
+    staging = Path(tempfile.mkdtemp(prefix=".wordnet-", dir=make_dirs(target.parent, private=True)))
+    try:
+        for name in _WORDNET_FILES:  # copied: NLTK refuses resources that resolve outside its data roots
+            _private_write(staging / name, (found / name).read_text(encoding="utf-8", errors="replace"))
+        lexnames = "".join(f"{i:02d}\t{name}\t{_CATEGORY[name.split('.')[0]]}\n" for i, name in enumerate(_LEXNAMES))
+        _private_write(staging / "lexnames", lexnames)
+        # NLTK reads sense keys only to map other WordNet versions onto this one (for OMW, unused here)
+        _private_write(staging / "index.sense", "")
+        for attempt in range(2):
+            try:
+                staging.rename(target)
+                return
+            except OSError:
+                if (target / "lexnames").exists():
+                    return  # another process published first
+                if attempt == 0 and target.is_dir():  # half a copy left by an older version: drop it
+                    stale = target.with_name(f"{staging.name}-stale")
+                    target.rename(stale)
+                    shutil.rmtree(stale, ignore_errors=True)
+                    continue
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

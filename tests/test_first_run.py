@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -47,6 +48,52 @@ def test_two_processes_warm_an_empty_cache_at_once(tmp_path):
     lexicon = cache / "nltk_data" / "sentiment" / "vader_lexicon" / "vader_lexicon.txt"
     assert lexicon.read_bytes() == open(source, "rb").read()
     assert not list(cache.rglob("*.tmp"))  # no half-written leftovers
+
+
+RACE = """
+import pathlib, sys, time
+from meeting_analytics.nltk_offline import ensure_vader_lexicon
+from meeting_analytics.analytics.topics import lemmatizer
+pathlib.Path(sys.argv[1]).touch()
+go, deadline = pathlib.Path(sys.argv[2]), time.monotonic() + 60
+while not go.exists() and time.monotonic() < deadline:
+    time.sleep(0.001)
+ensure_vader_lexicon()  # as a worker does: sentiment first, so the private NLTK root is on NLTK's path
+assert lemmatizer().lemmatize("invoices", "n") == "invoice"
+"""
+
+
+def test_processes_that_read_wordnet_at_once_on_an_empty_cache_all_succeed(tmp_path):
+    """The first copies WordNet into the cache; the others must not read its half-copied folder (a pool
+    worker of benchmarks/analytics_scale.py died on "No such file: .../corpora/wordnet/lexnames")."""
+    env = dict(os.environ, MEETING_ANALYTICS_CACHE=str(tmp_path / "cache"))
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready{i}" for i in range(6)]
+    procs = [subprocess.Popen([sys.executable, "-c", RACE, str(r), str(go)], env=env, stderr=subprocess.PIPE,
+                              text=True) for r in ready]
+    for _ in range(6000):  # all imported (at most 60 s), then all start together
+        if all(r.exists() for r in ready) or any(p.poll() is not None for p in procs):
+            break
+        time.sleep(0.01)
+    go.touch()
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    assert all(code == 0 for code, _ in results), [err.splitlines()[-1] for code, err in results if code]
+    assert not [p.name for p in (tmp_path / "cache" / "nltk_data" / "corpora").iterdir() if p.name != "wordnet"]
+
+
+def test_half_a_wordnet_copy_left_in_the_cache_is_replaced(tmp_path):
+    """An older version copied WordNet file by file into place; a copy cut short left a folder without
+    ``lexnames`` that NLTK found and failed on ever after."""
+    half = tmp_path / "cache" / "nltk_data" / "corpora" / "wordnet"
+    half.mkdir(parents=True)
+    (half / "index.noun").write_text("cut short")
+    (tmp_path / "go").touch()
+    proc = subprocess.run([sys.executable, "-c", RACE, str(tmp_path / "ready"), str(tmp_path / "go")],
+                          env=dict(os.environ, MEETING_ANALYTICS_CACHE=str(tmp_path / "cache")),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (half / "lexnames").is_file() and (half / "index.noun").stat().st_size > 1_000_000
+    assert [p.name for p in half.parent.iterdir()] == ["wordnet"]
 
 
 def test_the_test_session_runs_on_a_clean_state():

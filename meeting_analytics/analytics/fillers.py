@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LexiconError
-from .tokens import HESITATIONS, PAUSE_AFTER, SENTENCE_END, normal_tokens
 from .frames import empty
+from .tokens import HESITATIONS, PAUSE_AFTER, SENTENCE_END, normal_tokens
 
 
 HESITATION, MARKER, REPETITION, CUSTOM = "hesitation", "discourse_marker", "repetition", "custom"

@@ -12,8 +12,8 @@ import re
 
 import pandas as pd
 
-from .questions import sentence_counts
 from .frames import empty
+from .questions import sentence_counts
 
 GENERIC = re.compile(r"^(SPEAKER_\d+|CH\d+)$")
 ROW_COLUMNS = ["meeting", "person", "role", "talk_time", "share", "wpm", "longest_turn", "hesitations",

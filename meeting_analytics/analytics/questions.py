@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .frames import empty
 from .tokens import CLOSERS, HESITATIONS, ends_sentence, sentences, stop_words, words
 from .topics import lemmatizer
-from .frames import empty
 
 QUESTION_COLUMNS = ["speaker", "start", "end", "question", "sentences", "answered_by", "answer", "answer_start",
                     "latency", "utterance"]
@@ -34,8 +34,6 @@ LINE_CHECK = frozenset("hello hi hey hallo hullo there anyone anybody somebody s
 LINE_CHECK_MARKERS = frozenset("hello hi hey hallo hullo hear there".split())
 # left out of question keys: hesitations, and discourse markers that do not change what is asked
 QUESTION_FILLERS = HESITATIONS | {"like", "so", "well", "okay", "right", "basically", "actually", "just"}
-
-
 
 
 def is_question(sentence: str) -> bool:

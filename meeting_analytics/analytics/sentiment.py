@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+
 from .frames import empty
 
 POSITIVE, NEGATIVE = 0.05, -0.05  # VADER's conventional thresholds on the compound score

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .questions import questions, questions_per_speaker
 from .frames import empty
+from .questions import questions, questions_per_speaker
 
 SPEAKER_COLUMNS = ["speaker", "talk_time", "share", "words", "wpm", "turns", "mean_turn", "longest_turn",
                    "questions", "interruptions", "interrupted", "overlaps", "overlap_time", "mean_response_latency"]

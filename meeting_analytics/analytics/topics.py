@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .tokens import CLAUSE_END, HESITATIONS, clean_tokens, per_distinct, stop_words
 from .frames import empty
+from .tokens import CLAUSE_END, HESITATIONS, clean_tokens, per_distinct, stop_words
 
 NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
 MODIFIER_TAGS = frozenset({"JJ", "JJR", "JJS", "VBG", "VBN"}) | NOUN_TAGS
