@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .files import atomic_write_bytes, atomic_write_text, make_dirs
+from .errors import OutputError
+from .files import atomic_write_bytes, atomic_write_text, make_dirs, reason
 from .weights import ensure_cache_dir
 
 ENGLISH_ABBREVIATIONS = ["mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
@@ -113,7 +114,11 @@ def _publish_wordnet(found: Path, target: Path) -> None:
     import shutil
     import tempfile
 
-    staging = Path(tempfile.mkdtemp(prefix=".wordnet-", dir=make_dirs(target.parent, private=True)))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".wordnet-", dir=make_dirs(target.parent, private=True)))
+    except OSError as exc:
+        raise OutputError(target.parent, f"cannot write WordNet into the cache ({reason(exc)}; "
+                                         "set MEETING_ANALYTICS_CACHE to a writable directory)") from None
     try:
         for name in _WORDNET_FILES:  # copied: NLTK refuses resources that resolve outside its data roots
             _private_write(staging / name, (found / name).read_text(encoding="utf-8", errors="replace"))
@@ -133,6 +138,7 @@ def _publish_wordnet(found: Path, target: Path) -> None:
                     target.rename(stale)
                     shutil.rmtree(stale, ignore_errors=True)
                     continue
-                raise
+                raise OutputError(target, "cannot put WordNet in place; set MEETING_ANALYTICS_CACHE to a "
+                                          "writable directory") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
