@@ -112,13 +112,8 @@ def _publish_wordnet(found: Path, target: Path) -> None:
     sees a half-copied ``target`` (one that read it while the first process copied died on its missing
     ``lexnames``). Of processes copying at once, the first rename wins and the others drop their copy."""
     import shutil
-    import tempfile
 
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".wordnet-", dir=make_dirs(target.parent, private=True)))
-    except OSError as exc:
-        raise OutputError(target.parent, f"cannot write WordNet into the cache ({reason(exc)}; "
-                                         "set MEETING_ANALYTICS_CACHE to a writable directory)") from None
+    staging = _staging_dir(target)
     try:
         for name in _WORDNET_FILES:  # copied: NLTK refuses resources that resolve outside its data roots
             _private_write(staging / name, (found / name).read_text(encoding="utf-8", errors="replace"))
@@ -126,19 +121,50 @@ def _publish_wordnet(found: Path, target: Path) -> None:
         _private_write(staging / "lexnames", lexnames)
         # NLTK reads sense keys only to map other WordNet versions onto this one (for OMW, unused here)
         _private_write(staging / "index.sense", "")
-        for attempt in range(2):
+        for _ in range(5):
             try:
                 staging.rename(target)
                 return
             except OSError:
                 if (target / "lexnames").exists():
                     return  # another process published first
-                if attempt == 0 and target.is_dir():  # half a copy left by an older version: drop it
-                    stale = target.with_name(f"{staging.name}-stale")
-                    target.rename(stale)
-                    shutil.rmtree(stale, ignore_errors=True)
-                    continue
-                raise OutputError(target, "cannot put WordNet in place; set MEETING_ANALYTICS_CACHE to a "
-                                          "writable directory") from None
+            _drop(target, staging.with_name(staging.name + "-stale"))  # half a copy an older version left
+        raise OutputError(target, "cannot put WordNet in place; set MEETING_ANALYTICS_CACHE to a writable directory")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _staging_dir(target: Path, stale_after: float = 3600.0) -> Path:
+    """A new private folder beside ``target``; those of processes killed while copying (older than
+    ``stale_after`` seconds) are removed first."""
+    import contextlib
+    import shutil
+    import tempfile
+    import time
+
+    try:
+        parent = make_dirs(target.parent, private=True)
+        for old in parent.glob(".wordnet-*"):
+            with contextlib.suppress(OSError):  # another process may sweep it first
+                if old.stat().st_mtime < time.time() - stale_after:
+                    shutil.rmtree(old, ignore_errors=True)
+        return Path(tempfile.mkdtemp(prefix=".wordnet-", dir=parent))
+    except OSError as exc:
+        raise OutputError(target.parent, f"cannot write WordNet into the cache ({reason(exc)}; "
+                                         "set MEETING_ANALYTICS_CACHE to a writable directory)") from None
+
+
+def _drop(target: Path, aside: Path) -> None:
+    """Move ``target`` out of the way and delete it; gone already (another process moved it) is fine."""
+    import shutil
+
+    try:
+        target.rename(aside)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(target, f"cannot replace it ({reason(exc)})") from None
+    if aside.is_dir():
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        aside.unlink(missing_ok=True)

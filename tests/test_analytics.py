@@ -311,13 +311,21 @@ def test_two_questions_in_one_utterance_count_as_two_everywhere():
     people = summary.people.groupby("person")[["questions_asked", "questions_answered"]].sum()
     assert people.to_dict("index") == {"A": {"questions_asked": 6, "questions_answered": 0},
                                        "B": {"questions_asked": 0, "questions_answered": 6}}
+    # the most asked questions group each sentence on its own, across meetings
+    other = meeting([("C", 0, 2, "How do we fix it?"), ("D", 3, 4, "Restart.")])
+    asked = analyze_corpus([("m1", t), ("m3", other)]).summary().questions.set_index("question")
+    assert asked.loc["How do we fix it?", ["count", "meetings"]].tolist() == [2, 2]
+    assert asked["count"].sum() == 4 and "Why did it fail? How do we fix it?" not in asked.index
 
 
 def test_a_questions_frame_saved_without_sentences_counts_a_question_a_row():
     from meeting_analytics.analytics.questions import questions_per_speaker
 
-    saved = analyze(meeting([("A", 0, 3, "Why? How?"), ("B", 4, 5, "No?")])).questions.drop(columns="sentences")
+    new = analyze(meeting([("A", 0, 3, "Why? How?"), ("B", 4, 5, "No?")])).questions
+    saved = new.drop(columns="sentences")
     assert questions_per_speaker(saved).to_dict() == {"A": 1, "B": 1}
+    stacked = pd.concat([saved, new], ignore_index=True)  # the old rows' sentences are NaN
+    assert questions_per_speaker(stacked).to_dict() == {"A": 3, "B": 2}
 
 
 def test_a_corpus_reads_as_a_summary_and_takes_only_named_transcripts():
@@ -344,11 +352,14 @@ def test_empty_tables_keep_their_columns_dtypes_through_a_corpus():
     assert silent.questions.empty and silent.fillers.empty
     for frame in (silent.questions, silent.fillers):
         assert frame["start"].dtype == "float64" and frame["utterance"].dtype == "int64"
-    corpus = analyze_corpus([("quiet", quiet), ("asks", asks)], max_words=1)  # one batch each
-    q, f = corpus.questions, corpus.fillers
+    mixed = analyze_corpus([("quiet", quiet), ("asks", asks)], max_words=1)  # one batch each
+    q, f = mixed.questions, mixed.fillers
     assert len(q) == 1 and len(f) == 1
     assert {q[c].dtype.kind for c in ("start", "end", "latency", "answer_start")} == {"f"}
     assert q["sentences"].dtype.kind == "i" and f["start"].dtype.kind == "f" and f["word_index"].dtype.kind == "i"
+    full = analyze_corpus([("asks", asks)])  # every table of the mixed corpus typed as this one's
+    for name, table in full.frames().items():
+        assert getattr(mixed, name).dtypes.to_dict() == table.dtypes.to_dict(), name
 
 
 @pytest.mark.parametrize("text, asked", [
@@ -356,6 +367,8 @@ def test_empty_tables_keep_their_columns_dtypes_through_a_corpus():
     ("Yes, at 3.30 p.m. okay?", ["Yes, at 3.30 p.m. okay?"]),
     ("We meet at 3 p.m. Does that work?", ["Does that work?"]),
     ("The price is 3.5 dollars, e.g. the base? Fine.", ["The price is 3.5 dollars, e.g. the base?"]),
+    ("Meet at 9 a.m. (Is that fine?)", ["(Is that fine?)"]),
+    ("We live on Main St. Where do you live?", ["Where do you live?"]),
 ])
 def test_a_title_or_abbreviation_does_not_cut_a_question(text, asked):
     """Cut after every ".", "Dr. Smith, can you come?" was asked as "Smith, can you come?" and timed from
@@ -365,5 +378,5 @@ def test_a_title_or_abbreviation_does_not_cut_a_question(text, asked):
     t = meeting([("A", 0, 8, text), ("B", 9, 10, "yes")])
     q = analyze(t).questions
     assert q["question"].tolist() == [" ".join(asked)] and question_sentences(text) == asked
-    first = text.split().index(asked[0].split()[0])
+    first = text.split().index(asked[0].split()[0])  # where the first question starts, in words
     assert q["start"].iloc[0] == pytest.approx(8 * first / len(text.split()))

@@ -22,9 +22,10 @@ import pandas as pd
 
 from ..transcript import Transcript
 from . import fillers as F
+from .frames import dtype_of
 from .meeting import Tables, apply_roles, known_roles, speaker_table
 from .people import person_summary, people_rows
-from .questions import question_key, questions, sentence_counts
+from .questions import question_key, question_sentences, questions, sentence_counts
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
 from .tokens import plural
 from .talk import meeting_activity, meeting_table, speaker_stats
@@ -182,7 +183,7 @@ class _Axis:
         """Back to meeting names, speaker names and meeting time; ``meeting`` first."""
         frame = frame.drop(columns="meeting", errors="ignore")
         if frame.empty:
-            return frame.assign(meeting=pd.Series(dtype=object))[["meeting", *frame.columns]]
+            return frame.assign(meeting=pd.Series(dtype=dtype_of("meeting")))[["meeting", *frame.columns]]
         if time_cols[0] in frame:  # the meeting is where the time falls on the axis
             m = np.searchsorted(self.offset, frame[time_cols[0]].to_numpy(float), side="right") - 1
         else:
@@ -356,13 +357,14 @@ class CorpusBuilder:
         self._people.append(people_rows(speakers, filler_counts, questions))
         for meeting, text, answered_by, answer in zip(questions["meeting"], questions["question"],
                                                       questions["answered_by"], questions["answer"]):
-            g = self._questions.setdefault(question_key(str(text)), _Question())
-            g.count += 1
-            g.meetings.add(meeting)
-            g.examples[str(text).strip()] += 1
-            if isinstance(answered_by, str):
-                g.answered += 1
-                g.answer = g.answer or str(answer)
+            for sentence in question_sentences(str(text)) or [str(text).strip()]:  # each question on its own
+                g = self._questions.setdefault(question_key(sentence), _Question())
+                g.count += 1
+                g.meetings.add(meeting)
+                g.examples[sentence] += 1
+                if isinstance(answered_by, str):
+                    g.answered += 1
+                    g.answer = g.answer or str(answer)
         for term, kind, mentions in zip(meeting_topics["term"], meeting_topics["kind"], meeting_topics["count"]):
             self._topics[(term, kind)] += int(mentions)  # one row per meeting and term
             self._topic_meetings[(term, kind)] += 1

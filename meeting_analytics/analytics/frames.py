@@ -1,5 +1,6 @@
 """Empty tables typed as full ones: a table with no rows keeps each column's dtype (times and rates float,
-counts int, the rest object), so stacking it with full ones changes nothing.
+counts int, the rest text: ``str``, which pandas 3 gives text columns and pandas 2 reads as object), so
+stacking it with full ones changes nothing.
 
 Measured: with ``pd.DataFrame(columns=...)`` every column of an empty table was object, and pandas 3 keeps
 an empty table's dtypes in ``pd.concat``: ``analyze_corpus`` over two batches, one without a question,
@@ -22,8 +23,8 @@ INT_COLUMNS = frozenset(
 
 
 def dtype_of(column: str) -> str:
-    """The dtype ``column`` has in a table with rows: float64, int64 or object."""
-    return "float64" if column in FLOAT_COLUMNS else "int64" if column in INT_COLUMNS else "object"
+    """The dtype ``column`` has in a table with rows: float64, int64 or str (text)."""
+    return "float64" if column in FLOAT_COLUMNS else "int64" if column in INT_COLUMNS else "str"
 
 
 def empty(columns: list[str]) -> pd.DataFrame:

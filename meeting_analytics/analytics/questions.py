@@ -10,7 +10,8 @@ words (a transcript without word timing) falls back to its text and its own time
 A row of ``questions`` is one utterance's questions; ``sentences`` says how many question sentences it
 holds ("Why did it fail? How do we fix it?" is one row of two). Every count of questions is a count of
 sentences: the speakers' ``questions`` (``questions_per_speaker``, read from this frame, not found again),
-the meeting's total and a person's questions asked and answered. Before, the meeting's total and the
+the meeting's total, a person's questions asked and answered, and the corpus's most asked questions (each
+sentence grouped on its own). Before, the meeting's total and the
 report's summary line counted rows, so a speaker could ask 2 questions in a meeting of 1.
 """
 
@@ -116,8 +117,8 @@ def questions_per_speaker(asked: pd.DataFrame) -> pd.Series:
 
 def sentence_counts(asked: pd.DataFrame) -> pd.Series:
     """Question sentences per row of a ``questions`` frame (1 a row in one saved before ``sentences``)."""
-    if "sentences" in asked:
-        return asked["sentences"].astype("int64")
+    if "sentences" in asked:  # NaN: a row of a frame saved before, stacked with newer ones
+        return asked["sentences"].fillna(1).astype("int64")
     return pd.Series(1, index=asked.index, dtype="int64")
 
 

@@ -31,8 +31,9 @@ NON_TERM = re.compile(r"[^\w'’-]+|^['’-]+|['’-]+$")    # clean_tokens: all
 WORD = re.compile(r"[\w']+")                           # words: letters, digits, apostrophes
 CLOSERS = "\"'”’)]"                                    # what may follow a sentence's last mark ("no.”", "(this one?)")
 SENTENCE_END_WORD = re.compile(rf"[.!?][{re.escape(CLOSERS)}]*$")  # a word that may end a sentence ("thing?")
-NEVER_ENDS = frozenset("mr. mrs. ms. dr. prof. st. jr. sr. vs. e.g. i.e. cf. approx.".split())  # "Dr. Smith"
-MAY_END = frozenset("a.m. p.m. etc. inc. ltd. co.".split())  # end a sentence before a capital only
+NEVER_ENDS = frozenset("mr. mrs. ms. dr. prof. jr. sr. vs. e.g. i.e. cf.".split())  # "Dr. Smith"
+MAY_END = frozenset("a.m. p.m. etc. inc. ltd. co. st. approx.".split())  # end a sentence before a capital only
+OPENERS = "\"'“‘(["                                   # what may come before a sentence's first letter
 PAUSE_AFTER = re.compile(r"[,;:—–]$|\.\.\.$")          # a word followed by a pause mark (fillers' rules)
 SENTENCE_END = re.compile(r"[.!?]$")                   # a word that ends a sentence
 CLAUSE_END = re.compile(r"[,.;:!?]$")                  # a word that ends a clause (topics' noun phrases)
@@ -87,7 +88,7 @@ def ends_sentence(token: str, following: str | None = None) -> bool:
     short = token.lower().rstrip(CLOSERS)
     if short in NEVER_ENDS:
         return False
-    return short not in MAY_END or following is None or following.strip()[:1].isupper()
+    return short not in MAY_END or following is None or following.strip().lstrip(OPENERS)[:1].isupper()
 
 
 def sentences(text: str) -> list[str]:
