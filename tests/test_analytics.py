@@ -335,7 +335,10 @@ def test_a_corpus_reads_as_a_summary_and_takes_only_named_transcripts():
     corpus = analyze_corpus([(f"m{i}", t) for i in range(10)])
     head, *rows = repr(corpus).splitlines()
     assert head == "CorpusReport(10 meetings, 60.0 s, 20 speakers, 90 words, 10 fillers, 20 questions)"
-    assert rows[-1] == "... 2 more meetings" and rows[2].split() == ["m0", "6.0", "2", "9", "1", "2"]
+    assert rows[-1] == "... 2 more meetings" and rows[1].split() == ["m0", "6.0", "2", "9", "1", "2"]
+    page = analyze_corpus([("<b>m</b>", t)])._repr_html_()  # Jupyter's display: the same figures, escaped
+    assert "1 meeting, 6.0 s, 2 speakers, 9 words, 1 filler, 2 questions" in page
+    assert "&lt;b&gt;m&lt;/b&gt;" in page and "<b>m</b>" not in page
     assert repr(corpus.summary()).startswith("CorpusTables(10 meetings, 2 named people; rows: speakers 20,")
     with pytest.raises(TypeError, match=r"^item 0 is Transcript, not a \(name, Transcript\) pair"):
         analyze_corpus([t])

@@ -22,7 +22,8 @@ LAYERS = [
 ]
 # reaching a higher layer from inside a method, for notebook display and charts of a report (each says so)
 LAZY_UPWARD = {("transcript", "report.html"), ("analytics.meeting", "report.charts"),
-               ("analytics.meeting", "report.html"), ("analytics.corpus", "report.charts")}
+               ("analytics.meeting", "report.html"), ("analytics.corpus", "report.charts"),
+               ("analytics.corpus", "report.html")}
 
 
 def module_name(path: Path) -> str:

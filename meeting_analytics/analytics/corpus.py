@@ -66,17 +66,29 @@ class CorpusReport(Tables):
         builder.add_report(self, about)
         return builder.tables(top)
 
-    def __repr__(self) -> str:
+    def at_a_glance(self) -> tuple[str, pd.DataFrame]:
+        """A line of totals and a frame of one row per meeting (duration in s, speakers, words, fillers,
+        questions): what the report shows when printed, or in Jupyter."""
         m = self.meetings.set_index("meeting")
         per = pd.DataFrame({"duration": m["duration"].astype(float).round(1), "speakers": m["speakers"],
                             "words": m["words"], "fillers": _per_meeting(self.fillers, m.index),
                             "questions": _per_meeting(self.questions, m.index, sentence_counts(self.questions))})
-        table = per.head(8).to_string() if len(per) else "(no meetings)"
-        more = f"\n... {plural(len(per) - 8, 'more meeting')}" if len(per) > 8 else ""
-        return (f"CorpusReport({plural(len(per), 'meeting')}, {float(per['duration'].sum()):.1f} s, "
+        line = (f"{plural(len(per), 'meeting')}, {float(per['duration'].sum()):.1f} s, "
                 f"{plural(len(self.speakers), 'speaker')}, {plural(int(per['words'].sum()), 'word')}, "
-                f"{plural(int(per['fillers'].sum()), 'filler')}, {plural(int(per['questions'].sum()), 'question')})"
-                f"\n{table}{more}")
+                f"{plural(int(per['fillers'].sum()), 'filler')}, {plural(int(per['questions'].sum()), 'question')}")
+        return line, per.reset_index()
+
+    def __repr__(self) -> str:
+        line, per = self.at_a_glance()
+        table = per.head(8).to_string(index=False) if len(per) else "(no meetings)"
+        more = f"\n... {plural(len(per) - 8, 'more meeting')}" if len(per) > 8 else ""
+        return f"CorpusReport({line})\n{table}{more}"
+
+    def _repr_html_(self) -> str:
+        # upward, lazy, as MeetingReport's: presentation draws the data model
+        from ..report.html import corpus_summary_html
+
+        return corpus_summary_html(self)
 
     @classmethod
     def concat(cls, parts: Iterable["CorpusReport"]) -> "CorpusReport":

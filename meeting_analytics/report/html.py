@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import pandas as pd
 
 if TYPE_CHECKING:
+    from ..analytics.corpus import CorpusReport
     from ..analytics.meeting import MeetingReport
     from ..transcript import Transcript
 
@@ -209,6 +210,14 @@ def summary_html(report: MeetingReport) -> str:
             f"{plural(m.fillers, 'filler')} · language {esc(m.language)}")
     speakers = table(report.speakers, SPEAKER_TABLE, chips=_hex_palette(report))
     return f"<div><p><b>MeetingReport</b> {line}</p>{speakers}</div>"
+
+
+def corpus_summary_html(report: CorpusReport, limit: int = 20) -> str:
+    """The totals and one row per meeting (Jupyter's rich display of a corpus)."""
+    line, per = report.at_a_glance()
+    columns = {"meeting": ("meeting", None), "duration": ("duration (s)", ".1f"), "speakers": ("speakers", "d"),
+               "words": ("words", "d"), "fillers": ("fillers", "d"), "questions": ("questions", "d")}
+    return f"<div><p><b>CorpusReport</b> {esc(line)}</p>{table(per, columns, limit=limit)}</div>"
 
 
 def transcript_html(transcript: Transcript, limit: int | None = None, colors: dict[str, str] | None = None) -> str:
