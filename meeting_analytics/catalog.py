@@ -10,11 +10,11 @@ loads no model; ``--measure`` takes them again on the machine at hand (``evaluat
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from .weights import BASE_JOINED, OFFLINE_WHISPER, WHISPER_PACKAGES, cache_dir
+from .errors import ModelUnavailableError
+from .weights import BASE_JOINED, OFFLINE_WHISPER, WHISPER_PACKAGES, cache_dir, weights_dir
 
 
 @dataclass(frozen=True)
@@ -85,20 +85,20 @@ def _folder_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else 0
 
 
-def _package(dist: str, module: str, folder: str) -> Package:
+def _package(model: str, part: int) -> Package:
+    dist = WHISPER_PACKAGES[model][part][0]
     try:
-        version: str | None = importlib.metadata.version(dist)
+        version = importlib.metadata.version(dist)
+        return Package(dist, version, _folder_bytes(weights_dir(model, part)))
     except importlib.metadata.PackageNotFoundError:
-        version = None
-    spec = importlib.util.find_spec(module) if version else None
-    where = Path(next(iter(spec.submodule_search_locations))) / folder \
-        if spec and spec.submodule_search_locations else None
-    return Package(dist, version, _folder_bytes(where) if where else 0)
+        return Package(dist, None, 0)
+    except ModelUnavailableError:  # its metadata without its module: installed, weights not found
+        return Package(dist, version, 0)
 
 
 def on_disk(name: str) -> OnDisk:
     """Measured from the file system now; loads nothing."""
-    packages = tuple(_package(*p) for p in WHISPER_PACKAGES[name])
+    packages = tuple(_package(name, part) for part in range(len(WHISPER_PACKAGES[name])))
     if name != "base":
         return OnDisk(packages)
     joined = cache_dir() / BASE_JOINED

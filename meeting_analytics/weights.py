@@ -64,13 +64,15 @@ WHISPER_PACKAGES = {
 }
 
 
-def _weights_dir(model: str, part: int = 0) -> Path:
+def weights_dir(model: str, part: int = 0) -> Path:
+    """The folder of ``model``'s weights in part ``part`` of its packages; ``ModelUnavailableError`` when that
+    package is not installed."""
     _, module, folder = WHISPER_PACKAGES[model][part]
     return _package_dir(module) / folder
 
 
 def _tiny_en() -> Path:
-    return _weights_dir("tiny.en")
+    return weights_dir("tiny.en")
 
 
 BASE_JOINED = "whisper-base-ct2"  # the cache folder base's two halves are joined into (catalog.py sizes it)
@@ -83,7 +85,7 @@ def _base() -> Path:
     first rename wins and the second process uses it."""
     from .files import OutputError, reason
 
-    part1, part2 = _weights_dir("base", 0), _weights_dir("base", 1)
+    part1, part2 = weights_dir("base", 0), weights_dir("base", 1)
     parts = [part1 / "model.bin.part1", part2 / "model.bin.part2"]
     fingerprint = {p.name: p.stat().st_size for p in parts}
     target = ensure_cache_dir() / BASE_JOINED

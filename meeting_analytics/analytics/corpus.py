@@ -25,7 +25,7 @@ from . import fillers as F
 from .frames import dtype_of
 from .meeting import Tables, apply_roles, known_roles, speaker_table
 from .people import person_summary, people_rows
-from .questions import question_key, question_sentences, questions, sentence_counts
+from .questions import question_key, question_sentences, questions, sentences_by
 from .sentiment import SentimentScorer, sentiment_timeline, speaker_sentiment, utterance_sentiment
 from .tokens import plural
 from .talk import meeting_activity, meeting_table, speaker_stats
@@ -70,9 +70,10 @@ class CorpusReport(Tables):
         """A line of totals and a frame of one row per meeting (duration in s, speakers, words, fillers,
         questions): what the report shows when printed, or in Jupyter."""
         m = self.meetings.set_index("meeting")
+        fillers = _per_meeting(self.fillers.groupby("meeting").size(), m.index)
+        asked = _per_meeting(sentences_by(self.questions, "meeting"), m.index)
         per = pd.DataFrame({"duration": m["duration"].astype(float).round(1), "speakers": m["speakers"],
-                            "words": m["words"], "fillers": _per_meeting(self.fillers, m.index),
-                            "questions": _per_meeting(self.questions, m.index, sentence_counts(self.questions))})
+                            "words": m["words"], "fillers": fillers, "questions": asked})
         line = (f"{plural(len(per), 'meeting')}, {float(per['duration'].sum()):.1f} s, "
                 f"{plural(len(self.speakers), 'speaker')}, {plural(int(per['words'].sum()), 'word')}, "
                 f"{plural(int(per['fillers'].sum()), 'filler')}, {plural(int(per['questions'].sum()), 'question')}")
@@ -96,10 +97,8 @@ class CorpusReport(Tables):
         return cls(**{n: pd.concat([getattr(p, n) for p in parts], ignore_index=True) for n in CORPUS_FRAMES})
 
 
-def _per_meeting(frame: pd.DataFrame, meetings: pd.Index, weights: pd.Series | None = None) -> pd.Series:
-    """Rows of ``frame`` per meeting (``weights`` summed instead when given), 0 for a meeting without any."""
-    counts = (weights if weights is not None else pd.Series(1, index=frame.index)).groupby(
-        frame["meeting"].to_numpy(dtype=object)).sum()
+def _per_meeting(counts: pd.Series, meetings: pd.Index) -> pd.Series:
+    """``counts`` by meeting in the order of ``meetings``, 0 for a meeting without any."""
     return counts.reindex(meetings, fill_value=0).astype(int)
 
 
@@ -139,8 +138,8 @@ def _with_roles(speakers: pd.DataFrame, c: CorpusFrames, roles: str | None) -> p
     """Each meeting's speakers with roles as ``analyze`` gives them: ``roles`` given, else the transcript's."""
     if not roles and not any(r.roles or r.known for r in c.roles.values()):
         return speakers
-    parts = [apply_roles(g, roles or c.roles.get(m, MeetingRoles()).roles, c.roles.get(m, MeetingRoles()).known)
-             for m, g in speakers.groupby("meeting", sort=False)]
+    told = {m: c.roles.get(m, MeetingRoles()) for m in speakers["meeting"].unique()}
+    parts = [apply_roles(g, roles or told[m].roles, told[m].known) for m, g in speakers.groupby("meeting", sort=False)]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -387,7 +386,7 @@ class CorpusBuilder:
             return {names[0]: len(frame)} if len(names) == 1 else frame.groupby("meeting").size().to_dict()
 
         n_speakers, n_utterances = count(speakers), count(utterances)
-        n_questions = sentence_counts(questions).groupby(questions["meeting"].to_numpy(dtype=object)).sum().to_dict()
+        n_questions = sentences_by(questions, "meeting").to_dict()
         for info in meetings:
             m = info["meeting"]
             self._meetings.append({

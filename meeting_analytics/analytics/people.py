@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 from .frames import empty
-from .questions import sentence_counts
+from .questions import sentences_by
 
 GENERIC = re.compile(r"^(SPEAKER_\d+|CH\d+)$")
 ROW_COLUMNS = ["meeting", "person", "role", "talk_time", "share", "wpm", "longest_turn", "hesitations",
@@ -30,7 +30,7 @@ def person_rows(meeting: str, speakers: pd.DataFrame, filler_counts: pd.DataFram
 
     replied = questions.dropna(subset=["answered_by"])
     answered = replied.groupby("answered_by")
-    answered_sentences = sentence_counts(replied).groupby(replied["answered_by"].to_numpy(dtype=object)).sum()
+    answered_sentences = sentences_by(replied, "answered_by")
     rows = pd.DataFrame({
         "meeting": meeting, "person": speakers["speaker"],
         "role": speakers["role"] if "role" in speakers else None,

@@ -11,8 +11,8 @@ A row of ``questions`` is one utterance's questions; ``sentences`` says how many
 holds ("Why did it fail? How do we fix it?" is one row of two). Every count of questions is a count of
 sentences: the speakers' ``questions`` (``questions_per_speaker``, read from this frame, not found again),
 the meeting's total, a person's questions asked and answered, and the corpus's most asked questions (each
-sentence grouped on its own). Before, the meeting's total and the
-report's summary line counted rows, so a speaker could ask 2 questions in a meeting of 1.
+sentence grouped on its own). Before, the meeting's total and the report's summary line counted rows, so a
+speaker could ask 2 questions in a meeting of 1.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import empty
-from .tokens import CLOSERS, HESITATIONS, ends_sentence, sentences, stop_words, words
+from .tokens import CLOSERS, HESITATIONS, sentence_spans, sentences, stop_words, words
 from .topics import lemmatizer
 
 QUESTION_COLUMNS = ["speaker", "start", "end", "question", "sentences", "answered_by", "answer", "answer_start",
@@ -62,13 +62,11 @@ class Asked:
 
 def asked_in_words(tokens: list[str], starts: np.ndarray, ends: np.ndarray) -> Asked | None:
     """The question sentences among an utterance's words (``tokens`` with their times), or None."""
-    found, lo = [], 0
-    for k, token in enumerate(tokens):
-        if k == len(tokens) - 1 or ends_sentence(token, tokens[k + 1]):
-            sentence = " ".join(t.strip() for t in tokens[lo : k + 1]).strip()
-            if is_question(sentence):
-                found.append((sentence, lo, k))
-            lo = k + 1
+    found = []
+    for a, b in sentence_spans(tokens):
+        sentence = " ".join(t.strip() for t in tokens[a:b]).strip()
+        if is_question(sentence):
+            found.append((sentence, a, b - 1))
     if not found:
         return None
     return Asked(" ".join(f[0] for f in found), len(found), float(starts[found[0][1]]), float(ends[found[-1][2]]))
@@ -112,7 +110,13 @@ def _word_spans(words: pd.DataFrame | None, utterances: pd.Index) -> tuple[dict,
 
 def questions_per_speaker(asked: pd.DataFrame) -> pd.Series:
     """How many question sentences each speaker asked, from a ``questions`` frame."""
-    return sentence_counts(asked).groupby(asked["speaker"].to_numpy(dtype=object)).sum().astype("int64")
+    return sentences_by(asked, "speaker")
+
+
+def sentences_by(asked: pd.DataFrame, column: str) -> pd.Series:
+    """Question sentences of a ``questions`` frame summed per value of ``column`` (speaker, answered_by,
+    meeting)."""
+    return sentence_counts(asked).groupby(asked[column].to_numpy(dtype=object)).sum().astype("int64")
 
 
 def sentence_counts(asked: pd.DataFrame) -> pd.Series:

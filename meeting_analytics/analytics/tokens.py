@@ -91,13 +91,18 @@ def ends_sentence(token: str, following: str | None = None) -> bool:
     return short not in MAY_END or following is None or following.strip().lstrip(OPENERS)[:1].isupper()
 
 
-def sentences(text: str) -> list[str]:
-    """``text`` cut after each word that ends a sentence (``ends_sentence``), each sentence's words joined by
-    one space."""
-    tokens = text.split()
-    found, lo = [], 0
+def sentence_spans(tokens: list[str]) -> list[tuple[int, int]]:
+    """Each sentence of ``tokens`` as its (first, past-last) positions: cut after each word that ends one
+    (``ends_sentence``); the last word ends the last sentence."""
+    spans, lo = [], 0
     for k, token in enumerate(tokens):
         if k == len(tokens) - 1 or ends_sentence(token, tokens[k + 1]):
-            found.append(" ".join(tokens[lo : k + 1]))
+            spans.append((lo, k + 1))
             lo = k + 1
-    return found
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences (``sentence_spans``), each sentence's words joined by one space."""
+    tokens = text.split()
+    return [" ".join(tokens[a:b]) for a, b in sentence_spans(tokens)]

@@ -288,13 +288,18 @@ DOWNLOADS = (("report.html", "this report as one file, to keep or send; opens in
              (".rttm", "who spoke when, for speaker diarization scoring tools"))
 
 
+def _download_kind(name: str) -> int:
+    """The position in ``DOWNLOADS`` of what ``name`` is (past the end: none of them)."""
+    return next((i for i, (end, _) in enumerate(DOWNLOADS) if name.endswith(end)), len(DOWNLOADS))
+
+
 def download_note(name: str) -> str:
-    return next((note for end, note in DOWNLOADS if name.endswith(end)), "")
+    kind = _download_kind(name)
+    return DOWNLOADS[kind][1] if kind < len(DOWNLOADS) else ""
 
 
 def _downloads(jid: str, files: list[str]) -> str:
-    order = {end: i for i, (end, _) in enumerate(DOWNLOADS)}
-    ranked = sorted(files, key=lambda n: next((order[end] for end in order if n.endswith(end)), len(order)))
+    ranked = sorted(files, key=_download_kind)
     rows = "".join(f'<li><a href="/api/jobs/{jid}/files/{e(n)}" download>{e(n)}</a> '
                    f'<span class="note">{e(download_note(n))}</span></li>' for n in ranked)
     return f'<section aria-labelledby="dl-h"><h2 id="dl-h">Downloads</h2><ul class="downloads">{rows}</ul></section>'

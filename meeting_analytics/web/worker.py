@@ -191,4 +191,4 @@ def write_downloads(job: WebJob) -> float:
         os.rename(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return float(report.transcript.duration if report.transcript is not None else 0.0)
+    return float(report.transcript.duration)
