@@ -30,6 +30,20 @@ class AudioInfo:
     source_sample_rate: int
     source_channels: int
     codec: str
+    format: str = ""  # the demuxer ffprobe chose (one of AUDIO_FORMATS): the decoder is told to use it
+
+
+# The container formats read, by ffmpeg's demuxer names (ffprobe reports a demuxer by all its names:
+# ``mov,mp4,m4a,3gp,3g2,mj2``, ``matroska,webm``): audio files and the common video containers. Never a
+# demuxer that opens other files or URLs (hls, dash, concat, image2, imf, tee, ...) or a device: a crafted
+# "recording" could make the server read its own files. Probing and decoding both name this list
+# (``-format_whitelist``), decoding forces the format probing found (``-f``), and only local files are
+# opened (``-protocol_whitelist file``), so a file's name or contents cannot choose another reader.
+AUDIO_FORMATS = ("wav", "w64", "flac", "mp3", "ogg", "matroska", "webm", "mov", "mp4", "m4a", "3gp", "3g2", "aac",
+                 "aiff", "caf", "asf", "avi", "flv", "amr", "amrnb", "amrwb", "au", "wv", "ape", "tta", "ac3", "eac3",
+                 "dts", "mpegts", "mpeg", "voc", "gsm")
+SAFE_INPUT = ("-protocol_whitelist", "file", "-format_whitelist", ",".join(AUDIO_FORMATS))
+NOT_ALLOWED = "format not on whitelist"
 
 
 def _ffmpeg(tool: str) -> str:
@@ -69,8 +83,22 @@ def _meaningful(stderr: bytes, path: str | os.PathLike) -> tuple[str | None, str
             if m["name"] not in ("out#0", "AVIOContext", "aist#0:0/pcm_f32le", "f32le"):
                 return _one_name(m["name"], Path(path)), line[m.end():]
             continue
-        plain.append(line.removeprefix(f"{path}: "))
+        plain.append(line.removeprefix(f"{_url(path)}: ").removeprefix(f"{path}: "))
     return None, plain[0] if plain else "unknown error"
+
+
+def _url(path: str | os.PathLike) -> str:
+    """``path`` as ffmpeg's ``file:`` URL: a name such as ``concat:a|b`` or ``http:x`` stays a file's name."""
+    return "file:" + os.path.abspath(path)
+
+
+def _refused_format(stderr: bytes) -> str | None:
+    """The demuxer ffmpeg found but the allow-list refused (``[hls @ 0x...] Format not on whitelist``)."""
+    for line in _lines(stderr):
+        m = COMPONENT.match(line)
+        if m and NOT_ALLOWED in line.lower():
+            return m["name"]
+    return None
 
 
 def _one_name(component: str, path: Path) -> str:
@@ -160,7 +188,9 @@ def probe(path: str | os.PathLike, name: str | None = None) -> AudioInfo:
     ``uploads/<id>``): errors name it, and ffprobe sees its extension through a link, as it sees the file's
     own on the command line. ffprobe guesses the format from the extension too (random bytes are "no
     complete MP3 frame" as ``x.mp3`` and "not a format ffmpeg recognises" without one), so without this
-    the same file read differently in the web app and on the command line."""
+    the same file read differently in the web app and on the command line. A name can only choose among
+    ``AUDIO_FORMATS``; a file ffprobe reads as anything else (an HLS playlist, a concat script, an image)
+    is "not an audio format", refused before it is opened as that."""
     path = Path(path)
     shown = name or path
     if not path.exists():
@@ -170,12 +200,19 @@ def probe(path: str | os.PathLike, name: str | None = None) -> AudioInfo:
     if path.stat().st_size == 0:
         raise AudioError(shown, "zero-length file (0 bytes)")
     with _named_as(path, name) as target:
-        cmd = [_ffmpeg("ffprobe"), "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
-               str(target)]
+        cmd = [_ffmpeg("ffprobe"), "-v", "error", *SAFE_INPUT, "-print_format", "json", "-show_streams",
+               "-show_format", _url(target)]
         proc = subprocess.run(cmd, capture_output=True)
         if proc.returncode != 0:
+            refused = _refused_format(proc.stderr)
+            if refused:
+                raise AudioError(shown, f"not an audio format ({_format_words(refused)})")
             raise AudioError(shown, _in_words(target, proc.stderr, "ffprobe"))
     info = json.loads(proc.stdout or b"{}")
+    found = str(info.get("format", {}).get("format_name") or "")
+    allowed = next((n for n in found.split(",") if n in AUDIO_FORMATS), None)
+    if allowed is None:  # the allow-list held ffprobe to these already: a second look, should it not have
+        raise AudioError(shown, f"not an audio format ({_format_words(found or 'unknown')})")
     streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
     if not streams:
         raise AudioError(shown, _sniff(path) or "contains no audio stream")
@@ -184,7 +221,16 @@ def probe(path: str | os.PathLike, name: str | None = None) -> AudioInfo:
     if 0 < rate < MIN_SOURCE_RATE:
         raise AudioError(shown, f"sample rate {rate} Hz is too low for speech models (need >= {MIN_SOURCE_RATE} Hz)")
     duration = float(stream.get("duration") or info.get("format", {}).get("duration") or 0.0)
-    return AudioInfo(str(path), duration, rate, int(stream.get("channels") or 0), str(stream.get("codec_name")))
+    return AudioInfo(str(path), duration, rate, int(stream.get("channels") or 0), str(stream.get("codec_name")),
+                     allowed)
+
+
+FORMAT_WORDS = {"hls": "HLS playlist", "concat": "concat script", "dash": "DASH manifest",
+                "webm_dash_manifest": "DASH manifest", "image2": "image sequence"}
+
+
+def _format_words(name: str) -> str:
+    return FORMAT_WORDS.get(name, name)
 
 
 @contextmanager
@@ -231,9 +277,11 @@ def read_audio(path: str | os.PathLike, sr: int = SAMPLE_RATE, info: AudioInfo |
     ffmpeg's output is read straight into an array sized from the probed duration, so a long
     recording is held once, not twice (its bytes and their copy: 2 x 920 MB for four hours)."""
     path = Path(path)
-    info = info or probe(path)
+    if info is None or info.format not in AUDIO_FORMATS:
+        info = probe(path)
     channels = max(info.source_channels, 1) if keep_channels else 1
-    cmd = [_ffmpeg("ffmpeg"), "-nostdin", "-v", "error", *TOLERANT, "-i", str(path), "-map", "0:a:0",
+    cmd = [_ffmpeg("ffmpeg"), "-nostdin", "-v", "error", *TOLERANT, *SAFE_INPUT, "-f", info.format, "-i", _url(path),
+           "-map", "0:a:0",
            "-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(sr), "-"]
     # the probed duration sizes the buffer, but a damaged header can claim days: no more than the bytes allow
     expected = min(int(info.duration * sr) + sr, 64 * _file_size(path) + sr)
