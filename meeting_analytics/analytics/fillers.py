@@ -77,8 +77,9 @@ def english() -> FillerLexicon:
         language="en",
         hesitations=set(HESITATIONS),
         markers={"like": "like", "you know": "you_know", "i mean": "i_mean", "so": "so", "well": "well",
-                 "basically": None, "actually": None, "literally": None, "right": "right", "okay": "okay",
-                 "kind of": "kind_of", "sort of": "kind_of"},
+                 "basically": None, "actually": "actually", "literally": None, "right": "right", "okay": "okay",
+                 "ok": "okay", "all right": "all_right", "alright": "all_right", "kind of": "kind_of",
+                 "sort of": "kind_of"},
         repetition_exempt={"that", "had", "bye", "ha", "haha", "no", "very", "really", "so", "blah", "yeah", "bla",
                            "hello", "hi", "hey"},
     )
@@ -96,12 +97,35 @@ def lexicon_for(language: str | None) -> FillerLexicon:
 
 
 # -- context rules: (tokens frame, phrase start mask, phrase length) -> mask of filler uses -------------
+#
+# Measured on a real lecture's every "like", "so", "right", "okay", "actually", ... labelled by hand
+# (tests/data/lecture_markers.tsv, rules in its header; benchmarks/fillers_text.py). The rules read the
+# words and Whisper's punctuation only: a sentence end (". ? !") opens a clause as a comma does, so a
+# long utterance's "So ..." sentences count as its first one does.
 
 _SUBJECTS = {"i", "you", "we", "they", "he", "she", "people", "who", "i'd", "you'd", "we'd", "they'd"}
 _LIKE_CONTENT_BEFORE = _SUBJECTS | {"would", "'d", "do", "does", "did", "don't", "doesn't", "didn't", "really",
                                     "also", "to", "not", "feel", "feels", "felt", "look", "looks", "looked",
                                     "sound", "sounds", "sounded", "seem", "seems", "something", "anything",
-                                    "nothing", "more", "much", "just", "exactly", "very", "would've", "what's"}
+                                    "nothing", "more", "much", "just", "exactly", "very", "would've", "what's",
+                                    # a vague category: "stuff like that", "things like that"
+                                    "thing", "things", "stuff", "everything"}
+# "like a/an + noun" compares ("something like that, like a mobile"); before an amount it approximates
+# ("like a couple of months", "like a year"), a filler
+_QUANTITIES = {"couple", "few", "lot", "lots", "bit", "little", "half", "quarter", "dozen", "hundred", "thousand",
+               "million", "billion", "second", "minute", "hour", "day", "week", "month", "year", "while", "ton",
+               "number", "total", "max", "maximum", "minimum"}
+# "like that/this" ends a comparison when a clause break or one of these follows ("things like that inside it")
+_AFTER_LIKE_THAT = {"in", "inside", "on", "at", "for", "with", "from", "to", "into", "about", "and", "or", "but",
+                    "so", "because", "is", "was", "are", "were", "will", "would", "can", "could", "should",
+                    "happen", "happens", "happened", "again", "too", "either", "anymore", "before", "after", "then",
+                    "yet", "all", "right", "okay", "ok", "yeah"} | HESITATIONS
+# "like X, Y and Z", "like X and so on": examples ("such as"), content; a general extender ends the list
+_EXTENDERS = (("and", "so", "on"), ("etc",), ("and", "stuff"), ("or", "something"), ("and", "things"),
+              ("or", "anything"), ("and", "everything"), ("et", "cetera"))
+# another marker straight after "like" makes it a filler whatever came before ("much more like I don't know")
+_MARKERS_AFTER = (("actually",), ("basically",), ("literally",), ("you", "know"), ("i", "mean"),
+                  ("i", "don't", "know")) + tuple((h,) for h in HESITATIONS)
 _DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "what", "which", "some", "any", "every",
                 "each", "no", "one", "another", "same", "different", "new", "other", "certain", "all", "my",
                 "your", "our", "their", "his", "her", "its", "of"}
@@ -114,10 +138,28 @@ _YOU_KNOW_CONTENT_AFTER = {"what", "that", "how", "why", "where", "who", "when",
 _YOU_KNOW_CONTENT_BEFORE = {"do", "did", "don't", "didn't", "if", "as", "would", "will", "let", "to", "you'll",
                             "can", "could", "should", "might", "may", "must", "does"}
 _BOUNDARY_BEFORE = {"and", "but", "or", "oh", "yeah", "yes", "no"} | HESITATIONS
+# "actually" says what is so against what was expected after a copula or before a negation ("is actually
+# very old", "they actually cannot jump"): content; elsewhere it only marks stance ("And actually, ...")
+_COPULAS = {"is", "are", "was", "were", "be", "been", "being", "am", "it's", "that's", "there's", "he's", "she's",
+            "what's", "i'm", "you're", "we're", "they're", "isn't", "aren't", "wasn't"}
+_NEGATIONS = {"not", "cannot", "can't", "don't", "doesn't", "didn't", "isn't", "wasn't", "won't", "never", "no",
+              "aren't", "weren't", "haven't", "hasn't"}
 
 
 def _rule_like(t, at, n):
-    return ~t.isin("prev", _LIKE_CONTENT_BEFORE) | t.prev_comma
+    idx = np.flatnonzero(at)
+    content = t.isin("prev", _LIKE_CONTENT_BEFORE)[idx] & ~t.prev_comma[idx]
+    nxt, after = t.word_at(idx, 1), t.word_at(idx, 2)
+    pause = t.comma[idx] | t.sentence_end[idx]
+    like_that = np.isin(nxt, ["that", "this"]) & ~pause
+    that_ends = t.value_at(idx, 1, t.comma | t.sentence_end, True) | np.isin(after, list(_AFTER_LIKE_THAT))
+    content |= like_that & that_ends
+    content |= np.isin(nxt, ["a", "an"]) & ~np.isin(after, list(_QUANTITIES)) & ~pause
+    content |= t.list_follows(idx)
+    content &= ~(~pause & t.phrase_follows(idx, _MARKERS_AFTER))
+    out = np.zeros(len(at), dtype=bool)
+    out[idx] = ~content
+    return out
 
 
 def _rule_you_know(t, at, n):
@@ -132,17 +174,40 @@ def _rule_i_mean(t, at, n):
 
 
 def _rule_opening(t, at, n):
-    """so / well: a discourse marker at the start of an utterance or clause, not a modifier."""
-    opening = t.first | t.prev_comma | t.isin("prev", _BOUNDARY_BEFORE)
-    return opening & ~t.isin("next", _SO_CONTENT_AFTER) & (~t.isin("prev", _SO_CONTENT_BEFORE) | t.prev_comma)
+    """so / well: a discourse marker at the start of an utterance, sentence or clause, not a modifier."""
+    opening = t.opening | t.isin("prev", _BOUNDARY_BEFORE)
+    return opening & ~t.isin("next", _SO_CONTENT_AFTER) & (~t.isin("prev", _SO_CONTENT_BEFORE) | t.prev_pause)
+
+
+def _alone(t, at, n):
+    """The phrase stands as its own clause: it opens one and a pause, a sentence end or the utterance's end
+    follows it, and it is not the whole utterance (a lone "Right." or "Okay." answers)."""
+    closed = t.ahead(t.comma | t.sentence_end | t.last, n - 1, fill=True)
+    whole = t.first & t.ahead(t.last, n - 1, fill=False)
+    return t.opening & closed & ~whole
 
 
 def _rule_right(t, at, n):
-    return t.question | (t.first & t.comma) | (t.prev_comma & (t.comma | t.last))
+    """A tag ("..., right?"), or "Right." / "right," on its own; not "right now", "the right one", "turn right"."""
+    return t.question | _alone(t, at, n)
+
+
+def _rule_all_right(t, at, n):
+    """"All right, ..." / "alright." opening or closing a clause; not "it's all right" (fine)."""
+    return _alone(t, at, n) | t.ahead(t.question, n - 1, fill=False) & t.opening
 
 
 def _rule_okay(t, at, n):
-    return (t.first & ~t.last) | t.prev_comma
+    """"Okay, ..." opening a clause or sentence; not "it is okay" (fine) nor a lone "Okay." answer."""
+    return t.opening & ~(t.first & t.ahead(t.last, n - 1, fill=False))
+
+
+def _rule_actually(t, at, n):
+    """Content after a copula ("is actually very old"; not "what I did is actually I installed", which opens
+    a clause) or before a negation ("actually cannot jump"); a stance marker elsewhere."""
+    opens_clause = t.isin("next", _SUBJECTS | {"it", "this", "that", "there"}) | t.comma
+    content = (t.isin("prev", _COPULAS) & ~t.prev_pause & ~opens_clause) | (t.isin("next", _NEGATIONS) & ~t.comma)
+    return ~content
 
 
 def _rule_kind_of(t, at, n):
@@ -150,7 +215,8 @@ def _rule_kind_of(t, at, n):
 
 
 RULES = {"like": _rule_like, "you_know": _rule_you_know, "i_mean": _rule_i_mean, "so": _rule_opening,
-         "well": _rule_opening, "right": _rule_right, "okay": _rule_okay, "kind_of": _rule_kind_of}
+         "well": _rule_opening, "right": _rule_right, "all_right": _rule_all_right, "okay": _rule_okay,
+         "actually": _rule_actually, "kind_of": _rule_kind_of}
 
 
 # -- detection -----------------------------------------------------------------------------------
@@ -175,6 +241,10 @@ class _Tokens:
         self.prev_comma = np.r_[False, self.comma[:-1]] & same_prev
         self.question = raw.str.endswith("?").to_numpy(bool)[raw_codes]
         self.sentence_end = raw.str.contains(SENTENCE_END, regex=True).to_numpy(bool)[raw_codes]
+        self.prev_pause = (self.prev_comma | np.r_[False, self.sentence_end[:-1]]) & same_prev
+        self.opening = self.first | self.prev_pause  # starts an utterance, a sentence or a clause
+        # sentence number: "ahead" in a list or phrase look stays inside one sentence of one utterance
+        self.sentence = np.cumsum(self.first | np.r_[False, self.sentence_end[:-1]])
         self.false_start = raw.str.endswith("-").to_numpy(bool)[raw_codes] & (self.tok != "")
 
     def codes_of(self, words) -> list[int]:
@@ -188,6 +258,42 @@ class _Tokens:
         same = self.utt[k:] == self.utt[:-k]
         out[:-k] = np.where(same, values[k:], fill)
         return out
+
+    def value_at(self, idx: np.ndarray, k: int, values: np.ndarray, fill) -> np.ndarray:
+        """``values`` k words after each position ``idx`` in the same sentence, else ``fill`` (positions only:
+        the rules that look further than a word run on their phrase's hits, not on every word)."""
+        j = idx + k
+        ok = j < len(self.code)
+        jj = np.where(ok, j, 0)
+        ok &= self.sentence[jj] == self.sentence[idx]
+        return np.where(ok, values[jj], fill)
+
+    def word_at(self, idx: np.ndarray, k: int) -> np.ndarray:
+        """The normalised word k after each position ``idx`` in the same sentence, else ""."""
+        return self.value_at(idx, k, self.tok, "")
+
+    def phrase_follows(self, idx: np.ndarray, phrases, gap: int = 1) -> np.ndarray:
+        """Whether one of ``phrases`` (tuples of words) starts ``gap`` words after each position ``idx``."""
+        found = np.zeros(len(idx), dtype=bool)
+        for phrase in phrases:
+            hit = np.ones(len(idx), dtype=bool)
+            for k, word in enumerate(phrase):
+                hit &= self.word_at(idx, gap + k) == word
+            found |= hit
+        return found
+
+    def list_follows(self, idx: np.ndarray, reach: int = 3) -> np.ndarray:
+        """A list of examples follows each position ``idx`` in its sentence: items, a comma among the next
+        ``reach`` words and "and"/"or" within ``reach`` words of that comma ("like encoders, decoders and
+        tokens"), or a general extender within 2 * ``reach`` ("like whisper X and so on")."""
+        found = np.zeros(len(idx), dtype=bool)
+        for k in range(1, reach + 1):
+            comma = self.value_at(idx, k, self.comma & ~self.sentence_end, False)
+            for j in range(1, reach + 1):
+                found |= comma & np.isin(self.word_at(idx, k + j), ["and", "or"])
+        for gap in range(1, 2 * reach + 1):
+            found |= self.phrase_follows(idx, _EXTENDERS, gap)
+        return found
 
     def isin(self, which: str, words, ahead: int = 0) -> np.ndarray:
         return np.isin(self.ahead(getattr(self, which), ahead, -1), self.codes_of(words))
