@@ -441,7 +441,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     from .errors import UsageError
     from .evaluation.metrics import References
-    from .files import atomic_write_text
+    from .files import atomic_write_text, csv_text
 
     run = Run(args)
     try:
@@ -456,7 +456,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         frame = pd.DataFrame(rows).drop(columns=["filler_per_speaker"], errors="ignore")
         print(frame.round(4).to_string(index=False))
         if args.output:
-            run.each([args.output], lambda out: atomic_write_text(out, frame.to_csv(index=False)))
+            run.each([args.output], lambda out: atomic_write_text(out, csv_text(frame)))
     return _worst(code, run)
 
 
@@ -471,13 +471,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options = _prepared(run, args, None)
     if isinstance(options, int):
         return options
+    hosts = tuple(h.strip() for h in (args.allowed_hosts or "").split(",") if h.strip())
     settings = Settings(data_dir=Path(args.data_dir or default_data_dir()), host=args.host, port=args.port,
                         workers=args.workers, max_upload=args.max_upload_mb * 2**20, token=args.token,
-                        options=options)
+                        options=options, allowed_hosts=hosts, max_uploads=args.max_uploads,
+                        min_free=args.min_free_mb * 2**20)
     try:
         require_ffmpeg()  # every upload is probed and decoded
         check_address(settings.host, settings.port)
-        serve(settings, log=run.stderr.write)
+        serve(settings, log=run.stderr.write, no_token=args.no_token)
     except Error as exc:
         return run.failure(exc)
     return 0
@@ -643,9 +645,21 @@ def _serve_parser(p: argparse.ArgumentParser) -> None:
                    help="worker processes, each loading the models once (about 2 GiB each) (default: 1)")
     p.add_argument("--max_upload_mb", type=positive, default=2048,
                    help="largest upload in MiB; larger ones are refused with 413 (default: 2048)")
-    p.add_argument("--token", default=None, help="require this token on every request (Authorization: Bearer, or "
-                                                 "open the page once with ?token=) (default: $MEETING_ANALYTICS_TOKEN,"
-                                                 " else none)")
+    p.add_argument("--max_uploads", type=positive, default=32,
+                   help="uploads received at once; more are refused with 429 (default: 32)")
+    p.add_argument("--min_free_mb", type=int, default=1024,
+                   help="disk space in MiB an upload must leave free in --data_dir; else 507 (default: 1024)")
+    p.add_argument("--token", default=None,
+                   help="the token every request must carry (Authorization: Bearer, or the cookie set by opening the "
+                        "printed URL with ?token=); prefer $MEETING_ANALYTICS_TOKEN: a flag's value is visible to "
+                        "other users of this machine (ps) (default: $MEETING_ANALYTICS_TOKEN, else a random one, "
+                        "printed in the start URL)")
+    p.add_argument("--no_token", action="store_true",
+                   help="no token: any program or user of this machine can reach the jobs; loopback only (Host and "
+                        "Origin are still checked) (default: off)")
+    p.add_argument("--allowed_hosts", default=None,
+                   help="comma-separated Host names answered besides 127.0.0.1, localhost, [::1] and --host (a "
+                        "name this machine is reached by; * for any) (default: none; any with --host 0.0.0.0)")
     add_option_flags(p, ANALYSIS_DEFAULTS)
 
 
@@ -835,10 +849,15 @@ COMMANDS = (
     Command("serve", "a local web page: upload a recording, watch it progress, read the report",
             "A web app and JSON API (docs: README, 'Web app') on this machine, for people who would rather not use a "
             "terminal. Jobs run on worker processes that load the models once; uploads, results and the job table "
-            "live in --data_dir, and a restart loses nothing. Listens on 127.0.0.1 unless --host says otherwise. "
-            "Option flags set the defaults; the upload form chooses the model, language, speakers and names.",
+            "live in --data_dir (private to you: 0700), and a restart loses nothing. Listens on 127.0.0.1 unless "
+            "--host says otherwise. One user's server: whoever holds the token reads and deletes every job. The token "
+            "is random unless $MEETING_ANALYTICS_TOKEN sets it; open the URL printed at start (it carries the "
+            "token, as Jupyter's does). Requests naming another Host, and changes from another origin's pages, "
+            "are refused. Option flags set the defaults; the upload form chooses the model, language, speakers "
+            "and names.",
             ("meeting-analytics serve",
-             "meeting-analytics serve --host 0.0.0.0 --port 8080 --token \"$(openssl rand -hex 16)\" --workers 2"),
+             "MEETING_ANALYTICS_TOKEN=$(openssl rand -hex 16) meeting-analytics serve --host 0.0.0.0 --port 8080 "
+             "--workers 2"),
             _serve_parser, cmd_serve),
 )
 
@@ -871,7 +890,10 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> Parser:
     epilog = "examples:\n" + "\n".join(f"  {c.examples[0]}" for c in COMMANDS) + \
-        "\n\nHF_TOKEN: a Hugging Face token for a gated hub pipeline (--diarize_model), instead of --hf_token." \
+        "\n\nHF_TOKEN: a Hugging Face token for a gated hub pipeline (--diarize_model); prefer it to --hf_token," \
+        "\n  whose value other users of this machine can see (ps). A --diarize_model directory is code: pyannote" \
+        "\n  imports the classes its config.yaml names; use only a directory you trust." \
+        "\nMEETING_ANALYTICS_TOKEN: the web app's token (serve), instead of --token." \
         "\nMEETING_ANALYTICS_CACHE: where joined models and NLTK data are kept (default ~/.cache/meeting-analytics)."
     parser = Parser(prog="meeting-analytics", description=DESCRIPTION, epilog=epilog,
                     formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -20,7 +20,9 @@ the CLI prints ``str(exc)`` and nothing else: exit 2 for a ``UsageError`` (no fi
     ├── ReportError(ValueError)        a saved analytics report that cannot be read back
     ├── CorpusError(ValueError)        batch results that cannot make a corpus report
     ├── UploadError(ValueError)        an upload the web app refuses (HTTP 400)
-    │   └── UploadTooLarge             an upload over the size limit (HTTP 413)
+    │   ├── UploadTooLarge             an upload over the size limit (HTTP 413)
+    │   ├── UploadBusy                 too many uploads in flight (HTTP 429)
+    │   └── UploadNoSpace              too little free disk for the upload (HTTP 507)
     ├── OutputError                    an output (or cache) that cannot be written; names the output
     ├── BrowserError(RuntimeError)     no headless Chromium, or a screenshot that failed
     └── ServeError                     the web app cannot start (port taken, address not ours)
@@ -118,6 +120,18 @@ class UploadTooLarge(UploadError):
     """An upload larger than the server's limit."""
 
     status = 413
+
+
+class UploadBusy(UploadError):
+    """More uploads in flight than the server takes at once; try again later."""
+
+    status = 429
+
+
+class UploadNoSpace(UploadError):
+    """Too little free disk space left for the upload."""
+
+    status = 507
 
 
 # -- outputs and the environment ---------------------------------------------------------------------

@@ -29,6 +29,26 @@ def umask() -> int:
         return _umask
 
 
+def private_umask() -> None:
+    """From now on this process creates files 0600 and directories 0700 (a server's data: its user's alone)."""
+    global _umask
+    with _umask_lock:
+        os.umask(0o077)
+        _umask = 0o077
+
+
+def make_private(path: str | os.PathLike) -> Path:
+    """``make_dirs(path, private=True)``, and a directory that was there already made 0700 too (an older
+    version's 0755); a failure is an ``OutputError`` naming it."""
+    path = make_dirs(path, private=True)
+    try:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError as exc:
+        raise OutputError(path, f"cannot make it private ({reason(exc)})") from None
+    return path
+
+
 def data_home(*parts: str) -> Path:
     """Where this tool keeps a user's data: ``$XDG_DATA_HOME/meeting-analytics/...``, else under
     ``~/.local/share`` (voice profiles, the web app's jobs)."""
@@ -90,6 +110,51 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, private: bool = Fal
 
 def atomic_write_text(path: str | os.PathLike, text: str, private: bool = False) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"), private)
+
+
+# A cell a spreadsheet would run as a formula (OWASP's "CSV injection"): text starting with one of these
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame):
+    """``frame`` with every text cell a spreadsheet would read as a formula (``=1+2``, ``@SUM(...)``,
+    ``-cmd|...``) prefixed with ``'``, which shows the text as written; a text cell that starts with ``'``
+    and then one of those gets a second one, so ``unescape_cells`` gives back exactly what was written.
+    Numbers stay numbers (a negative number is not text); only text columns are looked at."""
+    def escape(value):
+        if isinstance(value, str) and (value.startswith(FORMULA_START)
+                                       or value.startswith("'") and value[1:].startswith(FORMULA_START)):
+            return "'" + value
+        return value
+
+    return _map_text(frame, escape)
+
+
+def _map_text(frame, cell):
+    """``frame`` with ``cell`` applied to every cell of its text columns (a copy; ``frame`` itself when none)."""
+    text = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) in ("string", "str")]
+    if not text:
+        return frame
+    out = frame.copy()
+    for c in text:
+        out[c] = frame[c].map(cell)
+    return out
+
+
+def unescape_cells(frame):
+    """What ``spreadsheet_safe`` escaped, as it was (a CSV read back)."""
+    def unescape(value):
+        if isinstance(value, str) and value.startswith("'") and value[1:].startswith((*FORMULA_START, "'")):
+            return value[1:] if value[1:].startswith(FORMULA_START) or value[2:].startswith(FORMULA_START) \
+                else value
+        return value
+
+    return _map_text(frame, unescape)
+
+
+def csv_text(frame) -> str:
+    """A DataFrame as CSV text (no index), its formula-like text cells escaped (``spreadsheet_safe``)."""
+    return spreadsheet_safe(frame).to_csv(index=False)
 
 
 def parquet_bytes(frame) -> bytes:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError, ReportError
-from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
+from ..files import atomic_write_bytes, atomic_write_text, csv_text, parquet_bytes, unescape_cells
 from ..options import AnalyticsOptions, check_names, option_names
 from ..transcript import Transcript, check_speakers_known
 from . import fillers as F
@@ -203,7 +203,7 @@ class MeetingReport(Tables):
         written = []
         for name, frame in self.frames().items():
             if "csv" in formats:
-                written.append(atomic_write_text(out / f"{name}.csv", frame.to_csv(index=False)))
+                written.append(atomic_write_text(out / f"{name}.csv", csv_text(frame)))
             if "parquet" in formats:
                 written.append(atomic_write_bytes(out / f"{name}.parquet", parquet_bytes(frame)))
         if self.transcript is not None:
@@ -240,7 +240,7 @@ def _read_frame(directory: Path, name: str, records: list[dict]) -> pd.DataFrame
     if (directory / f"{name}.parquet").is_file():
         return pd.read_parquet(directory / f"{name}.parquet")
     if (directory / f"{name}.csv").is_file():
-        return pd.read_csv(directory / f"{name}.csv")
+        return unescape_cells(pd.read_csv(directory / f"{name}.csv"))  # as written: formula-like text escaped
     return pd.DataFrame.from_records(records)
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 from .worker import RESULT_MARKER
 from ..analytics.corpus import CorpusBuilder, CorpusTables, Cost
 from ..errors import CorpusError
-from ..files import atomic_write_bytes, atomic_write_text, parquet_bytes
+from ..files import atomic_write_bytes, atomic_write_text, csv_text, parquet_bytes
 
 HOSTED_PRICES = {"OpenAI (about $0.36 per audio hour)": 0.36, "Azure batch (about $0.18 per audio hour)": 0.18}
 _DATE = re.compile(r"(20\d\d|19\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
@@ -100,7 +100,7 @@ def build_corpus(results_dir: str | Path, output_dir: str | Path | None = None, 
     assert tables.cost is not None  # a batch's tables have their cost
     written = []
     for name, frame in tables.frames().items():
-        written.append(atomic_write_text(out / f"{name}.csv", frame.to_csv(index=False)))
+        written.append(atomic_write_text(out / f"{name}.csv", csv_text(frame)))
         written.append(atomic_write_bytes(out / f"{name}.parquet", parquet_bytes(frame)))
     written.append(atomic_write_text(out / "cost.json", json.dumps(asdict(tables.cost), indent=1)))
     from ..report.corpus_html import render_corpus

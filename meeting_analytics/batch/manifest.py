@@ -64,6 +64,11 @@ class Manifest:
         row = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM files WHERE path = ?", (path,)).fetchone()
         return dict(zip(COLUMNS, row)) if row else None
 
+    def forget(self, path: str | None = None, key: str | None = None) -> None:
+        """Drop the rows of ``path``, and of every file whose result is ``key`` (a result deleted)."""
+        with self.writing(), self.db:
+            self.db.execute("DELETE FROM files WHERE path = ? OR key = ?", (path, key))
+
     def upsert(self, path: str, **values) -> None:
         for key in ("models", "versions", "timings", "warnings"):
             if key in values and not isinstance(values[key], (str, type(None))):

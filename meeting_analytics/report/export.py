@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import OptionError
-from ..files import atomic_write_bytes
+from ..files import atomic_write_bytes, spreadsheet_safe
 
 if TYPE_CHECKING:
     from ..analytics.meeting import MeetingReport
@@ -41,14 +41,16 @@ def write_charts(report: MeetingReport, directory: Path, dpi: int = 120) -> list
 
 
 def xlsx_bytes(report: MeetingReport) -> bytes:
-    """One sheet per frame, plus the meeting summary."""
+    """One sheet per frame, plus the meeting summary; text a spreadsheet would run as a formula (a speaker
+    named ``=1+2``, an utterance ``=cmd|...``) escaped, as in the CSVs (``files.spreadsheet_safe``)."""
     import pandas as pd
 
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        pd.DataFrame([report.meeting.to_dict()]).astype(str).to_excel(xl, sheet_name="meeting", index=False)
+        meeting = pd.DataFrame([report.meeting.to_dict()]).astype(str)
+        spreadsheet_safe(meeting).to_excel(xl, sheet_name="meeting", index=False)
         for name, frame in report.frames().items():
-            frame.to_excel(xl, sheet_name=name[:31], index=False)
+            spreadsheet_safe(frame).to_excel(xl, sheet_name=name[:31], index=False)
     return buf.getvalue()
 
 

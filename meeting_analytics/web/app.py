@@ -14,6 +14,8 @@ import hmac
 import ipaddress
 import json
 import os
+import secrets
+import shutil
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import Callable
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import (FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse,
                                  Response, StreamingResponse)
@@ -29,8 +32,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..audio import AudioError, probe
-from ..errors import ServeError, UsageError
-from ..files import data_home
+from ..errors import ServeError, UploadBusy, UploadNoSpace, UsageError
+from ..files import data_home, private_umask
 from ..options import PipelineOptions
 from . import pages
 from .jobs import JobManager, new_id
@@ -43,6 +46,8 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
             "frame-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'")
 REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'"
 EVENT_EVERY = 0.5
+MAX_UPLOADS = 32
+MIN_FREE = 1 * 2**30
 
 
 @dataclass
@@ -54,6 +59,9 @@ class Settings:
     max_upload: int = 2 * 2**30
     token: str | None = None
     options: PipelineOptions | None = None
+    allowed_hosts: tuple[str, ...] = ()   # Host names answered beyond the loopback names and --host
+    max_uploads: int = MAX_UPLOADS        # uploads received at once; more are a 429
+    min_free: int = MIN_FREE              # bytes of disk left free after an upload; less is a 507
 
 
 def default_data_dir() -> Path:
@@ -75,46 +83,92 @@ def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
 
-class Guard:
-    """Security headers on every response; with a token, every request must carry it (``Authorization:
-    Bearer``, or the cookie set by opening any page once with ``?token=``)."""
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SECURITY_HEADERS = {b"x-content-type-options": b"nosniff", b"referrer-policy": b"no-referrer",
+                    b"content-security-policy": PAGE_CSP.encode(), b"x-frame-options": b"SAMEORIGIN"}
 
-    def __init__(self, app, token: str | None):
-        self.app, self.token = app, token
+
+def allowed_hosts(host: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """The ``Host`` headers answered: the loopback names and the address listened on (a DNS-rebinding page
+    names its own host, refused); every name when listening on all addresses (the token guards it then)."""
+    if host in ("0.0.0.0", "::", "") or "*" in extra:
+        return ["*"]
+    bound = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return list(dict.fromkeys([*LOOPBACK_NAMES, bound.lower(), *(e.lower() for e in extra)]))
+
+
+def same_token(given: str, token: str) -> bool:
+    """Compared as bytes in constant time (a str with non-ASCII characters cannot be compared so)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), token.encode("utf-8", "surrogatepass"))
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a state-changing request comes from this server's own pages (or from no page at all: a
+    program such as curl sends neither header). A page of another origin, another port of the same host
+    included (cookies do not tell ports apart), is refused: browsers say where a request comes from in
+    ``Sec-Fetch-Site``, older ones in ``Origin``."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.headers.get('host', '')}"
+
+
+class SecurityHeaders:
+    """Security headers on every response, the refusals (400, 401, 403, 413, 429) included."""
+
+    def __init__(self, app):
+        self.app = app
 
     async def __call__(self, scope, receive_, send):
         if scope["type"] != "http":
             return await self.app(scope, receive_, send)
-        request = Request(scope)
-        if self.token and not self._allowed(request):
-            given = request.query_params.get("token")
-            if given and hmac.compare_digest(given, self.token):
-                response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
-                response.set_cookie("ma_token", given, httponly=True, samesite="strict")
-                return await response(scope, receive_, send)
-            return await PlainTextResponse("a token is required (Authorization: Bearer, or ?token= once)",
-                                           status_code=401)(scope, receive_, send)
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 names = {k.lower() for k, _ in headers}
-                extra = {b"x-content-type-options": b"nosniff", b"referrer-policy": b"no-referrer",
-                         b"content-security-policy": PAGE_CSP.encode(), b"x-frame-options": b"SAMEORIGIN"}
-                headers += [(k, v) for k, v in extra.items() if k not in names]
+                headers += [(k, v) for k, v in SECURITY_HEADERS.items() if k not in names]
             await send(message)
 
         return await self.app(scope, receive_, send_with_headers)
 
+
+class Guard:
+    """A state-changing request from another origin is refused (403); with a token, every request must
+    carry it (``Authorization: Bearer``, or the cookie set by opening any page once with ``?token=``,
+    named by the port: two servers on one host keep their own)."""
+
+    def __init__(self, app, token: str | None, cookie: str = "ma_token"):
+        self.app, self.token, self.cookie = app, token, cookie
+
+    async def __call__(self, scope, receive_, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive_, send)
+        request = Request(scope)
+        if request.method in UNSAFE_METHODS and not same_origin(request):
+            return await PlainTextResponse("cross-origin request refused (only this server's own pages may change "
+                                           "jobs)", status_code=403)(scope, receive_, send)
+        if self.token and not self._allowed(request):
+            given = request.query_params.get("token")
+            if given and request.method in ("GET", "HEAD") and same_token(given, self.token):
+                response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
+                response.set_cookie(self.cookie, given, httponly=True, samesite="strict")
+                return await response(scope, receive_, send)
+            return await PlainTextResponse("a token is required (Authorization: Bearer, or open the URL the server "
+                                           "printed, with ?token=)", status_code=401)(scope, receive_, send)
+        return await self.app(scope, receive_, send)
+
     def _allowed(self, request: Request) -> bool:
         auth = request.headers.get("authorization", "")
-        given = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get("ma_token", "")
-        return bool(given) and self.token is not None and hmac.compare_digest(given, self.token)
+        given = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get(self.cookie, "")
+        return bool(given) and self.token is not None and same_token(given, self.token)
 
 
 class Handlers:
@@ -122,6 +176,7 @@ class Handlers:
 
     def __init__(self, settings: Settings, manager: JobManager):
         self.settings, self.manager = settings, manager
+        self.in_flight = 0  # uploads being received (the event loop's thread alone counts them)
 
     def routes(self) -> list:
         return [
@@ -139,11 +194,29 @@ class Handlers:
         return self.manager.job(request.path_params["id"])
 
     async def create_job(self, request: Request) -> dict:
-        """Stream the upload to disk, check it, queue it; UploadError/UsageError (a 400) when it cannot be a job."""
+        """Stream the upload to disk, check it, queue it; UploadError/UsageError (a 400) when it cannot be a job,
+        UploadBusy (429) with too many uploads in flight, UploadNoSpace (507) when the disk would fill."""
         limit = self.settings.max_upload
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit + 2**20:  # refused before reading it
             raise UploadTooLarge(f"upload larger than the limit of {limit / 2**20:.0f} MiB")
+        if self.in_flight >= self.settings.max_uploads:
+            raise UploadBusy(f"{self.in_flight} uploads in progress, the most this server takes at once; "
+                             "try again when one has finished")
+        self._check_space(int(length) if length.isdigit() else limit)
+        self.in_flight += 1
+        try:
+            return await self._create_job(request, limit)
+        finally:
+            self.in_flight -= 1
+
+    def _check_space(self, size: int) -> None:
+        free = shutil.disk_usage(self.manager.dir).free
+        if free - size < self.settings.min_free:
+            raise UploadNoSpace(f"not enough free disk space for this upload ({free / 2**20:.0f} MiB free, "
+                                f"{self.settings.min_free / 2**20:.0f} MiB kept free)")
+
+    async def _create_job(self, request: Request, limit: int) -> dict:
         job_id = new_id()
         target = self.manager.dir / "uploads" / job_id
         upload = await receive(request.headers.get("content-type", ""), request.stream(), target, limit)
@@ -257,8 +330,11 @@ def create_app(settings: Settings, log: Callable[[str], None] = print) -> Starle
         finally:
             await run_in_threadpool(manager.close)
 
-    app = Starlette(routes=Handlers(settings, manager).routes(), lifespan=lifespan,
-                    middleware=[Middleware(Guard, token=settings.token)])
+    middleware = [Middleware(SecurityHeaders),  # outermost: the refusals below carry the headers too
+                  Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings.host, settings.allowed_hosts),
+                             www_redirect=False),
+                  Middleware(Guard, token=settings.token, cookie=f"ma_token_{settings.port}")]
+    app = Starlette(routes=Handlers(settings, manager).routes(), lifespan=lifespan, middleware=middleware)
     app.state.manager = manager
     return app
 
@@ -267,14 +343,38 @@ def _missing(text: str = "no such job") -> Response:
     return JSONResponse({"error": text}, status_code=404)
 
 
-def serve(settings: Settings, log=print) -> None:
-    """Run the app on uvicorn until interrupted."""
+def resolve_token(settings: Settings, no_token: bool = False) -> bool:
+    """``settings.token``: the one given, else ``$MEETING_ANALYTICS_TOKEN``, else a random one (True: made
+    here, to be printed in the start URL as Jupyter does); none with ``no_token``, on loopback only."""
+    if no_token:
+        if not is_loopback(settings.host):
+            raise ServeError(f"refusing to listen on {settings.host} without a token: anyone who can reach it could "
+                             f"read and delete every recording; drop --no_token (a token is made) or set ${TOKEN_ENV}")
+        settings.token = None
+        return False
+    settings.token = settings.token or os.environ.get(TOKEN_ENV) or None
+    if settings.token:
+        return False
+    settings.token = secrets.token_urlsafe(24)
+    return True
+
+
+def start_url(settings: Settings, made: bool) -> str:
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else "[::1]" if settings.host == "::" else \
+        f"[{settings.host}]" if ":" in settings.host else settings.host
+    url = f"http://{host}:{settings.port}/"
+    if settings.token:
+        url += f"?token={settings.token}" if made else f"?token=... (the token in ${TOKEN_ENV} or --token)"
+    return url
+
+
+def serve(settings: Settings, log=print, no_token: bool = False) -> None:
+    """Run the app on uvicorn until interrupted. A token guards it unless ``no_token`` (loopback only)."""
     import uvicorn
 
-    settings.token = settings.token or os.environ.get(TOKEN_ENV) or None
-    if not is_loopback(settings.host) and not settings.token:
-        log(f"warning: listening on {settings.host} with no authentication: anyone who can reach this port can "
-            f"upload and read recordings; set --token or ${TOKEN_ENV}")
+    made = resolve_token(settings, no_token)
+    private_umask()  # the server's files (uploads, transcripts, the job table) are its user's alone
     app = create_app(settings, log)
     log(f"serving on http://{settings.host}:{settings.port}/ (data in {settings.data_dir}; Ctrl+C stops)")
+    log(f"open {start_url(settings, made)}")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)

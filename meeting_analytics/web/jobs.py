@@ -28,7 +28,7 @@ from ..batch.run import options_hash, record, result_dir_name
 from ..batch.worker import RESULT_MARKER, clean_partial
 from ..events import ANALYTICS, ASR, DIARIZE, PART_OF, REPORT, SEGMENTATION, StageEvent
 from ..errors import Error
-from ..files import OutputError, make_dirs
+from ..files import OutputError, make_private
 from ..options import PipelineOptions, default_threads
 from .worker import STARTED, JobEvent, JobResult, WebJob, WorkerStarted
 
@@ -109,6 +109,12 @@ class JobStore:
         with self.lock, self.db:
             self.db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
+    def sharing(self, key: str) -> list[str]:
+        """The jobs, failed ones aside, whose result is ``key``."""
+        with self.lock:
+            rows = self.db.execute("SELECT id FROM jobs WHERE key = ? AND status != 'failed'", (key,))
+            return [r[0] for r in rows.fetchall()]
+
     def close(self) -> None:
         self.db.close()
 
@@ -120,9 +126,9 @@ class JobManager:
                  log: Callable[[str], None] = lambda line: None):
         from ..batch.manifest import Manifest
 
-        self.dir = make_dirs(data_dir)
+        self.dir = make_private(data_dir)  # recordings and transcripts: the server's user's alone (0700)
         for sub in ("uploads", "results", "jobs"):
-            make_dirs(self.dir / sub)
+            make_private(self.dir / sub)
         clean_partial(self.dir)
         for stale in (self.dir / "jobs").glob(".tmp-*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -144,6 +150,10 @@ class JobManager:
     # -- life cycle --------------------------------------------------------------------------------
 
     def start(self) -> None:
+        status = {row["id"]: row["status"] for row in self.store.all()}
+        for upload in (self.dir / "uploads").iterdir():  # a failed job's, or one no job names (a server killed
+            if status.get(upload.name, "failed") == "failed":  # while receiving it): nobody reads it again
+                upload.unlink(missing_ok=True)
         self._new_pool()
         threading.Thread(target=self._drain, name="job-events", daemon=True).start()
         for row in reversed(self.store.all("status IN ('queued', 'running')")):
@@ -187,7 +197,9 @@ class JobManager:
                           options=json.dumps(options.public(), default=str), names=json.dumps(names),
                           status="failed" if error else "queued", error=error, duration=duration, created=now,
                           finished=now if error else None)
-        if not error:
+        if error:
+            self._upload(job_id).unlink(missing_ok=True)  # a failed job keeps no recording
+        else:
             self._submit(job_id)
         row = self.store.get(job_id)
         assert row is not None, "inserted above"
@@ -205,16 +217,35 @@ class JobManager:
         return sorted(p.name for p in d.iterdir() if p.is_file()) if d.is_dir() else []
 
     def delete(self, job_id: str) -> bool:
-        """Forget a job and its files (a running one finishes in its worker, then is dropped)."""
+        """Forget a job and everything only it used: its upload, its downloads, its manifest row, and its
+        result (``results/<key>/``) unless another job shares it (a running one finishes in its worker, then
+        its result is dropped)."""
         row = self.store.get(job_id)
         if row is None:
             return False
         with self.lock:
             self.store.delete(job_id)
             self.live.pop(job_id, None)
-        (self.dir / "uploads" / job_id).unlink(missing_ok=True)
+            if job_id in self.waiting.get(row["key"], []):
+                self.waiting[row["key"]].remove(job_id)
+            running = self.running_keys.get(row["key"]) == job_id
+            shared = bool(self.store.sharing(row["key"]))
+        self._upload(job_id).unlink(missing_ok=True)
         shutil.rmtree(self.dir / "jobs" / job_id, ignore_errors=True)
+        self._forget(job_id, None if shared or running else row["key"])
         return True
+
+    def _upload(self, job_id: str) -> Path:
+        return self.dir / "uploads" / job_id
+
+    def _forget(self, job_id: str, key: str | None) -> None:
+        """The manifest's row of ``job_id``'s upload; with ``key``, the result and every row of it too."""
+        if key:
+            shutil.rmtree(self.dir / "results" / key, ignore_errors=True)
+        try:
+            self.manifest.forget(str(self._upload(job_id)), key)
+        except OutputError as exc:
+            self.log(f"warning: {exc}")
 
     # -- running -----------------------------------------------------------------------------------
 
@@ -276,15 +307,19 @@ class JobManager:
                                   warnings=json.dumps(list(result.warnings)) if result.warnings else None,
                                   original_speed=self._original_speed(job.key) if result.reused else None)
                 self.live.pop(job.id, None)
-            else:  # deleted while it ran
+                if result.status == "failed":
+                    self._upload(job.id).unlink(missing_ok=True)  # a failed job keeps no recording
+            else:  # deleted while it ran: what it wrote goes too
                 shutil.rmtree(self.dir / "jobs" / job.id, ignore_errors=True)
-            if result.outcome is not None:
+            if row is not None and result.outcome is not None:
                 try:
                     record(self.manifest, result.outcome)
                 except OutputError as exc:  # the manifest is a record; the job's result stands
                     self.log(f"warning: {exc}")
             self.running_keys.pop(job.key, None)
             queued = self.waiting.pop(job.key, [])
+            if row is None:
+                self._forget(job.id, None if queued or self.store.sharing(job.key) else job.key)
         for other in queued:
             self._submit(other)
 

@@ -91,6 +91,9 @@ def recording_kind(name: str) -> RecordingKind:
     return kinds[name]
 
 
+MAX_COUNT = 100  # a speaker count the form accepts: more is no meeting a job should queue
+
+
 def options_from_fields(form: dict[str, str], base: PipelineOptions | None = None) -> tuple[PipelineOptions, list[str]]:
     """The upload form's (or the API's) text fields over the server's options, the recording kind's presets
     under what the user filled in, and the speaker names; OptionError naming the field when one is bad."""
@@ -125,10 +128,15 @@ def _parsed(f: Field, text: str) -> Any:
         return text.lower() in TRUE
     if meta["choices"] and text not in meta["choices"]:
         raise OptionError(f"{in_words(name)}: {text!r} is not one of {', '.join(meta['choices'])}")
+    if meta["kind"] == "positive_int" and len(text) > 6:  # int() of 10^400 is a number no field can take
+        raise OptionError(f"{in_words(name)}: must be at most {MAX_COUNT}, got {text[:12]}...")
     try:
-        return PARSERS[meta["kind"]](text) if text else f.default
+        value: Any = PARSERS[meta["kind"]](text) if text else f.default
     except OptionError as exc:
         raise OptionError(f"{in_words(name)}: {exc}") from None
+    if meta["kind"] == "positive_int" and value is not None and value > MAX_COUNT:
+        raise OptionError(f"{in_words(name)}: must be at most {MAX_COUNT}, got {value}")
+    return value
 
 
 def _check_model(model: str, base: PipelineOptions) -> None:

@@ -2,7 +2,9 @@
 
 The file part goes to a file the server names; the client's file name is kept only as text (for
 titles, escaped wherever shown). Beyond ``limit`` bytes the upload stops with ``UploadTooLarge``
-and the partial file is removed; small form fields are held in memory (64 KiB each, 64 fields).
+and the partial file is removed; small form fields are held in memory (64 KiB each, 64 fields). The file
+is created private (0600) and only once the body's boundary is known to be valid; a body cut short (no
+final boundary) is refused, the partial file removed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, BinaryIO
 
 from ..errors import UploadError, UploadTooLarge
 
@@ -44,7 +46,7 @@ def safe_stem(name: str) -> str:
 
 async def receive(content_type: str, chunks: AsyncIterator[bytes], target: Path, limit: int) -> Upload:
     """Parse a ``multipart/form-data`` body: the ``file`` field into ``target``, the rest into ``fields``."""
-    from python_multipart.multipart import MultipartParser, parse_options_header
+    from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 
     kind, params = parse_options_header(content_type or "")
     if kind != b"multipart/form-data" or not params.get(b"boundary"):
@@ -52,7 +54,7 @@ async def receive(content_type: str, chunks: AsyncIterator[bytes], target: Path,
     upload, digest = Upload(), hashlib.sha256()
     part: dict = {}
     seen_file = False
-    out = open(target, "wb")
+    out: BinaryIO | None = None
 
     def on_part_begin():
         part.clear()
@@ -87,6 +89,7 @@ async def receive(content_type: str, chunks: AsyncIterator[bytes], target: Path,
             if upload.size > limit:
                 raise UploadTooLarge(f"upload larger than the limit of {limit / 2**20:.0f} MiB")
             digest.update(chunk)
+            assert out is not None, "opened before the first byte is parsed"
             out.write(chunk)
         else:
             part["data"] += chunk
@@ -97,24 +100,29 @@ async def receive(content_type: str, chunks: AsyncIterator[bytes], target: Path,
         if part["name"] and part["name"] != "file":
             upload.fields[part["name"]] = part["data"].decode("utf-8", "replace")
 
-    parser = MultipartParser(params[b"boundary"], {
-        "on_part_begin": on_part_begin, "on_header_field": on_header_field, "on_header_value": on_header_value,
-        "on_header_end": on_header_end, "on_headers_finished": on_headers_finished, "on_part_data": on_part_data,
-        "on_part_end": on_part_end})
     try:
+        parser = MultipartParser(params[b"boundary"], {
+            "on_part_begin": on_part_begin, "on_header_field": on_header_field, "on_header_value": on_header_value,
+            "on_header_end": on_header_end, "on_headers_finished": on_headers_finished,
+            "on_part_data": on_part_data, "on_part_end": on_part_end})
+        # the server's own name, created here (never an existing file or link) and private from the first byte
+        out = os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600),
+                        "wb")
         async for chunk in chunks:
             parser.write(chunk)
         parser.finalize()
+        if parser.state != MultipartState.END:
+            raise UploadError("malformed multipart body (no final boundary: the upload was cut short)")
+        if not seen_file:
+            raise UploadError("no 'file' field in the form")
         out.close()
     except BaseException as exc:
-        out.close()
-        target.unlink(missing_ok=True)
+        if out is not None:
+            out.close()
+            target.unlink(missing_ok=True)
         if isinstance(exc, UploadError) or not isinstance(exc, Exception):
             raise
-        raise UploadError(f"malformed multipart body ({exc})") from None
-    if not seen_file:
-        target.unlink(missing_ok=True)
-        raise UploadError("no 'file' field in the form")
+        said = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UploadError(f"malformed multipart body ({said})") from None
     upload.sha256 = digest.hexdigest()
-    os.chmod(target, 0o600)
     return upload

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..analytics.names import SpeakerNames, speaking_order
 from ..batch.worker import Job, Outcome, init_worker, is_done, one_line, process
 from ..events import ANALYTICS, REPORT, StageEvent
+from ..files import private_umask
 from ..options import PipelineOptions
 
 DOWNLOADS = ("txt", "srt", "vtt", "tsv", "json", "rttm")
@@ -92,6 +93,7 @@ def init(events, options: PipelineOptions, threads: int | None) -> None:
     global _EVENTS
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the server stops its workers
     _die_with_parent()
+    private_umask()  # results, downloads: the server's user's alone (0600 files, 0700 directories)
     _EVENTS = events
     events.put(WorkerStarted(os.getpid()))
     init_worker(options, threads)
@@ -168,23 +170,40 @@ def speaker_names(report, job: WebJob) -> dict[str, str]:
         raise OptionError(f"{job.name}: {str(exc).replace('--names', in_words('names'), 1)}") from None
 
 
+def as_shown(report, name: str):
+    """``report`` as a download shows it: the file by the name its uploader gave it, never the server's path
+    (``uploads/<id>``, another job's for a reused result), and the models by name and source without their
+    directories on the server."""
+    from dataclasses import replace
+
+    transcript = report.transcript
+    if transcript is not None:
+        models = transcript.info.models
+        if models is not None:
+            models = replace(models, **{part: replace(m, path=None) for part in ("asr", "diarization")
+                                        if (m := getattr(models, part)) is not None})
+        transcript = replace(transcript, info=replace(transcript.info, source=name, models=models))
+    return replace(report, transcript=transcript, meeting=replace(report.meeting, source=name))
+
+
 def write_downloads(job: WebJob) -> float:
     """``jobs/<id>/``: transcripts, tables, workbook and report.html, all or nothing; the audio's seconds."""
     from ..analytics.meeting import MeetingReport
-    from ..files import atomic_write_bytes, atomic_write_text
+    from ..files import atomic_write_bytes, atomic_write_text, csv_text
     from ..report.export import xlsx_bytes
     from ..report.writers import write_outputs
 
     report = MeetingReport.load(Path(job.data_dir) / "results" / job.key)
     if job.names:
         report = report.rename_speakers(speaker_names(report, job))
+    report = as_shown(report, job.name)
     assert report.transcript is not None, "a job's results hold its transcript"
     jobs = Path(job.data_dir) / "jobs"
     final, tmp = jobs / job.id, jobs / f".tmp-{job.id}-{os.getpid()}"
     try:
         write_outputs(report.transcript, tmp, job.stem, list(DOWNLOADS))
         for name in ("speakers", "utterances"):
-            atomic_write_text(tmp / f"{job.stem}_{name}.csv", getattr(report, name).to_csv(index=False))
+            atomic_write_text(tmp / f"{job.stem}_{name}.csv", csv_text(getattr(report, name)))
         atomic_write_bytes(tmp / f"{job.stem}.xlsx", xlsx_bytes(report))
         report.to_html(tmp / "report.html", title=job.name)
         shutil.rmtree(final, ignore_errors=True)  # a rerun after a restart replaces a stale copy
