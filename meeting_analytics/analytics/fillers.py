@@ -318,6 +318,36 @@ def _repetitions(t: _Tokens, exempt: set[str]) -> np.ndarray:
     return run_start | (false_start & ~np.r_[False, false_start[:-1]])
 
 
+def _marker_hits(t: _Tokens, lexicon: FillerLexicon) -> list[tuple[np.ndarray, int]]:
+    """(start mask, phrase length) of each discourse marker used as a filler, by its context rule."""
+    hits = []
+    for phrase, rule in lexicon.markers.items():
+        at = t.phrase_starts(phrase)
+        n = len(phrase.split())
+        if rule is not None and at.any():
+            at = at & RULES[rule](t, at, n)
+        hits.append((at, n))
+    return hits
+
+
+def marker_words(words: pd.DataFrame, language: str | None = "en") -> np.ndarray:
+    """Per word (positionally): whether it is part of a discourse marker used as a filler ("all right, so",
+    "the deadline, right?"), by the language's built-in lexicon; all False where there is none. Topics leave
+    these words out, as they leave out hesitations: "right" in "all right" and "right?" is no topic."""
+    code = (language or "en").split("-")[0].lower()
+    out = np.zeros(len(words), dtype=bool)
+    if code not in LEXICONS or words.empty:
+        return out
+    frame = words[["text"]].reset_index(drop=True)
+    frame["utterance"] = words["utterance"].to_numpy() if "utterance" in words else 0
+    t = _Tokens(frame)
+    for at, n in _marker_hits(t, LEXICONS[code]()):
+        idx = np.flatnonzero(at)
+        for k in range(n):
+            out[np.minimum(idx + k, len(out) - 1)] = True
+    return out
+
+
 def find_fillers(words: pd.DataFrame, lexicon: FillerLexicon | None = None, context_words: int = 4) -> pd.DataFrame:
     """One row per filler occurrence: speaker, start, end, text, category, utterance, word_index, context."""
     lexicon = lexicon or english()
@@ -331,12 +361,7 @@ def find_fillers(words: pd.DataFrame, lexicon: FillerLexicon | None = None, cont
         at = t.phrase_starts(phrase)
         at &= ~np.r_[False, at[:-1] & same_prev[1:]]  # "um, um": one event
         hits.append((at, len(phrase.split()), HESITATION))
-    for phrase, rule in lexicon.markers.items():
-        at = t.phrase_starts(phrase)
-        n = len(phrase.split())
-        if rule is not None and at.any():
-            at = at & RULES[rule](t, at, n)
-        hits.append((at, n, MARKER))
+    hits += [(at, n, MARKER) for at, n in _marker_hits(t, lexicon)]
     for phrase in sorted(lexicon.custom):
         hits.append((t.phrase_starts(phrase), len(phrase.split()), CUSTOM))
     if lexicon.detect_repetitions:

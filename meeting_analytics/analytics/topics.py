@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .fillers import marker_words
 from .frames import empty
 from .tokens import CLAUSE_END, HESITATIONS, clean_tokens, per_distinct, stop_words
 
@@ -27,6 +28,7 @@ MODIFIER_TAGS = frozenset({"JJ", "JJR", "JJS", "VBG", "VBN"}) | NOUN_TAGS
 GENERIC_NOUNS = frozenset("thing things lot lots way ways kind sort bit stuff something anything everything nothing "
                           "someone anyone everyone one ones people guy guys yeah yes okay ok mhm uh-huh gonna wanna "
                           "today tomorrow yesterday time times day days".split()) | HESITATIONS
+RIGHT_ADVERB_AFTER = frozenset("now away here there then back after before behind".split())  # "right now": no noun
 TOPIC_COLUMNS = ["speaker", "term", "kind", "count", "share", "log_odds", "z"]
 MEETING_TOPIC_COLUMNS = ["term", "kind", "count", "share", "speakers"]
 # suffix rules for words outside the lexicon, after Brill's lexical rules (en-morphology)
@@ -147,6 +149,12 @@ def tagged_words(words: pd.DataFrame, language: str | None = "en") -> pd.DataFra
         token_tags = _verbs_in_context(take(lower, ""), token_tags, utterance)
     # general stop lists drop nouns that are topics in calls ("system", "bill", "computer"): keep nouns
     stop = (take(listed, True).astype(bool) & ~np.isin(token_tags, list(NOUN_TAGS))) | take(dropped, True).astype(bool)
+    # discourse markers used as fillers are no topic ("all right", "..., right?", "okay, so"), nor "right now"
+    stop |= marker_words(words, language)
+    if lang == "en" and len(vocabulary):
+        right = np.isin(codes, np.flatnonzero(lower == "right"))
+        adverb_next = np.isin(codes, np.flatnonzero(np.isin(lower, list(RIGHT_ADVERB_AFTER))))
+        stop |= right & np.r_[adverb_next[1:] & (utterance[1:] == utterance[:-1]), False]
     ends_clause = per_distinct(words["text"], lambda t: t.str.contains(CLAUSE_END, regex=True)).to_numpy(bool)
     return pd.DataFrame({"speaker": words["speaker"].to_numpy(), "token": take(vocabulary, ""),
                          "lemma": take(lemmas, ""), "tag": token_tags, "stop": stop, "utterance": utterance,
