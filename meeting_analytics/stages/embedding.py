@@ -34,7 +34,7 @@ class ResemblyzerEmbedding(Model):
             from ..weights import resemblyzer_checkpoint
 
             checkpoint = resemblyzer_checkpoint()
-        state = torch.load(str(checkpoint), map_location="cpu", weights_only=False)["model_state"]
+        state = torch.load(str(checkpoint), map_location="cpu", weights_only=True)["model_state"]  # data, never code
         self.load_state_dict({k: v for k, v in state.items() if k.startswith(("lstm.", "linear."))}, strict=False)
         import torchaudio
 
