@@ -109,8 +109,9 @@ class VoiceProfiles:
         return next((p for p in self.list() if p.name == name), None)
 
     def save(self, profile: VoiceProfile) -> Path:
-        make_dirs(self.dir)
-        return atomic_write_text(self.dir / f"{_slug(profile.name)}.json", json.dumps(asdict(profile), indent=1))
+        make_dirs(self.dir, private=True)  # a voice is biometric data: 0700 directory, 0600 files
+        return atomic_write_text(self.dir / f"{_slug(profile.name)}.json", json.dumps(asdict(profile), indent=1),
+                                 private=True)
 
     def remove(self, name: str) -> None:
         path = self.dir / f"{_slug(name)}.json"
