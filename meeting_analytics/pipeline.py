@@ -29,7 +29,7 @@ from .runinfo import ModelSource, ModelsUsed, RunInfo
 from .stages.align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
 from .stages.asr import Transcriber
 from .stages.assign import assign_speakers, group_utterances
-from .stages.channels import labelled, merge
+from .stages.channels import channel_activity, gate, labelled, merge, retime, speech_turns
 from .stages.lean import chatter_off, lean_torchmetrics
 from .stages.voices import Encoder, VoiceProfiles, name_speakers, speaker_vectors
 from .transcript import Transcript, Word
@@ -125,14 +125,17 @@ class Pipeline:
         channels, source, names = decoded.audio, decoded.source, decoded.channels.names
         timer = StageTimer(hook or self.hook, source)
         t0 = time.perf_counter()
-        per_channel, language = [], None
-        for row, name in zip(channels, names):
-            _, words, lang = self._transcribe(np.ascontiguousarray(row), None, timer)
-            per_channel.append(labelled(words, name))
+        active = channel_activity(channels)  # each channel's own speech, the others' leak left out
+        per_channel, speech, language = [], [], None
+        for row, name, own in zip(channels, names, active):
+            _, words, lang = self._transcribe(gate(np.ascontiguousarray(row), own), None, timer)
+            words = retime(labelled(words, name), own)
+            per_channel.append(words)
+            speech += speech_turns(own, words, name)
             language = language or lang
         if not any(per_channel):
             raise AudioError(source, "no speech detected on any channel")
-        words, utterances, turns = merge(per_channel, language, self.options.max_pause)
+        words, utterances, turns = merge(per_channel, language, self.options.max_pause, speech)
         timings = {**timer.seconds, "wall": round(time.perf_counter() - t0, 3)}
         info = replace(self._info(source, timings), channels=decoded.channels)
         transcript = Transcript(language=language, duration=channels.shape[1] / SAMPLE_RATE,
