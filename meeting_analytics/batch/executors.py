@@ -119,18 +119,68 @@ def import_ray():
 
 def connect_ray(address: str | None, workers: int) -> bool:
     """Join ``address`` (``auto``, ``HOST:PORT``, ``ray://HEAD:10001``), else the cluster ``RAY_ADDRESS``
-    names (``ray job submit`` sets it), else start a local one; True when this call started it."""
+    names (``ray job submit`` sets it), else start a private local one (``address="local"``: never the
+    cluster an earlier ``ray start`` left in ``/tmp/ray/ray_current_cluster``, alive or dead); True when
+    this call started it. A cluster that cannot be joined is one ``OptionError`` line naming it."""
     ray = import_ray()
     if ray.is_initialized():
         return False
-    if address and address.startswith("ray://"):
-        ray.init(address)  # Ray Client: the arguments below are for a driver on the cluster
-    elif address or os.environ.get("RAY_ADDRESS"):
-        ray.init(address=address, log_to_driver=False, configure_logging=False)
-    else:
-        ray.init(num_cpus=max(os.cpu_count() or 1, workers), include_dashboard=False, log_to_driver=False,
-                 configure_logging=False)
+    asked = address or os.environ.get("RAY_ADDRESS") or None
+    flag = f"--ray_address {address}" if address else f"RAY_ADDRESS={asked}"
+    if asked:
+        _check_reachable(ray, asked, flag)
+    try:
+        if address and address.startswith("ray://"):
+            ray.init(address)  # Ray Client: the arguments below are for a driver on the cluster
+        elif asked:
+            ray.init(address=address, log_to_driver=False, configure_logging=False)
+        else:
+            ray.init(address="local", num_cpus=max(os.cpu_count() or 1, workers), include_dashboard=False,
+                     log_to_driver=False, configure_logging=False)
+    except Exception as exc:  # noqa: BLE001 (Ray's errors for an unreachable cluster are of many kinds)
+        if not asked:
+            raise
+        from ..errors import OptionError
+
+        said = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+        raise OptionError(f"{flag}: cannot join the Ray cluster there ({said[:300]})") from None
     return True
+
+
+def _check_reachable(ray, address: str, flag: str, timeout: float = 10.0) -> None:
+    """One line now when nothing listens at the cluster's address (``auto``: the one the last ``ray start``
+    wrote down), instead of Ray retrying for minutes."""
+    from ..errors import OptionError
+
+    target = address.removeprefix("ray://")
+    if target == "auto":
+        try:
+            target = ray._private.utils.read_ray_address() or ""
+        except Exception:  # noqa: BLE001 (a private helper of Ray's: without it, Ray's own error says it)
+            return
+        if not target:
+            return  # Ray says "could not find any running Ray instance", caught as one line
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        where = "" if target == address.removeprefix("ray://") else f" (the cluster {target} named by Ray's last start)"
+        raise OptionError(f"{flag}: no Ray cluster answers{where} ({exc.strerror or type(exc).__name__})") from None
+
+
+def without_unused_token(options: PipelineOptions) -> PipelineOptions:
+    """``options`` without the Hugging Face token when no hub model needs it (``PipelineOptions.token``):
+    it would travel, pickled, to every actor for nothing."""
+    from dataclasses import replace
+
+    from ..weights import is_offline_diarization
+
+    name = options.diarize_model
+    if options.hf_token and (name is None or is_offline_diarization(name) or os.path.exists(name)):
+        return replace(options, hf_token=None)
+    return options
 
 
 def actor_resources(options: PipelineOptions, workers: int) -> dict:
@@ -151,7 +201,11 @@ def run_ray(jobs: list[Job], options: PipelineOptions, workers: int, address: st
     writes the returned result files into its own output directory. A job whose actor died runs again
     on another; one whose actor crashed MAX_CRASHES times is failed as locally, a lost node costs the
     file nothing. ``actor_class``: the actor (``RayWorker``; a test's stands in without models)."""
+    from dataclasses import replace
+
     ray = import_ray()
+    options = without_unused_token(options)
+    jobs = [replace(j, options=without_unused_token(j.options)) if j.options is not None else j for j in jobs]
     started = connect_ray(address, workers)
     try:
         yield from _RayBatch(ray, options, workers, shared_storage, log, actor_class).run(jobs)
