@@ -312,6 +312,7 @@ def _named(path: str, apply: Callable[[T], T], target: T, kept: Path | None = No
 def cmd_analyze(args: argparse.Namespace) -> int:
     from .analytics import analyze
     from .errors import Error
+    from .files import sub_dir
     from .transcript import Transcript
 
     run = Run(args)
@@ -341,7 +342,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             written.append(transcript.save(out / f"{stem}.json"))
         run.warnings(path, transcript.info.warnings)
         report = _timed(run, f"{name}: analytics", lambda: analyze(transcript, options.analytics))
-        result = out / f"{stem}_analytics"
+        result = sub_dir(out / f"{stem}_analytics")  # a symbolic link there is not followed
         _timed(run, f"{name}: report", lambda: report.save(result, html=args.html))
         if args.print_text:
             print(f"\n{path}  ({transcript.duration:.0f} s, {len(transcript.words)} words)")

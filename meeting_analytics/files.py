@@ -69,6 +69,15 @@ def make_dirs(path: str | os.PathLike, private: bool = False) -> Path:
     return path
 
 
+def sub_dir(path: str | os.PathLike) -> Path:
+    """A directory this tool names inside an output directory (``<stem>_analytics``, ``results``), made;
+    never followed when it is a symbolic link (the files would land wherever it points)."""
+    path = Path(path)
+    if path.is_symlink():
+        raise OutputError(path, "is a symbolic link; not followed (remove it, or choose another output directory)")
+    return make_dirs(path)
+
+
 def check_output_dir(path: str | os.PathLike) -> Path:
     """Fail now, before any work, when ``path`` could not receive outputs (creates nothing)."""
     path = Path(path)

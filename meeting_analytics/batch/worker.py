@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..events import StageHook
-from ..files import OutputError, atomic_write_bytes, atomic_write_text
+from ..files import OutputError, atomic_write_bytes, atomic_write_text, sub_dir
 from ..options import PipelineOptions
 
 RESULT_MARKER = "result.json"
@@ -222,8 +222,10 @@ def write_result_files(out_dir: Path, key: str, result: ResultFiles) -> Path:
 
 
 def _place(out_dir: Path, key: str, fill: Callable[[Path], None]) -> Path:
-    results = out_dir / "results"
+    results = sub_dir(out_dir / "results")  # symbolic links inside the output directory are not followed
     final = results / key
+    if final.is_symlink():
+        raise OutputError(final, "is a symbolic link; not followed (remove it, or choose another output directory)")
     tmp = results / f".tmp-{key}-{os.getpid()}-{time.monotonic_ns()}"
     try:
         fill(tmp)

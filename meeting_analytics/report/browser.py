@@ -25,15 +25,21 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
     browser = find_browser()
     if browser is None:
         raise BrowserError("no headless Chromium found: apt-get install chromium-headless-shell")
-    # a throwaway profile, no network, no GPU; --no-sandbox because CI runs as root
+    # a throwaway profile, no network, no GPU; the sandbox off only for root (Chromium will not start
+    # sandboxed as root: CI's containers), kept for everyone else
     with tempfile.TemporaryDirectory(prefix="ma-chromium-") as profile:
-        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+        cmd = [browser, "--headless", *sandbox_flags(), "--disable-gpu", "--hide-scrollbars", "--no-first-run",
                "--disable-extensions", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
                f"--user-data-dir={profile}", *args]
         done = _run_group(cmd, timeout, Path(browser).name)
     if done.returncode != 0:
         raise BrowserError(f"{Path(browser).name} exited {done.returncode}: {done.stderr.strip()[-300:]}")
     return done
+
+
+def sandbox_flags() -> list[str]:
+    """``--no-sandbox`` for root only: Chromium refuses to run sandboxed as root."""
+    return ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 
 
 def _run_group(cmd: list[str], timeout: float, name: str) -> subprocess.CompletedProcess:
@@ -84,7 +90,9 @@ def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1200, m
     """A PNG of the whole page (rendered into a tall window, then cropped); returns (width, height)."""
     target = Path(png_path).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    png = target.with_name(f".{target.name}.{os.getpid()}.png")
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".png", dir=target.parent)  # not a name to guess
+    os.close(fd)
+    png = Path(name)
     try:
         _run([f"--screenshot={png}", f"--window-size={width},{max_height}", Path(html_path).resolve().as_uri()],
              timeout)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import OptionError
-from ..files import atomic_write_bytes, spreadsheet_safe
+from ..files import atomic_write_bytes, spreadsheet_safe, sub_dir
 
 if TYPE_CHECKING:
     from ..analytics.meeting import MeetingReport
@@ -61,12 +61,12 @@ def write_report(report: MeetingReport, output_dir: str | Path, stem: str, forma
     written: list[Path] = []
     tables = tuple(f for f in formats if f in ("csv", "parquet"))
     if tables:
-        written += report.save(out / f"{stem}_analytics", formats=tables)
+        written += report.save(sub_dir(out / f"{stem}_analytics"), formats=tables)
     if "html" in formats:
         report.to_html(out / f"{stem}.html")
         written.append(out / f"{stem}.html")
     if "png" in formats:
-        written += write_charts(report, out / f"{stem}_charts")
+        written += write_charts(report, sub_dir(out / f"{stem}_charts"))
     if "xlsx" in formats:
         written.append(atomic_write_bytes(out / f"{stem}.xlsx", xlsx_bytes(report)))
     return written
