@@ -495,13 +495,15 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     if run.failed:
         return EXIT_FAILED
     from .devices import set_torch_threads
-    from .options import default_threads
+    from .options import PipelineOptions, default_threads
     from .stages.lean import quiet_libraries
 
     quiet_libraries()  # this process runs only the diarization: its libraries' chatter stays off stderr
     set_torch_threads(default_threads())
     try:
-        profile = _timed(run, "enroll", lambda: enroll(args.name, list(inputs), args.profiles, role=args.role))
+        options = PipelineOptions(diarize_model=args.diarize_model)
+        profile = _timed(run, "enroll", lambda: enroll(args.name, list(inputs), args.profiles, options=options,
+                                                       role=args.role))
     except Error as exc:
         return run.failure(exc)
     from .stages.voices import VoiceProfiles
@@ -622,6 +624,12 @@ def _enroll_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profiles", default=None, help=_PROFILES_HELP)
     p.add_argument("--role", default=None, help="the part this person plays wherever they are recognised, e.g. "
                                                 "interviewer or agent (default: none)")
+    from .options import declared
+
+    help_of = {f.name: f.metadata["help"] for _, f in declared()}
+    p.add_argument("--diarize_model", default=None,
+                   help=help_of["diarize_model"] + "; the profile is made with its speaker encoder and matches "
+                        "recordings diarized by a pipeline with the same encoder (default: the offline pipeline)")
     _quiet(p, "the enrolled profile, on stderr")
 
 

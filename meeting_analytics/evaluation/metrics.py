@@ -18,7 +18,8 @@ from ..errors import MissingExtraError, ReferenceFileError
 from ..transcript import Word
 
 
-EVAL_EXTRA = {"jiwer": "jiwer", "whisper_normalizer": "whisper-normalizer"}  # module -> package, the eval extra
+# module -> package, the eval extra
+EVAL_EXTRA = {"jiwer": "jiwer", "whisper_normalizer": "whisper-normalizer", "meeteval": "meeteval"}
 
 
 def require_eval(what: str = "evaluation") -> None:
@@ -60,26 +61,42 @@ def wer_details(reference: str, hypothesis: str, normalize: bool = True) -> dict
 
 
 def cpwer(reference: dict[str, str], hypothesis: dict[str, str]) -> dict:
-    """Concatenated minimum-permutation WER: each speaker's words concatenated, speakers paired
-    one-to-one (Hungarian) to minimise total errors; unpaired speakers count as all deletions or
-    all insertions."""
-    from scipy.optimize import linear_sum_assignment
+    """Concatenated minimum-permutation WER (meeteval's ``cpwer``, the field's implementation): each
+    speaker's words concatenated, speakers paired one-to-one to minimise total errors; unpaired speakers
+    count as all deletions or all insertions. Text is normalised as for ``wer`` first."""
+    ref = [(speaker, 0.0, 1.0, text) for speaker, text in reference.items()]
+    hyp = [(speaker, 0.0, 1.0, text) for speaker, text in hypothesis.items()]
+    out = speaker_word_errors(ref, hyp)
+    return {"cpwer": out["cpwer"], "errors": out["cpwer_errors"], "ref_words": out["ref_words"],
+            "mapping": out["mapping"]}
 
-    refs, hyps = list(reference), list(hypothesis)
-    n = max(len(refs), len(hyps))
-    errors = np.zeros((n, n))
-    for i in range(n):
-        for j in range(n):
-            r = reference[refs[i]] if i < len(refs) else ""
-            h = hypothesis[hyps[j]] if j < len(hyps) else ""
-            d = wer_details(r, h)
-            errors[i, j] = d["substitutions"] + d["deletions"] + d["insertions"]
-    rows, cols = linear_sum_assignment(errors)
-    total = sum(len(normalize_english(t).split()) for t in reference.values())
-    mapping = {hyps[c]: refs[r] for r, c in zip(rows, cols) if r < len(refs) and c < len(hyps)}
-    err = float(errors[rows, cols].sum())
-    return {"cpwer": err / total if total else float(err > 0), "errors": int(err), "ref_words": total,
-            "mapping": mapping}
+
+def speaker_word_errors(reference, hypothesis, collar: float | None = None) -> dict:
+    """cpWER, and tcpWER when ``collar`` (seconds) is given, from meeteval over ``(speaker, start, end,
+    text)`` segments (words or utterances), after the English normalisation ``wer`` uses.
+
+    ``mapping``: hypothesis speaker -> reference speaker, as cpWER paired them."""
+    require_eval("cpWER")
+    from meeteval.io import SegLST
+    from meeteval.wer import api
+
+    def seglst(segments, prefix: str):
+        rows = [{"session_id": "s", "speaker": f"{prefix}{speaker}", "start_time": float(start),
+                 "end_time": float(end), "words": normalize_english(str(text))}
+                for speaker, start, end, text in segments]
+        return SegLST(rows or [{"session_id": "s", "speaker": f"{prefix}none", "start_time": 0.0,
+                                "end_time": 0.0, "words": ""}])
+
+    ref, hyp = seglst(reference, "r:"), seglst(hypothesis, "h:")
+    cp = api.cpwer(ref, hyp)["s"]
+    total = int(cp.length)
+    mapping = {h[2:]: r[2:] for r, h in cp.assignment if r is not None and h is not None}
+    out = {"cpwer": cp.errors / total if total else float(cp.errors > 0), "cpwer_errors": int(cp.errors),
+           "ref_words": total, "mapping": mapping}
+    if collar is not None:
+        tcp = api.tcpwer(ref, hyp, collar=collar)["s"]
+        out.update({"tcpwer": tcp.errors / total if total else float(tcp.errors > 0), "tcpwer_errors": int(tcp.errors)})
+    return out
 
 
 def diarization_error(reference, hypothesis, uem=None, collar: float = 0.0, skip_overlap: bool = False) -> dict:
