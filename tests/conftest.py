@@ -25,6 +25,12 @@ for _var, _path in CLEAN_ENV.items():
 for _var in ("HOME", "MPLCONFIGDIR", "NLTK_DATA"):  # these must exist; the caches are made by the code under test
     CLEAN_ENV[_var].mkdir()
 os.environ.pop("MEETING_ANALYTICS_CACHE", None)
+# Ray's temp dir (sessions, and the ray_current_cluster file an earlier `ray start` leaves) is the run's own:
+# short, as Ray's socket paths must be; no RAY_ADDRESS from the developer's shell
+RAY_TMP = Path(tempfile.mkdtemp(prefix="ma-ray-"))
+os.environ["RAY_TMPDIR"] = str(RAY_TMP)
+os.environ.pop("RAY_ADDRESS", None)
+os.environ.pop("MEETING_ANALYTICS_TOKEN", None)
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests run offline, as the default pipeline must
 from helpers import SHARED  # noqa: E402 (after the clean environment is in place)
 
@@ -39,6 +45,7 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     shutil.rmtree(STATE, ignore_errors=True)
+    shutil.rmtree(RAY_TMP, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from meeting_analytics.report.browser import find_browser, kill_group
+from meeting_analytics.report.browser import find_browser, kill_group, sandbox_flags
 
 
 def free_port() -> int:
@@ -31,17 +32,22 @@ def free_port() -> int:
 class Server:
     """``meeting-analytics serve`` in a subprocess; ``client`` talks to it."""
 
-    def __init__(self, data_dir: Path, *args: str, port: int | None = None, token: str | None = None):
+    def __init__(self, data_dir: Path, *args: str, port: int | None = None, token: str | None = None,
+                 env: dict | None = None):
+        """``token``: the server's (``$MEETING_ANALYTICS_TOKEN``; a random one when not given), sent by
+        ``client``; ``open_url`` is the start URL a user opens (the browser gets its cookie there)."""
         self.data_dir, self.port = Path(data_dir), port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.token = token or secrets.token_urlsafe(16)
+        self.open_url = f"{self.url}/?token={self.token}"
         self.log = open(self.data_dir.parent / f"serve-{self.port}.log", "ab")
-        env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONWARNINGS="ignore")
+        env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONWARNINGS="ignore", MEETING_ANALYTICS_TOKEN=self.token,
+                   **(env or {}))
         self.proc = subprocess.Popen([sys.executable, "-m", "meeting_analytics", "serve", "--data_dir",
-                                      str(self.data_dir), "--port", str(self.port), *args,
-                                      *(["--token", token] if token else [])],
+                                      str(self.data_dir), "--port", str(self.port), *args],
                                      stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.client = httpx.Client(base_url=self.url, timeout=30, headers=headers)
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+        self.client = httpx.Client(base_url=self.url, timeout=30, headers=self.headers)
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 120) -> None:
@@ -100,7 +106,7 @@ class Chromium:
             raise RuntimeError("no headless Chromium (apt-get install chromium-headless-shell)")
         self.profile = tempfile.TemporaryDirectory(prefix="ma-cdp-")
         self.proc = subprocess.Popen(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+            [browser, "--headless", *sandbox_flags(), "--disable-gpu", "--no-first-run", "--disable-extensions",
              "--remote-debugging-port=0", f"--user-data-dir={self.profile.name}", f"--window-size={width},{height}",
              "--proxy-server=127.0.0.1:9", "about:blank"],  # loopback bypasses the proxy; nothing else is reached
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -216,7 +222,7 @@ def load(server: Server, files: list[Path], pages: tuple[str, ...] = ("/", "/job
     latencies, page_errors, stop = [], [], threading.Event()
 
     def read_pages():
-        with httpx.Client(base_url=server.url, timeout=timeout) as c:
+        with httpx.Client(base_url=server.url, timeout=timeout, headers=server.headers) as c:
             for path in itertools.cycle(pages):
                 if stop.is_set():
                     return
@@ -232,7 +238,7 @@ def load(server: Server, files: list[Path], pages: tuple[str, ...] = ("/", "/job
                 time.sleep(0.05)
 
     def upload(path: Path):
-        with httpx.Client(base_url=server.url, timeout=timeout) as c, open(path, "rb") as fh:
+        with httpx.Client(base_url=server.url, timeout=timeout, headers=server.headers) as c, open(path, "rb") as fh:
             return c.post("/api/jobs", files={"file": (path.name, fh, "audio/wav")})
 
     reader = threading.Thread(target=read_pages)
