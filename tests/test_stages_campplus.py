@@ -103,3 +103,19 @@ def test_frame_pooling_stays_near_segment_embeddings(model, audio, pooling, leas
     assert pooled.shape == (num_chunks, 2, 192)
     assert np.median(near) > least, near
     assert np.median(cosine(pooled[:, 1], np.roll(direct, 10, axis=0))) < np.median(near)
+
+
+def test_filterbank_in_blocks_equals_the_whole_file_at_once(ami_dir):
+    """The frame pass computes the filterbank a minute at a time (bounded memory); Kaldi's frames read
+    their own samples alone, so any block size gives the whole file's filterbank bit for bit."""
+    import torch
+    from torchaudio.compliance import kaldi
+
+    from meeting_analytics.audio import load_audio
+    from meeting_analytics.stages.campplus import fbank_frames
+
+    audio = torch.from_numpy(np.concatenate([load_audio(ami_dir / f"trn0{i}.wav") for i in (1, 2, 3)]))
+    whole = kaldi.fbank(audio[None], num_mel_bins=80, sample_frequency=16000, dither=0.0)
+    for block in (6000, 777, 100):
+        assert torch.equal(fbank_frames(audio, block=block), whole)
+    assert fbank_frames(audio[:300]).shape == (0, 80)
