@@ -165,8 +165,12 @@ def test_the_printed_url_opens_the_app_and_beyond_loopback_needs_a_token(tmp_pat
                              str(tmp_path / "data")], stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
     try:
-        lines = [proc.stderr.readline() for _ in range(2)]
-        url = next(line.split("open ", 1)[1].strip() for line in lines if line.startswith("open "))
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(proc.stderr.readline() for _ in range(2)), daemon=True)
+        reader.start()
+        reader.join(60)  # bounded: a server that prints no URL fails here
+        url = next((line.split("open ", 1)[1].strip() for line in lines if line.startswith("open ")), None)
+        assert url, lines
         assert url.startswith(f"http://127.0.0.1:{port}/?token=") and len(url.split("=", 1)[1]) >= 24
         for _ in range(200):
             try:
@@ -247,26 +251,6 @@ def two_jobs(server, tmp_path_factory):
 def _files_rows(server: Server) -> list[tuple]:
     with sqlite3.connect(server.data_dir / "manifest.sqlite") as db:
         return db.execute("SELECT path, key FROM files").fetchall()
-
-
-@pytest.mark.models
-def test_delete_leaves_nothing_of_the_job_unless_another_shares_its_result(server, two_jobs, tmp_path):
-    first, second = two_jobs
-    results = server.data_dir / "results"
-    keys = {k for _, k in _files_rows(server)}
-    assert len([d for d in results.iterdir() if not d.name.startswith(".")]) >= 1
-    assert server.client.delete(f"/api/jobs/{first['id']}").status_code == 204
-    key = next(d.name for d in results.iterdir() if (d / "result.json").is_file() and d.name in keys)
-    assert (results / key).is_dir()  # the second job still shows it
-    assert server.client.get(f"/api/jobs/{second['id']}/files/copy.json").status_code == 200
-    assert server.client.delete(f"/api/jobs/{second['id']}").status_code == 204
-    for job in (first, second):
-        assert not (server.data_dir / "uploads" / job["id"]).exists()
-        assert not (server.data_dir / "jobs" / job["id"]).exists()
-    assert not (results / key).exists()
-    assert all(k != key and first["id"] not in p and second["id"] not in p for p, k in _files_rows(server))
-    failed = _failed_job(server, tmp_path)
-    assert not (server.data_dir / "uploads" / failed["id"]).exists()  # a failed job keeps no recording
 
 
 def _raw_post(server: Server, body: bytes, boundary: str) -> tuple[int, str]:
@@ -407,9 +391,16 @@ def test_uploads_in_flight_and_free_disk_are_limited(tmp_path):
             assert busy.status_code == 429 and "uploads in progress" in busy.json()["error"]
             assert busy.headers["x-content-type-options"] == "nosniff"
         time.sleep(0.5)
-        big = s.client.post("/api/jobs", content=b"", headers={
-            "Content-Type": "multipart/form-data; boundary=z", "Content-Length": str(2000 * 2**20)})
-        assert big.status_code == 507 and "not enough free disk space" in big.json()["error"], big.text
+        with socket.create_connection(("127.0.0.1", s.port), timeout=30) as big:  # 2000 MiB announced
+            big.sendall((f"POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1:{s.port}\r\nAuthorization: Bearer {s.token}\r\n"
+                         f"Content-Type: multipart/form-data; boundary=z\r\nContent-Length: {2000 * 2**20}\r\n\r\n"
+                         ).encode())
+            answer = ""
+            for _ in range(20):  # headers, then the body
+                answer += big.recv(65536).decode("latin-1")
+                if answer.endswith("}"):
+                    break
+        assert answer.startswith("HTTP/1.1 507 ") and "not enough free disk space" in answer, answer
     finally:
         s.stop()
     assert not any((tmp_path / "data" / "uploads").iterdir())
@@ -499,3 +490,25 @@ def test_the_screenshots_temporary_file_is_not_a_name_to_guess(tmp_path):
     guessed.symlink_to(victim)
     screenshot(page, target, max_height=400, timeout=60)
     assert victim.read_text() == "keep me" and target.read_bytes()[:4] == b"\x89PNG"
+
+
+# -- 3. delete (last: it deletes the jobs the tests above read) ---------------------------------------
+
+@pytest.mark.models
+def test_delete_leaves_nothing_of_the_job_unless_another_shares_its_result(server, two_jobs, tmp_path):
+    first, second = two_jobs
+    results = server.data_dir / "results"
+    keys = {k for _, k in _files_rows(server)}
+    assert len([d for d in results.iterdir() if not d.name.startswith(".")]) >= 1
+    assert server.client.delete(f"/api/jobs/{first['id']}").status_code == 204
+    key = next(d.name for d in results.iterdir() if (d / "result.json").is_file() and d.name in keys)
+    assert (results / key).is_dir()  # the second job still shows it
+    assert server.client.get(f"/api/jobs/{second['id']}/files/copy.json").status_code == 200
+    assert server.client.delete(f"/api/jobs/{second['id']}").status_code == 204
+    for job in (first, second):
+        assert not (server.data_dir / "uploads" / job["id"]).exists()
+        assert not (server.data_dir / "jobs" / job["id"]).exists()
+    assert not (results / key).exists()
+    assert all(k != key and first["id"] not in p and second["id"] not in p for p, k in _files_rows(server))
+    failed = _failed_job(server, tmp_path)
+    assert not (server.data_dir / "uploads" / failed["id"]).exists()  # a failed job keeps no recording
