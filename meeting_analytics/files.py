@@ -130,13 +130,7 @@ def spreadsheet_safe(frame):
     ``-cmd|...``) prefixed with ``'``, which shows the text as written; a text cell that starts with ``'``
     and then one of those gets a second one, so ``unescape_cells`` gives back exactly what was written.
     Numbers stay numbers (a negative number is not text); only text columns are looked at."""
-    def escape(value):
-        if isinstance(value, str) and (value.startswith(FORMULA_START)
-                                       or value.startswith("'") and value[1:].startswith(FORMULA_START)):
-            return "'" + value
-        return value
-
-    return _map_text(frame, escape)
+    return _map_text(frame, lambda value: safe_cell(value) if isinstance(value, str) else value)
 
 
 def _map_text(frame, cell):
@@ -148,6 +142,13 @@ def _map_text(frame, cell):
     for c in text:
         out[c] = frame[c].map(cell)
     return out
+
+
+def safe_cell(value: str) -> str:
+    """One text cell as ``spreadsheet_safe`` writes it (for tables written without pandas: the TSV transcript)."""
+    if value.startswith(FORMULA_START) or value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def unescape_cells(frame):

@@ -7,6 +7,8 @@ loop is bounded; no test reaches beyond this machine.
 
 from __future__ import annotations
 
+import dataclasses
+
 import http.server
 import io
 import json
@@ -310,6 +312,16 @@ def test_formula_cells_are_escaped_in_every_csv_and_xlsx(tmp_path):
     for parquet in (tmp_path / "a" / f"{stem}_analytics").glob("*.parquet"):
         parquet.unlink()  # read back from the CSVs alone: the names as given
     assert set(MeetingReport.load(tmp_path / "a" / f"{stem}_analytics").speakers["speaker"]) == {"=1+2", "@SUM(A1)"}
+    # the TSV transcript is a table too: names and text that read as a formula are escaped
+    from meeting_analytics.report.writers import to_tsv
+    from meeting_analytics.transcript import Transcript
+
+    named = Transcript.load(tmp_path / "a" / f"{stem}_analytics" / "transcript.json")
+    named.utterances[0] = dataclasses.replace(named.utterances[0], text="=cmd|' /C calc'!A0")
+    rows = [line.split("\t") for line in to_tsv(named).splitlines()[1:]]
+    assert rows and {r[2] for r in rows} == {"'=1+2", "'@SUM(A1)"}
+    assert rows[0][3] == "'=cmd|' /C calc'!A0"
+    assert not any(cell.startswith(("=", "@", "+", "-")) for r in rows for cell in r[2:])
 
 
 # -- 5, 6. permissions, what a download shows ------------------------------------------------------------

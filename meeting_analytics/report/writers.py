@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import OptionError
-from ..files import atomic_write_text
+from ..files import atomic_write_text, safe_cell
 from ..transcript import Transcript
 
 FORMATS = ("txt", "srt", "vtt", "tsv", "json", "rttm")
@@ -54,10 +54,11 @@ def _vtt_escape(text: str) -> str:
 
 
 def to_tsv(t: Transcript) -> str:
-    # whisper's tsv uses integer milliseconds; the speaker column is added.
+    # whisper's tsv uses integer milliseconds; the speaker column is added. A spreadsheet opens it as a table:
+    # text and names that read as a formula are escaped as in every CSV (files.safe_cell)
     rows = ["start\tend\tspeaker\ttext"]
-    rows += [f"{int(round(u.start * 1000))}\t{int(round(u.end * 1000))}\t{u.speaker or ''}\t"
-             f"{_one_line(u.text).replace(chr(9), ' ')}" for u in t.utterances]
+    rows += [f"{int(round(u.start * 1000))}\t{int(round(u.end * 1000))}\t{safe_cell(u.speaker or '')}\t"
+             f"{safe_cell(_one_line(u.text).replace(chr(9), ' '))}" for u in t.utterances]
     return "\n".join(rows) + "\n"
 
 
