@@ -17,7 +17,7 @@ from meeting_analytics.evaluation.metrics import diarization_error, turns_annota
 from meeting_analytics.stages.channels import channel_activity
 
 CALL = SHARED / "call" / "spokenwoz_MUL1011"
-pytestmark = pytest.mark.skipif(not (CALL / "MUL1011.opus").exists(),
+needs_call = pytest.mark.skipif(not (CALL / "MUL1011.opus").exists(),
                                 reason=f"the SpokenWOZ call is not at {CALL} (set MEETING_ANALYTICS_SHARED_DATA)")
 CHANNEL_OF = {"CH0": "spk_L", "CH1": "spk_R"}
 
@@ -48,6 +48,7 @@ def scored(transcript):
     return diarization_error(ref, hyp, uem=Timeline([Segment(0, transcript.duration)]), collar=0.25)
 
 
+@needs_call
 def test_activity_keeps_each_party_on_their_own_channel_and_drops_the_leak(leaked):
     """Frame by frame, each channel's activity against the reference, without and with -20 dB leak."""
     ref = reference()
@@ -62,6 +63,7 @@ def test_activity_keeps_each_party_on_their_own_channel_and_drops_the_leak(leake
             assert missed < 0.05 and false_alarm < 0.10, (path.name, label, missed, false_alarm)
 
 
+@needs_call
 @pytest.mark.models
 def test_stereo_call_split_gives_each_party_their_talk_time(pipeline):
     from meeting_analytics.decode import decode
@@ -77,6 +79,7 @@ def test_stereo_call_split_gives_each_party_their_talk_time(pipeline):
     assert speakers["interruptions"].sum() <= 1  # nobody interrupts in this call
 
 
+@needs_call
 @pytest.mark.models
 def test_headset_pair_with_cross_talk_is_split_by_channel(pipeline, leaked):
     from meeting_analytics.decode import decode
@@ -90,6 +93,7 @@ def test_headset_pair_with_cross_talk_is_split_by_channel(pipeline, leaked):
         assert speakers.loc[channel, "talk_time"] < 1.1 * ref.label_duration(label)
 
 
+@needs_call
 @pytest.mark.models
 def test_mono_mixdown_finds_the_two_parties(pipeline, tmp_path):
     mono = tmp_path / "MUL1011.wav"
