@@ -82,9 +82,9 @@ def test_split_transcribes_each_channel_as_well_as_alone_and_mix_does_not(pipeli
     split = pipeline(stereo / "stereo.wav")
     assert split.info.channels.split and split.speakers == ["CH0", "CH1"]
     alone = {name: pipeline(stereo / f"{side}.wav") for name, side in (("CH0", "left"), ("CH1", "right"))}
-    for name, t in alone.items():
+    for name, t in alone.items():  # each channel is heard gated to its own speech: the words it gives alone
         mine = " ".join(w.text for w in split.words if w.speaker == name)
-        assert mine == " ".join(w.text for w in t.words)  # the same samples, the same words
+        assert wer(" ".join(w.text for w in t.words), mine) <= 0.05
     assert wer(JFK, " ".join(w.text for w in split.words if w.speaker == "CH0")) <= 0.05
 
     # reference: JFK's words, and the call channel's own transcript (the best that channel gives)
@@ -93,4 +93,4 @@ def test_split_transcribes_each_channel_as_well_as_alone_and_mix_does_not(pipeli
     mixed = pipeline.transcribe_decoded(decode(stereo / "stereo.wav", PipelineOptions(channels="mix")))
     mix_score = cpwer(reference, {s: " ".join(w.text for w in mixed.words if w.speaker == s) for s in mixed.speakers})
     print(f"cpWER split {split_score['cpwer']:.3f}, mix {mix_score['cpwer']:.3f}")
-    assert split_score["cpwer"] == 0.0 and mix_score["cpwer"] > 0.2
+    assert split_score["cpwer"] <= 0.05 and mix_score["cpwer"] > 0.2
