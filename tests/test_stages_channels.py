@@ -94,3 +94,26 @@ def test_split_transcribes_each_channel_as_well_as_alone_and_mix_does_not(pipeli
     mix_score = cpwer(reference, {s: " ".join(w.text for w in mixed.words if w.speaker == s) for s in mixed.speakers})
     print(f"cpWER split {split_score['cpwer']:.3f}, mix {mix_score['cpwer']:.3f}")
     assert split_score["cpwer"] <= 0.05 and mix_score["cpwer"] > 0.2
+
+
+def test_retimed_words_lie_in_their_channels_speech_and_keep_their_order():
+    """``retime`` on random speech and words: every word ends up touching its channel's speech, most are cut
+    inside their own span, starts never go back, and a zero-length word in speech stays put."""
+    from meeting_analytics.stages.channels import ACTIVITY_FRAME, retime
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        active = np.repeat(rng.random(60) < 0.5, 10)  # stretches of 0.1 s
+        active[0] = True
+        spans = np.sort(rng.uniform(0, 6, size=40)).reshape(-1, 2)
+        words = [Word(float(a), float(b), "w") for a, b in spans if b > a]
+        out = retime(words, active)
+        assert [w.start for w in out] == sorted(w.start for w in out)
+        for r in out:  # every word touches its channel's speech (an edge of it at least)
+            lo, hi = int(round(r.start / ACTIVITY_FRAME)) - 1, int(round(r.end / ACTIVITY_FRAME)) + 1
+            assert active[max(lo, 0): hi].any(), r
+            assert r.end > r.start
+        cut = [r for w, r in zip(words, out) if r.start >= w.start - 1e-3 and r.end <= w.end + 1e-3]
+        assert len(cut) >= len(out) // 2  # most words are cut inside their own span, not moved
+    inside = retime([Word(1.5, 1.5, "w")], np.r_[np.zeros(100, bool), np.ones(200, bool), np.zeros(700, bool)])
+    assert inside[0].start == 1.5  # a zero-length word in speech stays where it is

@@ -179,31 +179,28 @@ def gate(row: np.ndarray, active: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarr
 def retime(words: list[Word], active: np.ndarray) -> list[Word]:
     """Words moved inside their channel's speech: a word's span is cut to the active frames it covers; a word
     over none (the aligner stretched a neighbour across a silence) goes to the nearer edge of speech. Times
-    stay in order."""
+    stay in order. Runs are found by bisection: linear in the words and runs of a long call."""
     if not len(active) or not active.any():
         return words
-    runs = np.array(_runs(active), dtype=float) * ACTIVITY_FRAME  # (runs, 2) seconds
+    runs = np.array(_runs(active), dtype=float) * ACTIVITY_FRAME  # (runs, 2) seconds, sorted and disjoint
     starts, ends = runs[:, 0], runs[:, 1]
+    first = np.searchsorted(ends, [w.start for w in words], side="right")   # first run ending after the start
+    after = np.searchsorted(starts, [w.end for w in words], side="left")    # first run starting at/after the end
     out: list[Word] = []
     last = 0.0
-    for w in words:
-        lo = np.clip(np.maximum(starts, w.start), None, None)
-        hi = np.minimum(ends, w.end)
-        inside = np.nonzero(hi > lo)[0]
-        if len(inside):
-            s, e = float(lo[inside[0]]), float(hi[inside[-1]])
+    for w, i, k in zip(words, first.tolist(), after.tolist()):
+        if i < k:  # runs i..k-1 overlap the word (a zero-length word: the run it lies in)
+            s, e = max(float(starts[i]), w.start), min(float(ends[k - 1]), w.end)
         else:
-            before = np.nonzero(ends <= w.start)[0]
-            after = np.nonzero(starts >= w.end)[0]
-            gap_before = w.start - ends[before[-1]] if len(before) else np.inf
-            gap_after = starts[after[0]] - w.end if len(after) else np.inf
+            gap_before = w.start - ends[i - 1] if i > 0 else np.inf
+            gap_after = starts[k] - w.end if k < len(starts) else np.inf
             length = min(w.end - w.start, 0.3)
             if gap_before <= gap_after:
-                e = float(ends[before[-1]])
-                s = max(e - length, float(starts[before[-1]]))
+                e = float(ends[i - 1])
+                s = max(e - length, float(starts[i - 1]))
             else:
-                s = float(starts[after[0]])
-                e = min(s + length, float(ends[after[0]]))
+                s = float(starts[k])
+                e = min(s + length, float(ends[k]))
         s = max(s, last)
         e = max(e, s + 0.01)
         last = s
@@ -214,9 +211,9 @@ def retime(words: list[Word], active: np.ndarray) -> list[Word]:
 def speech_turns(active: np.ndarray, words: list[Word], name: str) -> list[Turn]:
     """The channel's stretches of speech that carry at least one of its words, as turns."""
     turns = []
-    w_mid = np.array([(w.start + w.end) / 2 for w in words]) if words else np.zeros(0)
+    mids = np.sort(np.array([(w.start + w.end) / 2 for w in words], dtype=float))
     for s, e in _runs(active):
         start, end = s * ACTIVITY_FRAME, e * ACTIVITY_FRAME
-        if len(w_mid) and np.any((w_mid >= start) & (w_mid <= end)):
+        if np.searchsorted(mids, end, side="right") > np.searchsorted(mids, start, side="left"):
             turns.append(Turn(round(start, 3), round(end, 3), name))
     return turns
