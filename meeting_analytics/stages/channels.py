@@ -22,15 +22,18 @@ SPLIT_BELOW = 0.6    # envelope correlation under which ``auto`` splits
 FRAME = 0.05         # seconds per envelope frame
 
 
+def frame_power(channels: np.ndarray, hop: int) -> np.ndarray:
+    """(channels, frames) mean power of each ``hop``-sample frame (a last partial frame left out)."""
+    n = channels.shape[1] // hop
+    return np.mean(channels[:, : n * hop].reshape(channels.shape[0], n, hop).astype(np.float64) ** 2, axis=2)
+
+
 def envelope_correlation(channels: np.ndarray, sr: int = SAMPLE_RATE) -> float:
     """The smallest pairwise correlation of the channels' log-energy envelopes (1.0: identical)."""
-    hop = int(FRAME * sr)
-    n = channels.shape[1] // hop
-    if n < 2:
+    power = frame_power(channels, int(FRAME * sr))
+    if power.shape[1] < 2:
         return 1.0
-    frames = channels[:, : n * hop].reshape(channels.shape[0], n, hop)
-    env = np.log10(np.mean(frames.astype(np.float64) ** 2, axis=2) + 1e-10)
-    corr = np.corrcoef(env)
+    corr = np.corrcoef(np.log10(power + 1e-10))
     corr = np.nan_to_num(corr, nan=1.0)  # a constant envelope (digital silence) says nothing
     return float(np.min(corr))
 
@@ -89,11 +92,9 @@ SPEECH_RANGE = 30.0     # dB under the channel's loudest (99th percentile) frame
 
 def frame_levels(channels: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
     """(channels, frames) level in dB per 10 ms frame, power averaged over 50 ms."""
-    hop = int(ACTIVITY_FRAME * sr)
-    n = channels.shape[1] // hop
-    power = np.mean(channels[:, : n * hop].reshape(channels.shape[0], n, hop).astype(np.float64) ** 2, axis=2)
+    power = frame_power(channels, int(ACTIVITY_FRAME * sr))
     kernel = np.ones(SMOOTH) / SMOOTH
-    power = np.stack([np.convolve(p, kernel, mode="same") for p in power]) if n else power
+    power = np.stack([np.convolve(p, kernel, mode="same") for p in power]) if power.shape[1] else power
     return 10 * np.log10(power + 1e-12)
 
 
