@@ -75,14 +75,20 @@ def _pipeline(options):
 def analyze(source, lexicon=None, scorer=None, **options):
     """Analytics of a Transcript, a transcript JSON path, or an audio file. Audio is transcribed first
     (``options``: the CLI's names; the verbatim prompt for English unless ``initial_prompt`` is given);
-    for a transcript only the analytics options apply (``roles``, ``filler_lexicon``), and a
-    transcription option is a TypeError. ``lexicon`` (FillerLexicon) and ``scorer`` (sentiment) replace
-    the defaults. Returns a ``MeetingReport``."""
+    for a transcript only the analytics options apply (``roles``, ``filler_lexicon``) and ``redact``/
+    ``redact_policy``, and a transcription option is a TypeError. ``lexicon`` (FillerLexicon) and ``scorer``
+    (sentiment) replace the defaults. Returns a ``MeetingReport``."""
     from .analytics import analyze as _analyze
     from .options import PipelineOptions
 
     if isinstance(source, Transcript) or str(source).lower().endswith(".json"):
         transcript = source if isinstance(source, Transcript) else Transcript.load(source)
+        redact = {k: options.pop(k) for k in ("redact", "redact_policy") if k in options}
+        if redact.get("redact"):  # a saved transcript redacted here, as the pipeline redacts audio
+            from .redaction.apply import Redactor
+
+            redactor = Redactor.of(PipelineOptions.from_kwargs(**redact))
+            transcript = redactor(transcript) if redactor is not None else transcript
         return _analyze(transcript, lexicon=lexicon, scorer=scorer, **options)
     opts = PipelineOptions.for_analysis(**options)
     return _analyze(_run(opts, source), opts.analytics, lexicon=lexicon, scorer=scorer)

@@ -66,8 +66,9 @@ def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None,
             if meta["negatable"]:
                 g.add_argument(f"--no_{f.name}", dest=f.name, action="store_false", help=f"turn --{f.name} off")
             continue
+        bare = {"nargs": "?", "const": meta["bare"], "metavar": "VALUE"} if meta.get("bare") else {}
         g.add_argument(f"--{f.name}", dest=f.name, default=default, type=_argparse_type(PARSERS[meta["kind"]]),
-                       choices=meta["choices"], help=helptext)
+                       choices=meta["choices"], help=helptext, **bare)
 
 
 def options_from_args(args: argparse.Namespace):
@@ -230,7 +231,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     files = _decode_ahead(options, inputs, pipeline)
 
     def handle(path: str) -> None:
-        transcript = pipeline.transcribe(path, files)
+        transcript = _audio_redacted(options, pipeline.transcribe(path, files), path, args.output_dir)
         run.warnings(path, transcript.info.warnings)
         name = Path(path).name
         written = _timed(run, f"{name}: write", lambda: write_outputs(transcript, args.output_dir, Path(path).stem,
@@ -243,6 +244,31 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                      + ", ".join(str(p) for p in written))
 
     return _each_file(run, inputs, handle, files)
+
+
+def _audio_redacted(options, transcript, audio: str | None, output_dir: str):
+    """With --redact_audio: ``<stem>.redacted.flac`` written beside the outputs (0600), named in the run facts."""
+    if not options.redact_audio or audio is None or not Path(audio).is_file():
+        return transcript
+    from .redaction.audio import with_redacted_audio
+
+    return with_redacted_audio(transcript, audio, Path(output_dir) / f"{Path(audio).stem}.redacted.flac")
+
+
+class LazyRedactor:
+    """``--redact`` for transcripts read from JSON (audio is redacted by the pipeline): loaded on first use."""
+
+    def __init__(self, options):
+        self.options, self.built = options, None
+
+    def __call__(self, transcript):
+        if not self.options.redact:
+            return transcript
+        if self.built is None:
+            from .redaction.apply import Redactor
+
+            self.built = Redactor.of(self.options)
+        return self.built(transcript) if self.built is not None else transcript
 
 
 def _decode_ahead(options, inputs: dict, pipeline: LazyPipeline):
@@ -326,14 +352,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     pipeline = LazyPipeline(run, options)
     files = _decode_ahead(options, inputs, pipeline)
     out = Path(args.output_dir)
+    redactor = LazyRedactor(options)
 
     def handle(path: str) -> None:
         name, stem = Path(path).name, Path(path).stem
         written = []
         if path.lower().endswith(".json"):
-            transcript = _named(path, names.apply, Transcript.load(path))
+            transcript = redactor(Transcript.load(path))
+            transcript = _audio_redacted(options, transcript, transcript.info.source, args.output_dir)
+            transcript = _named(path, names.apply, transcript)
+            if options.redact:  # the input keeps the original: the redacted transcript is written beside
+                written.append(transcript.save(out / f"{stem}.redacted.json"))
         else:
-            made = pipeline.transcribe(path, files)
+            made = _audio_redacted(options, pipeline.transcribe(path, files), path, args.output_dir)
             try:
                 transcript = _named(path, names.apply, made, kept=out / f"{stem}.json")
             except Error:

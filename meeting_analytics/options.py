@@ -26,6 +26,13 @@ DEFAULT_ALIGNER = "whisper+energy"
 COMPUTE_TYPES = ("default", "int8", "int8_float16", "int8_float32", "float16", "float32", "bfloat16")
 ASR, ALIGN, DIARIZE, ANALYTICS = ("speech recognition (WhisperX, faster-whisper backend)", "word timestamps",
                                   "speaker diarization (pyannote.audio)", "analytics")
+REDACT = "redaction of personal data (pip install 'meeting-analytics[redact]')"
+# --redact with no value: these; every name it takes (meeting_analytics/redaction finds them)
+REDACT_DEFAULT = ("PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER",
+                  "US_SSN", "ID_NUMBER", "DATE_OF_BIRTH", "STREET_ADDRESS")
+REDACT_ENTITIES = REDACT_DEFAULT + ("LOCATION", "DATE_TIME", "NRP", "IP_ADDRESS", "URL", "US_PASSPORT",
+                                    "US_DRIVER_LICENSE", "UK_NHS", "MEDICAL_LICENSE", "CRYPTO")
+REDACT_POLICIES = ("tag", "mask", "hash")
 SPEAKER_COUNTS = ("num_speakers", "min_speakers", "max_speakers")  # per call: they load no model
 # what analyze, batch and the web app change: keep the fillers this tool counts
 ANALYSIS_DEFAULTS = {"verbatim": True}
@@ -54,12 +61,13 @@ RECORDING_KINDS = (
 
 def option(default: Any = None, help: str = "", *, group: str = ASR, changes_results: bool = True,
            shown: str | None = None, cli: bool = True, negatable: bool = False, choices: tuple | None = None,
-           kind: str | None = None, factory=None, web: bool = False) -> Any:
+           kind: str | None = None, factory=None, web: bool = False, bare: str | None = None) -> Any:
     """A dataclass field carrying its CLI declaration. ``shown``: how the help states the default;
     ``kind``: the value parser (``PARSERS``); ``negatable``: a --no_<name> flag too; ``web``: a field of
-    the web app's upload form and API (``meeting-analytics serve``)."""
+    the web app's upload form and API (``meeting-analytics serve``); ``bare``: the value of the flag given
+    without one (``--redact`` alone)."""
     meta = {"help": help, "group": group, "changes_results": changes_results, "shown": shown, "cli": cli,
-            "negatable": negatable, "choices": choices, "kind": kind, "web": web}
+            "negatable": negatable, "choices": choices, "kind": kind, "web": web, "bare": bare}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -94,9 +102,35 @@ def _number(kind: type):
     return parse
 
 
+def parse_entities(value: str) -> str | None:
+    """``--redact``'s value, checked and written canonically: "default" (or empty, "true"), "all", or
+    entity names comma-separated (upper case); "none"/"off"/"false": None. OptionError naming an unknown one."""
+    text = value.strip()
+    if text.lower() in ("none", "off", "false", "no", "0"):
+        return None
+    if text.lower() in ("", "default", "true", "on", "yes", "1"):
+        return "default"
+    if text.lower() == "all":
+        return "all"
+    names = list(dict.fromkeys(v.strip().upper() for v in text.split(",") if v.strip()))
+    unknown = [n for n in names if n not in REDACT_ENTITIES]
+    if unknown:
+        raise OptionError(f"--redact: unknown entit{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}; "
+                          f"choose from {', '.join(REDACT_ENTITIES)}, or all (no value: the default set)"
+                          + ("; a file name? put --redact after the inputs" if re.search(r"[./]", text) else ""))
+    return ",".join(names) or None
+
+
+def redact_entities(value: str | None) -> tuple[str, ...]:
+    """The entity names a (checked) ``redact`` value stands for; () when off."""
+    if not value:
+        return ()
+    return REDACT_DEFAULT if value == "default" else REDACT_ENTITIES if value == "all" else tuple(value.split(","))
+
+
 # text -> value for each declared ``kind`` (the CLI's flags and the web form's fields); OptionError when bad
 PARSERS = {None: str, "int": _number(int), "float": _number(float), "positive_int": parse_positive_int,
-           "temperatures": parse_temperatures}
+           "temperatures": parse_temperatures, "entities": parse_entities}
 
 
 def default_threads(workers: int = 1) -> int:
@@ -196,6 +230,16 @@ class PipelineOptions:
                                         "matches one is named after it", group=DIARIZE, shown="none")
     max_pause: float = option(1.0, "split a speaker's utterance at pauses longer than this many seconds",
                               group=DIARIZE, kind="float")
+    redact: str | None = option(None, "take personal data out of every output (transcripts, tables, report, "
+                                      "caches): no value = the default entities (" + ",".join(REDACT_DEFAULT)
+                                + "); or names, comma-separated; all", group=REDACT, kind="entities", bare="default",
+                                shown="off", web=True)
+    redact_policy: str = option("tag", "what replaces a redacted word: tag ([PHONE_NUMBER]), mask (####) or hash "
+                                       "(the same value gives the same token across a corpus; keyed by "
+                                       "$MEETING_ANALYTICS_REDACT_KEY, else a private key made once)", group=REDACT,
+                                choices=REDACT_POLICIES, web=True)
+    redact_audio: bool = option(False, "with --redact: also write <stem>.redacted.flac, the recording with each "
+                                       "redacted span silenced", group=REDACT, shown="off")
     parallel_stages: bool = option(True, "diarize on a second thread while the ASR decodes", group=DIARIZE,
                                    changes_results=False, cli=False)
 
@@ -207,6 +251,11 @@ class PipelineOptions:
             self.asr = dataclasses.replace(self.asr, language=language)
         if language not in (None, "en") and self.asr.model.endswith(".en"):
             raise OptionError(english_only_message(language, self.asr.model))
+        if self.redact is not None and not isinstance(self.redact, str):  # the API's redact=True, ["PERSON"]
+            self.redact = "default" if self.redact is True else None if self.redact is False else \
+                ",".join(map(str, self.redact))
+        if isinstance(self.redact, str):
+            self.redact = parse_entities(self.redact)
         self.validate()
 
     @property
@@ -300,6 +349,8 @@ class PipelineOptions:
             raise OptionError(f"unknown device {self.asr.device!r}; use cpu, cuda or cuda:N")
         if not 0 < self.asr.vad_onset < 1 or not 0 < self.asr.vad_offset < 1:
             raise OptionError("--vad_onset and --vad_offset must be between 0 and 1")
+        if self.redact_audio and not self.redact:
+            raise OptionError("--redact_audio needs --redact (which entities to take out)")
 
     def public(self) -> dict:
         """The options as recorded in a transcript's metadata (never the token)."""

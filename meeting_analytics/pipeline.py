@@ -25,6 +25,7 @@ from .decode import Decoded, decode
 from .devices import check_device, torch_threads
 from .events import ALIGN, ASR, DIARIZE, EMBEDDINGS, SEGMENTATION, StageEvent, StageHook, StageTimer, hooks
 from .options import SPEAKER_COUNTS, PipelineOptions, default_threads
+from .redaction.apply import Redactor
 from .runinfo import ModelSource, ModelsUsed, RunInfo
 from .stages.align import EnergyTrimmedWhisperAligner, InterpolateAligner, WhisperAligner
 from .stages.asr import Transcriber
@@ -74,6 +75,8 @@ class Pipeline:
             self.aligner = self._timed_load("aligner", self._make_aligner)
             self.diarizer = self._timed_load("diarizer", lambda: make_diarizer(self.options)) \
                 if self.options.diarize else None
+            self.redactor = self._timed_load("redactor", lambda: Redactor.of(self.options)) \
+                if self.options.redact else None
         self.shared_segmentation = self.diarizer is not None and self.diarizer.shares_segmentation(self.transcriber.vad)
         self.encoder = Encoder(self.diarizer and self.diarizer.encoder) if self.options.profiles else None
         self.voices = VoiceProfiles(self.options.profiles).checked(self.encoder.name) if self.encoder else []
@@ -112,7 +115,7 @@ class Pipeline:
         """A file ``decode`` read: one speaker per channel when it chose ``split``, else the mono pipeline."""
         with torch_threads(self.threads), chatter_off():
             if decoded.split:
-                transcript = self._run_split(decoded, hook)
+                transcript = self.redacted(self._run_split(decoded, hook))
             else:
                 transcript = self.run(decoded.audio, source=decoded.source, prepared=decoded, hook=hook, **speakers)
                 transcript.info.channels = decoded.channels
@@ -153,7 +156,12 @@ class Pipeline:
         ``num_speakers``/``min_speakers``/``max_speakers``: given any, the call's three replace the options'
         (one not given is None), so a pipeline kept from another call never lends its counts."""
         with torch_threads(self.threads), chatter_off():  # as for the CLI: a caller of run() gets the same threads
-            return self._run(audio, source, prepared, hook, speaker_counts(self.options, speakers))
+            return self.redacted(self._run(audio, source, prepared, hook, speaker_counts(self.options, speakers)))
+
+    def redacted(self, transcript: Transcript) -> Transcript:
+        """``transcript`` with personal data taken out when the options ask (``--redact``), before anything is
+        written or cached (``redaction.Redactor``)."""
+        return self.redactor(transcript) if self.redactor is not None else transcript
 
     def _run(self, audio, source: str, prepared: Decoded | None, hook: StageHook | None,
              counts: dict[str, int | None]) -> Transcript:

@@ -119,6 +119,51 @@ class ModelsUsed:
 
 
 @dataclass
+class Redaction:
+    """A span of personal data taken out of the transcript: ``entity`` (PHONE_NUMBER, ...), the time span of
+    its words, its ``speaker``, the detector's ``score``, ``words``: how many words it replaced, ``group``:
+    the pieces of one value said in several turns share it. Never the text."""
+
+    entity: str
+    start: float
+    end: float
+    speaker: str | None
+    score: float
+    words: int
+    group: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entity": self.entity, "start": self.start, "end": self.end, "speaker": self.speaker,
+                "score": self.score, "words": self.words, "group": self.group}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Redaction":
+        return cls(str(data["entity"]), float(data["start"]), float(data["end"]), data.get("speaker"),
+                   float(data["score"]), int(data["words"]), int(data["group"]))
+
+
+@dataclass
+class RedactionFacts:
+    """How a transcript was redacted (``--redact``): the entities looked for, the ``policy`` (tag, mask,
+    hash) and every span replaced (``Redaction``); ``audio``: the redacted copy of the recording, if one was
+    written (``--redact_audio``)."""
+
+    entities: list[str]
+    policy: str
+    spans: list[Redaction] = field(default_factory=list)
+    audio: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"entities": list(self.entities), "policy": self.policy, "spans": [r.to_dict() for r in self.spans]}
+        return data | ({"audio": self.audio} if self.audio is not None else {})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RedactionFacts":
+        return cls([str(e) for e in data["entities"]], str(data["policy"]),
+                   [Redaction.from_dict(r) for r in data.get("spans", [])], data.get("audio"))
+
+
+@dataclass
 class RunInfo:
     """Facts of the run that made a transcript: its source, models, options (as recorded: never a token),
     library versions, seconds per stage and per model load, how channels were read, known voices, and
@@ -134,6 +179,7 @@ class RunInfo:
     channels: ChannelChoice | None = None
     voices: VoiceNaming | None = None
     warnings: list[str] = field(default_factory=list)
+    redaction: RedactionFacts | None = None  # --redact: what was taken out (never the text)
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept as read
 
     @property
@@ -156,6 +202,8 @@ class RunInfo:
             data["voices"] = self.voices.to_dict()
         if self.warnings:
             data["warnings"] = list(self.warnings)
+        if self.redaction is not None:
+            data["redaction"] = self.redaction.to_dict()
         return data | self.extra
 
     @classmethod
@@ -164,7 +212,8 @@ class RunInfo:
         would not come back the same) stays in ``extra`` as it was."""
         data = dict(data or {})
         info = cls(source=data.pop("source") if isinstance(data.get("source"), str) else None)
-        for name, kind in (("models", ModelsUsed), ("channels", ChannelChoice), ("voices", VoiceNaming)):
+        for name, kind in (("models", ModelsUsed), ("channels", ChannelChoice), ("voices", VoiceNaming),
+                           ("redaction", RedactionFacts)):
             if name in data and (parsed := _exact(kind, data[name])) is not None:
                 setattr(info, name, parsed)
                 del data[name]

@@ -15,7 +15,7 @@ PKG = ROOT / "meeting_analytics"
 LAYERS = [
     {"errors", "_version", "options", "files", "progress", "transcript", "audio", "weights", "nltk_offline",
      "heap", "events", "runinfo", "prompts", "devices", "catalog"},
-    {"stages", "analytics"},
+    {"stages", "analytics", "redaction"},
     {"pipeline", "decode", "enrolment", "report", "evaluation"},
     {"batch"},
     {"cli", "web", "__main__", "__init__"},

@@ -26,6 +26,7 @@ FRAMES = ("speakers", "utterances", "fillers", "filler_counts", "questions", "to
           "timeline")
 
 
+REDACTION_COLUMNS = ["entity", "start", "end", "speaker", "score", "words", "group"]
 SPEAKER_FIELDS = ("speaker", "answered_by", "interrupter", "interrupted", "other")
 
 
@@ -122,6 +123,16 @@ class MeetingReport(Tables):
     transcript: Transcript | None = None
 
     @property
+    def redactions(self) -> pd.DataFrame | None:
+        """With ``--redact``: one row per span taken out (entity, start, end, speaker, score, words, group; never
+        the text); None when the transcript was not redacted. Saved as ``redactions.csv``/``.parquet``."""
+        facts = self.transcript.info.redaction if self.transcript is not None else None
+        if facts is None:
+            return None
+        return pd.DataFrame([r.to_dict() for r in facts.spans], columns=REDACTION_COLUMNS).astype(
+            {"start": float, "end": float, "score": float, "words": int, "group": int})
+
+    @property
     def sentiment(self) -> pd.DataFrame:
         """Sentiment per utterance: speaker, start, end, text, sentiment (-1..1), label."""
         return self.utterances[["speaker", "start", "end", "text", "sentiment", "label"]]
@@ -201,7 +212,8 @@ class MeetingReport(Tables):
         (``transcript.json``) and optionally ``report.html``, each atomically. ``load`` reads it back."""
         out = Path(directory)
         written = []
-        for name, frame in self.frames().items():
+        extra = {"redactions": self.redactions} if self.redactions is not None else {}
+        for name, frame in {**self.frames(), **extra}.items():
             if "csv" in formats:
                 written.append(atomic_write_text(out / f"{name}.csv", csv_text(frame)))
             if "parquet" in formats:

@@ -37,6 +37,8 @@ OPENERS = "\"'“‘(["                                   # what may come before
 PAUSE_AFTER = re.compile(r"[,;:—–]$|\.\.\.$")          # a word followed by a pause mark (fillers' rules)
 SENTENCE_END = re.compile(r"[.!?]$")                   # a word that ends a sentence
 CLAUSE_END = re.compile(r"[,.;:!?]$")                  # a word that ends a clause (topics' noun phrases)
+# a word --redact replaced (redaction.apply: [PHONE_NUMBER], [PHONE_NUMBER:1f0c2a9e4b], ####): never a topic
+REDACTED = re.compile(r"^\W*(?:\[[A-Z_]+(?::[0-9a-f]+)?\]|#+)\W*$")
 
 
 @lru_cache(maxsize=8)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .fillers import marker_words
 from .frames import empty
-from .tokens import CLAUSE_END, HESITATIONS, clean_tokens, per_distinct, stop_words
+from .tokens import CLAUSE_END, HESITATIONS, REDACTED, clean_tokens, per_distinct, stop_words
 
 NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
 MODIFIER_TAGS = frozenset({"JJ", "JJR", "JJS", "VBG", "VBN"}) | NOUN_TAGS
@@ -151,6 +151,7 @@ def tagged_words(words: pd.DataFrame, language: str | None = "en") -> pd.DataFra
     stop = (take(listed, True).astype(bool) & ~np.isin(token_tags, list(NOUN_TAGS))) | take(dropped, True).astype(bool)
     # discourse markers used as fillers are no topic ("all right", "..., right?", "okay, so"), nor "right now"
     stop |= marker_words(words, language)
+    stop |= per_distinct(words["text"], lambda t: t.str.contains(REDACTED, regex=True)).to_numpy(bool)
     if lang == "en" and len(vocabulary):
         right = np.isin(codes, np.flatnonzero(lower == "right"))
         adverb_next = np.isin(codes, np.flatnonzero(np.isin(lower, list(RIGHT_ADVERB_AFTER))))

@@ -80,7 +80,7 @@ class Worker:
         if report is None:
             return outcome
         try:
-            write_result(Path(job.out_dir), job.key, report, outcome)
+            write_result(Path(job.out_dir), job.key, report, outcome, audio=job.path)
         except Exception as exc:  # noqa: BLE001 (an output that cannot be written fails this file alone)
             return Outcome(job.path, job.key, "failed", error=one_line(job.path, exc),
                            wall_seconds=time.perf_counter() - t0)
@@ -97,7 +97,7 @@ class Worker:
             return Returned(outcome, None)
         try:
             with tempfile.TemporaryDirectory(prefix="ma-result-") as tmp:
-                fill_result(Path(tmp), report, outcome)
+                fill_result(Path(tmp), report, outcome, audio=read_from)
                 files = ResultFiles.read(Path(tmp))
         except Exception as exc:  # noqa: BLE001
             return Returned(Outcome(job.path, job.key, "failed", error=one_line(job.path, exc),
@@ -198,15 +198,21 @@ class Returned:
     files: ResultFiles | None
 
 
-def fill_result(directory: Path, report, outcome: Outcome) -> None:
-    """A result directory's contents: the report's frames and transcript, ``result.json`` last."""
+def fill_result(directory: Path, report, outcome: Outcome, audio: str | None = None) -> None:
+    """A result directory's contents: the report's frames and transcript, ``result.json`` last; with
+    ``--redact_audio``, ``audio.redacted.flac`` (``audio``: the recording read)."""
+    t = report.transcript
+    if audio and t is not None and t.info.redaction is not None and t.info.options.get("redact_audio"):
+        from ..redaction.audio import with_redacted_audio
+
+        report = replace(report, transcript=with_redacted_audio(t, audio, directory / "audio.redacted.flac"))
     report.save(directory, formats=("parquet",))
     atomic_write_text(directory / RESULT_MARKER, json.dumps(asdict(outcome), indent=1, default=str))
 
 
-def write_result(out_dir: Path, key: str, report, outcome: Outcome) -> Path:
+def write_result(out_dir: Path, key: str, report, outcome: Outcome, audio: str | None = None) -> Path:
     """Write into a temporary directory, then rename it into place (atomic on one file system)."""
-    return _place(out_dir, key, lambda tmp: fill_result(tmp, report, outcome))
+    return _place(out_dir, key, lambda tmp: fill_result(tmp, report, outcome, audio))
 
 
 def write_result_files(out_dir: Path, key: str, result: ResultFiles) -> Path:

@@ -54,6 +54,12 @@ WORDS = {
                                                                         "apart"}),
     "channel_names": Words("Channel names", "with one person per channel: their names, left channel first, "
                                             "comma-separated (Agent, Customer)"),
+    "redact": Words("Take out personal data", "default: names, phone, card, account and ID numbers, e-mail "
+                                              "and street addresses, dates of birth, in every download; or "
+                                              "entity names, comma-separated (PERSON, PHONE_NUMBER); empty: off"),
+    "redact_policy": Words("What replaces personal data", "with personal data taken out",
+                           {"tag": "its kind: [PHONE_NUMBER]", "mask": "####",
+                            "hash": "a token, the same for the same value in every recording"}),
 }
 
 
