@@ -364,6 +364,9 @@ class PipelineOptions:
         key = {f.name: getattr(owner, f.name) for owner, f in declared(self) if f.metadata["changes_results"]}
         key["initial_prompt"] = self.prompt
         key["diarize_model"] = diarization_name(key["diarize_model"])  # the pipeline itself: a new default, a new key
+        if not self.redact:  # off: the keys results had before redaction existed
+            for name in ("redact", "redact_policy", "redact_audio"):
+                key.pop(name)
         return key
 
 
