@@ -30,6 +30,9 @@ DEFAULT_ENTITIES, ENTITIES = REDACT_DEFAULT, REDACT_ENTITIES  # declared with th
 PRESIDIO = {"PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "US_SSN",
             "LOCATION", "DATE_TIME", "NRP", "IP_ADDRESS", "URL", "US_PASSPORT", "US_DRIVER_LICENSE", "UK_NHS",
             "MEDICAL_LICENSE", "CRYPTO"}
+NOT_NAMES = frozenset("okay ok yeah yes no hello hi bye thanks right sure well so oh um uh hmm mm mhm".split())
+DATE_LIKE = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+                       r"december|first|second|third|\w+th|nineteen|twenty)\b", re.I)  # a date, not "the century"
 MIN_SCORE = 0.4  # Presidio's findings below this are context-less guesses (a bare 8-digit "bank number": 0.05)
 CHUNK_CHARS = 100_000  # text per spaCy call (its limit is 1,000,000 characters)
 NUMBER_WORDS = r"(?:\d+[a-z]?|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|" \
@@ -113,11 +116,14 @@ class Detector:
                 if not idx:
                     continue
                 entity = r.entity_type
+                if entity == "PERSON" and not any(_name_like(words[i].text) for i in idx):
+                    continue  # spaCy's PERSON on "mm-hmm.", "I.": no capitalised word of two letters or more
                 if entity == "PERSON_INTRO":
                     entity = "PERSON"
                 if entity == "DATE_TIME" and "DATE_TIME" not in self.entities:
                     before = text[max(0, r.start - 60):r.start].lower()
-                    if not re.search(r"\b(born|birth|birthday|dob|d\.o\.b)\b", before):
+                    if not re.search(r"\b(born|birth|birthday|dob|d\.o\.b)\b", before) or not DATE_LIKE.search(
+                            text[r.start:r.end]):
                         continue
                     entity = "DATE_OF_BIRTH"
                 value = " ".join(core(words[i].text) for i in idx)
@@ -125,6 +131,11 @@ class Detector:
                     value = re.sub(r"[^0-9a-z]", "", value)
                 out.append(Detection(entity, idx, float(r.score), value, "presidio"))
         return out
+
+
+def _name_like(text: str) -> bool:
+    c = re.sub(r"[^\w'\-]", "", text)
+    return len(c) >= 2 and c[0].isupper() and c.lower() not in NOT_NAMES
 
 
 def merge(found: list[Detection]) -> list[Detection]:

@@ -27,6 +27,7 @@ TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seve
         "ninety": 90}
 SCALES = {"hundred": 100, "thousand": 1000}
 REPEATS = {"double": 2, "triple": 3, "treble": 3}
+HOMOPHONES = {"for": 4, "to": 2, "too": 2, "won": 1, "ate": 8}  # digits only among digits
 MAX_JOIN = 3        # own words allowed between two pieces of one number ("and last one, ...")
 MAX_GAP_S = 15.0    # seconds between two pieces of one number (the other party's "go on" fits)
 CONTEXT_S = 15.0    # seconds before a sequence whose words (both parties') say what it is
@@ -49,6 +50,7 @@ EMAIL_JOINS = {"dot": ".", "underscore": "_", "dash": "-", "hyphen": "-", "point
 SPELL_CONTEXT = ("spell", "spelled", "spelt", "spelling", "name", "surname", "letters")
 EDGE = re.compile(r"^[^\w@]+|[^\w@]+$")
 NUMERAL = re.compile(r"\d(?:[\d,.\-/]*\d)?")
+AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+")
 
 
 @dataclass
@@ -75,8 +77,8 @@ def _elements(text: str, prev_digit: bool) -> list[tuple[str, int]] | None:
     ("teen", n), ("tens", n), ("scale", n), ("rep", k); None when it is no number word. "oh"/"o" count as
     zero only after a digit (``prev_digit``) or before one (the caller checks that)."""
     c = core(text)
-    if not c:
-        return None
+    if not c or AMOUNT.fullmatch(c) or re.match(r"^\W*[$£€]", text) or text.rstrip(".,;:!?").endswith("%"):
+        return None  # an amount ("680,000", "3.5", "$20", "15%") is no digit sequence
     if NUMERAL.fullmatch(c):
         return [("num", int(ch)) for ch in re.sub(r"\D", "", c)]
     parts = c.split("-") if "-" in c else [c]
@@ -212,6 +214,12 @@ def spoken_numbers(words: Sequence[Word]) -> list[Found]:
                 nxt = _elements(words[stream[k + 1]].text, True) if k + 1 < len(stream) else None
                 if not nxt:
                     elems = None
+            if elems is None and core(words[i].text) in HOMOPHONES and k + 2 < len(stream):
+                # "for one, one, ..." is Whisper's "four": a digit when digits follow (two) or go on
+                nxt = [_elements(words[stream[k + m]].text, True) for m in (1, 2)]
+                last = cur_elems[-1][0] if cur_elems and not pending else None
+                if nxt[0] and nxt[0][0][0] == "d" and (last == "d" or (nxt[1] and nxt[1][0][0] == "d")):
+                    elems = [("d", HOMOPHONES[core(words[i].text)])]
             if elems is None:
                 pending.append(i)
                 continue
@@ -247,39 +255,50 @@ def _pieces(words: Sequence[Word], idx: list[int]) -> list[list[int]]:
     return out
 
 
+def _email_tokens(words: Sequence[Word], stream: list[int]) -> list[tuple[int, str]]:
+    """A speaker's words as e-mail tokens, (word index, token): Whisper's ".com", "gmail.com" and
+    "john.smith" split at their dots into "dot" and the parts; "@" kept as "at"."""
+    out: list[tuple[int, str]] = []
+    for i in stream:
+        text = words[i].text.strip().lower().rstrip(",;:!?")
+        if text.endswith(".") and len(text) > 1:
+            text = text[:-1]  # a sentence's full stop (".com." ends one too)
+        for part in re.split(r"([.@])", text):
+            part = {".": "dot", "@": "at"}.get(part, EDGE.sub("", part))
+            if part:
+                out.append((i, part))
+    return out
+
+
 def spoken_emails(words: Sequence[Word]) -> list[Found]:
-    """"name dot surname at domain dot com" (and "at gmail.com", "john.smith at ..."), per speaker."""
+    """"name dot surname at domain dot com" (and Whisper's "at yahoo .com", "john.smith at gmail.com"), per
+    speaker: a local part (words joined by dot/underscore/dash), "at", a domain ending in a known top-level
+    domain."""
     found: list[Found] = []
     for stream in streams(words).values():
-        cores = [core(words[i].text) for i in stream]
+        tokens = _email_tokens(words, stream)
+        cores = [t for _, t in tokens]
         for k, c in enumerate(cores):
-            if c not in ("at", "@") or k == 0:
+            if c != "at" or k == 0:
                 continue
-            # the domain: word (dot word)+ ending in a top-level domain, or one word holding the dots
             j, domain = k + 1, []
-            while j < len(cores):
-                if not re.fullmatch(r"[a-z0-9][a-z0-9.\-]*", cores[j] or "-"):
-                    break
+            while j < len(cores) and re.fullmatch(r"[a-z0-9][a-z0-9\-]*", cores[j]) and cores[j] not in EMAIL_JOINS:
                 domain.append(cores[j])
-                if j + 1 < len(cores) and cores[j + 1] in EMAIL_JOINS:
-                    domain.append(".")
+                if j + 2 < len(cores) and cores[j + 1] in ("dot", "point"):
                     j += 2
                     continue
                 break
-            text = "".join(d if d == "." else d for d in domain)
-            if not domain or "." not in text or text.rsplit(".", 1)[-1] not in TLDS:
+            if len(domain) < 2 or domain[-1] not in TLDS:
                 continue
-            end = j
-            # the local part: word ((dot|underscore|dash) word)* before "at"
             s = k - 1
-            if not re.fullmatch(r"[a-z0-9][a-z0-9._\-]*", cores[s] or "-") or cores[s] in EMAIL_JOINS:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", cores[s]) or cores[s] in EMAIL_JOINS:
                 continue
-            while s - 2 >= 0 and cores[s - 1] in EMAIL_JOINS and re.fullmatch(r"[a-z0-9]+", cores[s - 2] or "-") \
+            while s - 2 >= 0 and cores[s - 1] in EMAIL_JOINS and re.fullmatch(r"[a-z0-9]+", cores[s - 2]) \
                     and k - (s - 2) <= 7:
                 s -= 2
-            local = "".join(EMAIL_JOINS.get(c2, c2) for c2 in cores[s:k])
-            idx = stream[s:end + 1]
-            found.append(Found("EMAIL_ADDRESS", idx, 0.85, f"{local}@{text}", pieces=_pieces(words, idx)))
+            local = "".join(EMAIL_JOINS.get(t, t) for t in cores[s:k])
+            idx = sorted({tokens[t][0] for t in range(s, j + 1)})
+            found.append(Found("EMAIL_ADDRESS", idx, 0.85, f"{local}@{'.'.join(domain)}", pieces=_pieces(words, idx)))
     return found
 
 
