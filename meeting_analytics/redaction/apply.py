@@ -1,9 +1,11 @@
-"""A Transcript in, its redacted copy out: each word of a finding keeps its place, timing, speaker and
-punctuation, its text replaced by the policy's token (``tag``: ``[PHONE_NUMBER]``, ``mask``: ``####``,
-``hash``: ``[PHONE_NUMBER:1f0c2a9e4b]``, a keyed HMAC-SHA256 of the entity and the normalised value, so
-the same number said in two recordings of one corpus gets the same token). One Word per word said, so
-word counts, talk time, fillers and question marks stay what they were; utterance texts are rebuilt from
-the words. The spans (never the text) go to ``RunInfo.redaction``.
+"""A Transcript in, its redacted copy out: each run of a finding's words becomes one token (``tag``:
+``[PHONE_NUMBER]``, ``mask``: ``####``, ``hash``: ``[PHONE_NUMBER:1f0c2a9e4b]``, a keyed HMAC-SHA256 of the
+entity and the normalised value, so the same number said in two recordings of one corpus gets the same
+token, however it was said: "4539, 1488" and "four five three nine, one four eight eight" alike). The token
+is the first word's text; the run's other words stay, with their times and speaker, their text empty: word
+counts, talk time and question marks stay what they were, and a token is never read as a repeated word (a
+tag on every word was: the filler count of a read-out number went from 0 to 3). Utterance texts are rebuilt
+from the words. The spans (never the text) go to ``RunInfo.redaction``.
 
 The hash key: ``$MEETING_ANALYTICS_REDACT_KEY``, else a random key made once and kept private (0600) in
 the data directory (``redact.key``); it is never printed or written to an output. Give every machine of a
@@ -29,6 +31,7 @@ from .detect import Detection, Detector
 
 POLICIES = REDACT_POLICIES
 KEY_ENV = "MEETING_ANALYTICS_REDACT_KEY"
+MASK = "####"
 EDGES = re.compile(r"^([^\w@]*)(.*?)([^\w@]*)$", re.S)
 
 
@@ -50,10 +53,10 @@ def redact_key() -> bytes:
     return key
 
 
-def token(entity: str, value: str, policy: str, text: str, key: bytes | None = None) -> str:
-    """The text a redacted word's core is replaced with."""
+def token(entity: str, value: str, policy: str, key: bytes | None = None) -> str:
+    """What replaces a run of redacted words."""
     if policy == "mask":
-        return "#" * max(len(text), 1)
+        return MASK
     if policy == "hash":
         digest = hmac.new(key or redact_key(), f"{entity}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()
         return f"[{entity}:{digest[:10]}]"
@@ -62,7 +65,10 @@ def token(entity: str, value: str, policy: str, text: str, key: bytes | None = N
 
 def redact_words(words: Sequence[Word], found: Sequence[Detection], policy: str = "tag",
                  key: bytes | None = None) -> tuple[list[Word], list[Redaction]]:
-    """``words`` with each finding's words replaced, and the spans (one per run of consecutive words)."""
+    """``words`` with each finding replaced, and the spans: per run of one speaker's consecutive words (a
+    number said over four turns is four runs of one ``group``), the first word's text becomes the token
+    (with the first word's leading and the last word's trailing punctuation: a question mark stays) and the
+    others' text is empty; every Word keeps its place and times."""
     if policy not in POLICIES:
         raise OptionError(f"--redact_policy {policy!r}: choose from {', '.join(POLICIES)}")
     if policy == "hash" and key is None and found:
@@ -70,19 +76,22 @@ def redact_words(words: Sequence[Word], found: Sequence[Detection], policy: str 
     out = list(words)
     spans: list[Redaction] = []
     for group, d in enumerate(sorted(found, key=lambda d: min(d.words))):
-        value = re.sub(r"\s+", " ", d.value.strip().lower())
+        text = token(d.entity, re.sub(r"\s+", " ", d.value.strip().lower()), policy, key)
+        pieces: list[list[int]] = []
         for i in d.words:
-            lead, text, trail = EDGES.match(out[i].text).groups()  # type: ignore[union-attr]
-            out[i] = replace(out[i], text=f"{lead}{token(d.entity, value, policy, text, key)}{trail}")
-        piece: list[int] = []
-        for i in [*d.words, -1]:
-            if piece and (i != piece[-1] + 1 or words[i].speaker != words[piece[-1]].speaker):
-                spans.append(Redaction(d.entity, round(words[piece[0]].start, 3),
-                                       round(max(words[j].end for j in piece), 3), words[piece[0]].speaker,
-                                       round(d.score, 3), len(piece), group))
-                piece = []
-            if i >= 0:
-                piece.append(i)
+            if pieces and i == pieces[-1][-1] + 1 and words[i].speaker == words[pieces[-1][-1]].speaker:
+                pieces[-1].append(i)
+            else:
+                pieces.append([i])
+        for piece in pieces:
+            lead = EDGES.match(words[piece[0]].text).group(1)  # type: ignore[union-attr]
+            trail = EDGES.match(words[piece[-1]].text).group(3)  # type: ignore[union-attr]
+            out[piece[0]] = replace(words[piece[0]], text=f"{lead}{text}{trail}")
+            for i in piece[1:]:
+                out[i] = replace(words[i], text="")
+            spans.append(Redaction(d.entity, round(words[piece[0]].start, 3),
+                                   round(max(words[j].end for j in piece), 3), words[piece[0]].speaker,
+                                   round(d.score, 3), len(piece), group))
     return out, sorted(spans, key=lambda r: (r.start, r.group))
 
 
@@ -96,7 +105,8 @@ def redact_transcript(transcript: Transcript, detector: Detector, policy: str = 
     words, spans = redact_words(transcript.words, found, policy, key)
     changed = {i for d in found for i in d.words}
     utterances = [u if not any(u.first_word <= i < u.last_word for i in changed) else
-                  replace(u, text=join_words(words[u.first_word:u.last_word], transcript.language))
+                  replace(u, text=join_words([w for w in words[u.first_word:u.last_word] if w.text],
+                                             transcript.language))
                   for u in transcript.utterances] if changed else list(transcript.utterances)
     earlier = transcript.info.redaction
     facts = RedactionFacts(sorted(set(detector.entities) | set(earlier.entities if earlier else ())), policy,

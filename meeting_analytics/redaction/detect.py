@@ -139,25 +139,24 @@ def _name_like(text: str) -> bool:
 
 
 def merge(found: list[Detection]) -> list[Detection]:
-    """Findings that share a word joined into one (the entity of the highest score; values joined)."""
-    found = sorted(found, key=lambda d: (min(d.words), -d.score))
+    """Findings that share a word joined into one; its entity and value those of the strongest finding (the
+    higher score, then the more words: "David at yahoo .com" is an address, not the name "David")."""
+    strength = sorted(found, key=lambda d: (-d.score, -len(d.words), min(d.words)))
     owner: dict[int, int] = {}
     groups: list[Detection] = []
-    for d in found:
-        hit = {owner[i] for i in d.words if i in owner}
+    for d in strength:
+        hit = sorted({owner[i] for i in d.words if i in owner})
         if not hit:
             owner.update({i: len(groups) for i in d.words})
             groups.append(Detection(d.entity, sorted(d.words), d.score, d.value, d.source))
             continue
-        g = groups[min(hit)]
-        if d.score > g.score:
-            g.entity, g.score = d.entity, d.score
-        if d.value not in g.value:
-            g.value = f"{g.value} {d.value}" if g.source == d.source else (d.value if len(d.value) > len(g.value)
-                                                                           else g.value)
+        g = groups[hit[0]]  # the strongest group it touches keeps its entity and value
+        for k in hit[1:]:  # weaker groups it bridges join it
+            g.words = sorted(set(g.words) | set(groups[k].words))
+            groups[k].words = []
         g.words = sorted(set(g.words) | set(d.words))
-        owner.update({i: min(hit) for i in g.words})
-    return [g for k, g in enumerate(groups) if any(owner.get(i) == k for i in g.words)]
+        owner.update({i: hit[0] for i in g.words})
+    return sorted((g for g in groups if g.words), key=lambda g: min(g.words))
 
 
 def _chunks(words: Sequence[Word]):
