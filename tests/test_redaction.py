@@ -176,7 +176,7 @@ def texts_in(path: Path) -> str:
         import pandas as pd
 
         frame = pd.read_parquet(path)
-        return " ".join(map(str, frame.columns)) + " " + " ".join(frame.astype(str).to_numpy().ravel())
+        return " ".join(map(str, [*frame.columns, *frame.to_numpy().ravel()]))
     if path.suffix == ".xlsx":
         with zipfile.ZipFile(path) as z:
             return " ".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist())
