@@ -112,8 +112,12 @@ def redact_transcript(transcript: Transcript, detector: Detector, policy: str = 
     facts = RedactionFacts(sorted(set(detector.entities) | set(earlier.entities if earlier else ())), policy,
                            sorted([*(earlier.spans if earlier else []), *spans], key=lambda r: (r.start, r.group)),
                            earlier.audio if earlier else None)
+    warnings = list(transcript.info.warnings)
+    if (transcript.language or "en").split("-")[0] != "en":
+        warnings.append(f"--redact: no model for language {transcript.language!r} (English only): nothing was "
+                        "redacted")
     return replace(transcript, words=words, utterances=utterances,
-                   info=replace(transcript.info, redaction=facts))
+                   info=replace(transcript.info, redaction=facts, warnings=warnings))
 
 
 
