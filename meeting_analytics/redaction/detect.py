@@ -34,7 +34,10 @@ NOT_NAMES = frozenset("okay ok yeah yes no hello hi bye thanks right sure well s
 DATE_LIKE = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
                        r"december|first|second|third|\w+th|nineteen|twenty)\b", re.I)  # a date, not "the century"
 MIN_SCORE = 0.4  # Presidio's findings below this are context-less guesses (a bare 8-digit "bank number": 0.05)
-CHUNK_CHARS = 100_000  # text per spaCy call (its limit is 1,000,000 characters)
+CHUNK_CHARS = 100_000
+# spaCy's NER is all Presidio needs here (the small model's ner has its own tok2vec): the tagger, lemmatizer
+# and parser would double the time (BENCHMARKS.md "Redaction"), for Presidio's lemma context words only
+UNUSED_PIPES = ["tok2vec", "tagger", "attribute_ruler", "lemmatizer", "parser", "senter"]  # text per spaCy call (its limit is 1,000,000 characters)
 NUMBER_WORDS = r"(?:\d+[a-z]?|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|" \
                r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|" \
                r"ninety|hundred|and|-)(?:[ -](?:one|two|three|four|five|six|seven|eight|nine|hundred|and))*)"
@@ -198,7 +201,7 @@ def _analyzer() -> Any:
 
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": SPACY_PACKAGE}])
-    engine.nlp = {"en": spacy.load(SPACY_PACKAGE, disable=["parser"])}  # type: ignore[assignment]  # by package
+    engine.nlp = {"en": spacy.load(SPACY_PACKAGE, exclude=UNUSED_PIPES)}  # type: ignore[assignment]  # by package
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=engine)
     registry.add_recognizer(PatternRecognizer(
