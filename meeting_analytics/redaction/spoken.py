@@ -216,9 +216,9 @@ def spoken_numbers(words: Sequence[Word]) -> list[Found]:
                     elems = None
             if elems is None and core(words[i].text) in HOMOPHONES and k + 2 < len(stream):
                 # "for one, one, ..." is Whisper's "four": a digit when digits follow (two) or go on
-                nxt = [_elements(words[stream[k + m]].text, True) for m in (1, 2)]
+                after = [_elements(words[stream[k + m]].text, True) for m in (1, 2)]
                 last = cur_elems[-1][0] if cur_elems and not pending else None
-                if nxt[0] and nxt[0][0][0] == "d" and (last == "d" or (nxt[1] and nxt[1][0][0] == "d")):
+                if after[0] and after[0][0][0] == "d" and (last == "d" or (after[1] and after[1][0][0] == "d")):
                     elems = [("d", HOMOPHONES[core(words[i].text)])]
             if elems is None:
                 pending.append(i)
