@@ -299,3 +299,13 @@ def test_a_meeting_without_personal_data_is_unchanged_but_for_its_run_facts(pipe
     assert r.words == t.words and r.utterances == t.utterances and r.turns == t.turns
     r.info.redaction = None
     assert r.to_dict() == t.to_dict()
+
+
+def test_the_web_form_takes_redact_and_its_policy_by_name():
+    from meeting_analytics.web.pages import options_from_fields
+
+    options, _ = options_from_fields({"redact": "default", "redact_policy": "hash"})
+    assert options.redact == "default" and options.redact_policy == "hash"
+    assert options_from_fields({"redact": ""})[0].redact is None  # an empty field: off
+    with pytest.raises(OptionError, match=r"redact.*unknown entity CARD"):
+        options_from_fields({"redact": "card"})
