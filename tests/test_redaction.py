@@ -112,6 +112,22 @@ def test_redacted_call_keeps_its_analytics_and_lists_spans_never_text(detector):
     assert list(after.redactions["entity"]) == ["ID_NUMBER"] * 4
 
 
+def test_the_api_redacts_a_saved_transcript_and_the_hash_key_is_made_once_privately(monkeypatch, tmp_path):
+    import meeting_analytics as ma
+    from meeting_analytics.redaction.apply import redact_key
+
+    t = id_call()
+    t.save(tmp_path / "call.json")
+    report = ma.analyze(tmp_path / "call.json", redact=True)
+    assert "[ID_NUMBER]" in report.transcript.text and not CALL_ID.search(report.transcript.text)
+    assert len(report.redactions) == 4
+    monkeypatch.delenv("MEETING_ANALYTICS_REDACT_KEY", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    key = redact_key()
+    files = list((tmp_path / "data").rglob("redact.key"))
+    assert len(files) == 1 and files[0].stat().st_mode & 0o777 == 0o600 and redact_key() == key
+
+
 def test_hash_gives_one_token_per_value_however_it_is_said(detector, monkeypatch):
     from meeting_analytics.redaction.apply import redact_transcript
 
@@ -221,7 +237,8 @@ def redacted_batch(tmp_path_factory):
     results = {Path(json.loads((d / "result.json").read_text())["path"]).name: d
                for d in (out / "results").iterdir() if (d / "result.json").is_file()}
     call_dir = results["MUL1011.opus"]
-    again = run_cli("analyze", call_dir / "transcript.json", "-o", out / "analyzed", "--redact", env=env)
+    again = run_cli("analyze", call_dir / "transcript.json", "-o", out / "analyzed", "--redact", "--redact_audio",
+                    env=env)
     assert again.returncode == 0, again.stderr
     from meeting_analytics.report.writers import write_outputs
     from meeting_analytics.transcript import Transcript
@@ -243,6 +260,10 @@ def test_no_file_of_a_redacted_batch_holds_the_callers_id_number(redacted_batch)
     kinds = {p.suffix for p in out.rglob("*") if p.is_file()}
     assert {".json", ".parquet", ".html", ".txt", ".srt", ".vtt", ".tsv", ".rttm", ".csv", ".sqlite"} <= kinds
     assert (results["MUL1011.opus"] / "redactions.parquet").is_file()
+    # analyze of a saved transcript: redacted again (its tokens stay), the audio copy made from its source
+    again = Transcript.load(out / "analyzed" / "transcript.redacted.json")
+    assert again.info.redaction.audio == "MUL1011.redacted.flac"
+    assert (out / "analyzed" / "MUL1011.redacted.flac").stat().st_mode & 0o077 == 0
 
 
 @needs_call
