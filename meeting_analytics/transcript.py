@@ -21,7 +21,8 @@ from .runinfo import RunInfo
 
 FORMAT = "meeting-analytics/1"
 
-WORD_COLUMNS = ["start", "end", "text", "speaker", "probability", "utterance"]
+WORD_COLUMNS = ["start", "end", "text", "speaker", "probability", "utterance", "source"]
+DECODED = "decoded"  # the words frame's ``source`` of a word the main pass decoded (``Word.source`` None)
 UTTERANCE_COLUMNS = ["start", "end", "speaker", "text", "n_words", "first_word", "last_word"]
 TURN_COLUMNS = ["start", "end", "speaker"]
 
@@ -43,6 +44,9 @@ class Word:
     text: str
     speaker: str | None = None
     probability: float | None = None
+    # how the word was found: None = decoded by the main pass; "recovered" = a hesitation heard by re-decoding a
+    # window at a speaker change (stages/hesitations.py), its ``probability`` that decode's score
+    source: str | None = None
 
     @property
     def duration(self) -> float:
@@ -156,6 +160,7 @@ class Transcript:
                 "speaker": [w.speaker for w in self.words],
                 "probability": [w.probability for w in self.words],
                 "utterance": utt,
+                "source": [w.source or DECODED for w in self.words],
             },
             columns=WORD_COLUMNS,
         )
@@ -279,6 +284,8 @@ def _word_dict(w: Word) -> dict[str, Any]:
         d["score"] = w.probability
     if w.speaker is not None:
         d["speaker"] = w.speaker
+    if w.source is not None:
+        d["source"] = w.source
     return d
 
 
@@ -290,6 +297,7 @@ def _word_from_dict(d: dict[str, Any], default_speaker: str | None) -> Word:
         text=str(d["word"]),
         speaker=d.get("speaker", default_speaker),
         probability=None if score is None else float(score),
+        source=d.get("source"),
     )
 
 

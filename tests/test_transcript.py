@@ -14,6 +14,29 @@ def test_json_round_trip_is_lossless():
     assert Transcript.from_json(again.to_json(indent=2)) == t
 
 
+def test_a_recovered_word_round_trips_with_how_it_was_found():
+    """Issue #34: a hesitation recovered at a speaker change keeps its source and score through the JSON (an
+    extra key of the whisperx word; words the main pass decoded carry none) and shows in both frames."""
+    from dataclasses import replace
+
+    from meeting_analytics.analytics import find_fillers
+    from meeting_analytics.stages.assign import group_utterances
+
+    t = make_transcript()
+    words = sorted(t.words + [Word(1.45, 1.6, "uh", "SPEAKER_01", 0.62, source="recovered")], key=lambda w: w.start)
+    t = replace(t, words=words, utterances=group_utterances(words, "en"))
+    data = json.loads(t.to_json())
+    recovered = [w for w in data["word_segments"] if w.get("source")]
+    assert recovered == [{"word": "uh", "start": 1.45, "end": 1.6, "score": 0.62, "speaker": "SPEAKER_01",
+                          "source": "recovered"}]
+    assert sum("source" in w for s in data["segments"] for w in s["words"]) == 1
+    again = Transcript.from_json(t.to_json())
+    assert again == t and again.words[2].source == "recovered"
+    assert t.words_frame()["source"].tolist() == ["decoded", "decoded", "recovered", "decoded", "decoded", "decoded"]
+    fillers = find_fillers(t.words_frame())
+    assert fillers[["text", "found", "score"]].values.tolist() == [["uh", "recovered", 0.62]]
+
+
 def test_json_is_whisperx_compatible():
     data = json.loads(make_transcript().to_json())
     seg = data["segments"][0]
@@ -25,7 +48,7 @@ def test_json_is_whisperx_compatible():
 def test_frames_are_tidy():
     t = make_transcript()
     words = t.words_frame()
-    assert list(words.columns) == ["start", "end", "text", "speaker", "probability", "utterance"]
+    assert list(words.columns) == ["start", "end", "text", "speaker", "probability", "utterance", "source"]
     assert words.speaker.tolist() == ["SPEAKER_00", "SPEAKER_00", "SPEAKER_01", "SPEAKER_01", "SPEAKER_01"]
     utts = t.utterances_frame()
     # the 1.5 s pause splits SPEAKER_01's words into two utterances

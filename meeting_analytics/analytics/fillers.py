@@ -22,7 +22,10 @@ from .tokens import HESITATIONS, PAUSE_AFTER, SENTENCE_END, normal_tokens
 
 HESITATION, MARKER, REPETITION, CUSTOM = "hesitation", "discourse_marker", "repetition", "custom"
 CATEGORIES = (HESITATION, MARKER, REPETITION, CUSTOM)
-OCCURRENCE_COLUMNS = ["speaker", "start", "end", "text", "category", "utterance", "word_index", "context"]
+# found / score: how the filler's first word was found ("decoded" by the main pass, or "recovered" by re-decoding a
+# speaker change, stages/hesitations.py) and its score (the word probability of that decode), so one can filter
+OCCURRENCE_COLUMNS = ["speaker", "start", "end", "text", "category", "utterance", "word_index", "context", "found",
+                      "score"]
 
 
 @dataclass
@@ -363,7 +366,9 @@ def marker_words(words: pd.DataFrame, language: str | None = "en") -> np.ndarray
 
 
 def find_fillers(words: pd.DataFrame, lexicon: FillerLexicon | None = None, context_words: int = 4) -> pd.DataFrame:
-    """One row per filler occurrence: speaker, start, end, text, category, utterance, word_index, context."""
+    """One row per filler occurrence: speaker, start, end, text, category, utterance, word_index, context, found
+    ("decoded" or "recovered", from the words' ``source``; "decoded" without one), score (the first word's
+    probability)."""
     lexicon = lexicon or english()
     if words.empty:
         return empty(OCCURRENCE_COLUMNS)
@@ -406,6 +411,8 @@ def _occurrences(words: pd.DataFrame, hits, context_words: int) -> pd.DataFrame:
                         "text": _spans(text, utt, idx, idx + shown - 1, idx),
                         "utterance": utt[idx], "word_index": idx})
     out["context"] = _spans(text, utt, idx - context_words, idx + context_words, idx, mark=True)
+    out["found"] = words["source"].to_numpy(dtype=object)[idx] if "source" in words else "decoded"
+    out["score"] = words["probability"].to_numpy(dtype=float)[idx] if "probability" in words else np.nan
     out = out.sort_values(["start", "word_index"], kind="stable")
     return out[OCCURRENCE_COLUMNS].reset_index(drop=True)
 

@@ -15,7 +15,7 @@ FLOAT_COLUMNS = frozenset(
     "start end answer_start latency time duration talk_time share wpm mean_turn longest_turn overlap_time "
     "mean_response_latency log_odds z sentiment mean_sentiment positive_share negative_share per_minute "
     "per_100_words fillers_per_minute fillers_per_100_words hesitations_per_minute discourse_markers_per_minute "
-    "answer_latency speech_time silence_share switches_per_minute".split())
+    "answer_latency speech_time silence_share switches_per_minute score".split())
 INT_COLUMNS = frozenset(
     "n_words words turns questions interruptions interrupted overlaps sentences utterance word_index count "
     "speakers utterances fillers hesitations discourse_markers questions_asked questions_answered recordings "
