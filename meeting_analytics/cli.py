@@ -66,7 +66,8 @@ def add_option_flags(p: argparse.ArgumentParser, defaults: dict | None = None,
             if meta["negatable"]:
                 g.add_argument(f"--no_{f.name}", dest=f.name, action="store_false", help=f"turn --{f.name} off")
             continue
-        bare = {"nargs": "?", "const": meta["bare"], "metavar": "VALUE"} if meta.get("bare") else {}
+        metavar = "{" + ",".join(meta["choices"]) + "}" if meta["choices"] else (meta["kind"] or f.name).upper()
+        bare = {"nargs": "?", "const": meta["bare"], "metavar": metavar} if meta.get("bare") else {}
         g.add_argument(f"--{f.name}", dest=f.name, default=default, type=_argparse_type(PARSERS[meta["kind"]]),
                        choices=meta["choices"], help=helptext, **bare)
 
@@ -252,7 +253,8 @@ def _audio_redacted(options, transcript, audio: str | None, output_dir: str):
         return transcript
     from .redaction.audio import with_redacted_audio
 
-    return with_redacted_audio(transcript, audio, Path(output_dir) / f"{Path(audio).stem}.redacted.flac")
+    return with_redacted_audio(transcript, audio, Path(output_dir) / f"{Path(audio).stem}.redacted.flac",
+                               options.redact_audio)
 
 
 class LazyRedactor:

@@ -238,8 +238,10 @@ class PipelineOptions:
                                        "(the same value gives the same token across a corpus; keyed by "
                                        "$MEETING_ANALYTICS_REDACT_KEY, else a private key made once)", group=REDACT,
                                 choices=REDACT_POLICIES, web=True)
-    redact_audio: bool = option(False, "with --redact: also write <stem>.redacted.flac, the recording with each "
-                                       "redacted span silenced", group=REDACT, shown="off")
+    redact_audio: str | None = option(None, "with --redact: also write <stem>.redacted.flac, the recording with "
+                                            "each redacted span silenced (silence, no value) or under a 1 kHz tone "
+                                            "(tone)", group=REDACT, choices=("silence", "tone"), bare="silence",
+                                      shown="off")
     parallel_stages: bool = option(True, "diarize on a second thread while the ASR decodes", group=DIARIZE,
                                    changes_results=False, cli=False)
 
@@ -256,6 +258,8 @@ class PipelineOptions:
                 ",".join(map(str, self.redact))
         if isinstance(self.redact, str):
             self.redact = parse_entities(self.redact)
+        if isinstance(self.redact_audio, bool):  # the API's redact_audio=True
+            self.redact_audio = "silence" if self.redact_audio else None
         self.validate()
 
     @property

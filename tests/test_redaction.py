@@ -289,6 +289,15 @@ def test_the_redacted_audio_is_silent_over_the_id_and_unchanged_elsewhere(redact
     for s in t.info.redaction.spans:
         outside[int((s.start - 0.3) * sr):int((s.end + 0.3) * sr)] = False
     assert np.corrcoef(orig[0, outside], red[0, outside])[0, 1] > 0.99
+    from meeting_analytics.redaction.audio import redact_audio
+
+    toned = read_audio(redact_audio(CALL, t.info.redaction.spans, d.parent.parent / "tone.flac", "tone"),
+                       keep_channels=True).samples
+    s = max(t.info.redaction.spans, key=lambda s: s.end - s.start)
+    a, b = int(s.start * sr), int(s.end * sr)
+    spectrum = np.abs(np.fft.rfft(toned[0, a:b]))
+    assert abs(np.argmax(spectrum) * sr / (b - a) - 1000) < 5  # the tone, not the voice
+    assert np.corrcoef(orig[0, outside], toned[0, outside])[0, 1] > 0.99
 
 
 @pytest.mark.models

@@ -202,10 +202,12 @@ def fill_result(directory: Path, report, outcome: Outcome, audio: str | None = N
     """A result directory's contents: the report's frames and transcript, ``result.json`` last; with
     ``--redact_audio``, ``audio.redacted.flac`` (``audio``: the recording read)."""
     t = report.transcript
-    if audio and t is not None and t.info.redaction is not None and t.info.options.get("redact_audio"):
+    mode = t.info.options.get("redact_audio") if t is not None else None
+    if audio and t is not None and t.info.redaction is not None and mode:
         from ..redaction.audio import with_redacted_audio
 
-        report = replace(report, transcript=with_redacted_audio(t, audio, directory / "audio.redacted.flac"))
+        report = replace(report, transcript=with_redacted_audio(t, audio, directory / "audio.redacted.flac",
+                                                                "tone" if mode == "tone" else "silence"))
     report.save(directory, formats=("parquet",))
     atomic_write_text(directory / RESULT_MARKER, json.dumps(asdict(outcome), indent=1, default=str))
 

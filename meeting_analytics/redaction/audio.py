@@ -55,7 +55,7 @@ def redact_audio(source: str | os.PathLike, redactions: Sequence[Redaction], tar
     return atomic_write_bytes(target, done.stdout, private=True)
 
 
-def with_redacted_audio(transcript, source: str | os.PathLike, target: str | os.PathLike):
+def with_redacted_audio(transcript, source: str | os.PathLike, target: str | os.PathLike, mode: str = "silence"):
     """``redact_audio`` for a redacted transcript's spans; the transcript with the copy's file name in its
     run facts (``RedactionFacts.audio``). A transcript not redacted comes back as it was."""
     from dataclasses import replace
@@ -63,5 +63,5 @@ def with_redacted_audio(transcript, source: str | os.PathLike, target: str | os.
     facts = transcript.info.redaction
     if facts is None:
         return transcript
-    path = redact_audio(source, facts.spans, target)
+    path = redact_audio(source, facts.spans, target, mode)
     return replace(transcript, info=replace(transcript.info, redaction=replace(facts, audio=path.name)))
