@@ -9,7 +9,7 @@ from .audio import load_speech
 from .options import PipelineOptions
 from .pipeline import make_diarizer
 from .stages.lean import chatter_off
-from .stages.voices import Encoder, VoiceProfiles, enrol_vector, new_profile, profiles_home
+from .stages.voices import VoiceProfiles, enrol_vector, naming_encoder, new_profile, profiles_home
 
 if TYPE_CHECKING:
     from .stages.voices import VoiceProfile
@@ -23,7 +23,7 @@ def enroll(name: str, clips: list[str | os.PathLike], profiles: str | os.PathLik
     with chatter_off():
         diarizer = make_diarizer(options or PipelineOptions())
         pieces = [(path, audio, diarizer(audio).exclusive) for path, audio in decoded]
-        encoder = Encoder(diarizer.encoder)
+        encoder = naming_encoder(diarizer.encoder)
         vector, seconds = enrol_vector(pieces, encoder)
     store = VoiceProfiles(profiles or profiles_home(), must_exist=False)
     profile = new_profile(name, vector, seconds, [str(c) for c in clips], role, model=encoder.name)

@@ -32,7 +32,7 @@ from .stages.asr import Transcriber
 from .stages.assign import assign_speakers, group_utterances
 from .stages.channels import channel_activity, gate, labelled, merge, retime, speech_turns
 from .stages.lean import chatter_off, lean_torchmetrics
-from .stages.voices import Encoder, VoiceProfiles, name_speakers, speaker_vectors
+from .stages.voices import VoiceProfiles, naming_encoder, name_speakers, speaker_vectors
 from .transcript import Transcript, Word
 from .weights import hub_offline
 
@@ -78,7 +78,7 @@ class Pipeline:
             self.redactor = self._timed_load("redactor", lambda: Redactor.of(self.options)) \
                 if self.options.redact else None
         self.shared_segmentation = self.diarizer is not None and self.diarizer.shares_segmentation(self.transcriber.vad)
-        self.encoder = Encoder(self.diarizer and self.diarizer.encoder) if self.options.profiles else None
+        self.encoder = naming_encoder(self.diarizer and self.diarizer.encoder) if self.options.profiles else None
         self.voices = VoiceProfiles(self.options.profiles).checked(self.encoder.name) if self.encoder else []
 
     def _timed_load(self, name: str, factory):

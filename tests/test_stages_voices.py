@@ -80,10 +80,10 @@ def test_a_real_speaker_enrolled_from_half_the_call_is_found_in_all_of_it(tmp_pa
 
 
 SHARED = {("trn07", "trn08"): ["FEE087", "FEE088", "MEE089", "MEO086"], ("trn06", "trn09"): ["FEE083"]}
-# measured misses (BENCHMARKS.md, "Known voices on real speech"): the person's best score stays under the
-# encoder's threshold (GE2E 0.73 < 0.82; CAM++ 0.51 and 0.42 < 0.70), so they keep a SPEAKER_xx label
-MISSED = {("offline-ge2e", "trn08", "trn07"), ("offline-campplus", "trn07", "trn08"),
-          ("offline-campplus", "trn08", "trn07")}
+# measured misses (BENCHMARKS.md, "Known voices on real speech"): FEE087's 3-6 s far-field stretches score
+# under CAM++'s 0.70 against each other (0.19-0.56) on either diarization, so she keeps a SPEAKER_xx label
+MISSED = {(pipeline, source, target) for pipeline in ("offline-ge2e", "offline-campplus")
+          for source, target in (("trn07", "trn08"), ("trn08", "trn07"))}
 
 
 @pytest.mark.parametrize("pipeline_name", ["offline-ge2e", "offline-campplus"])
@@ -130,6 +130,25 @@ def test_people_enrolled_from_one_ami_excerpt_are_named_in_another(ami_dir, tmp_
     assert tested >= 1
 
 
+@pytest.mark.parametrize("source,target", [("trn06", "trn08"), ("trn08", "trn06")])
+def test_people_of_one_meeting_are_never_named_in_another(ami_dir, tmp_path, source, target):
+    """Real far-field speech of different people (two AMI meetings): everyone with 3 s alone in ``source``
+    enrolled, nobody in ``target`` named. Known voices are scored with CAM++ whatever the diarization
+    uses: GE2E, the default diarization's encoder, named FEE087 as FEE083 here (0.87 >= its 0.82)."""
+    turns = read_rttm_turns(ami_dir / "debug.train.rttm")
+    audio = load_audio(ami_dir / f"{source}.wav")
+    people = [p for p in sorted({t.speaker for t in turns[source]})
+              if sum(t.end - t.start for t in exclusive(turns[source], p)) >= 3.0]
+    assert people
+    for person in people:
+        ma.enroll(person, [write_wav(tmp_path / f"{person}.wav", speech_of(audio, exclusive(turns[source], person)))],
+                  tmp_path / "profiles")
+    assert {p.model for p in VoiceProfiles(tmp_path / "profiles")} == {"campplus-3dspeaker"}
+    t = Pipeline(PipelineOptions(profiles=str(tmp_path / "profiles")))(ami_dir / f"{target}.wav")
+    assert t.info.voices.speakers and all(v.name is None for v in t.info.voices.speakers), t.info.voices
+    assert not set(people) & set(t.speakers)
+
+
 def test_bad_enrolment_and_bad_profiles_are_one_line(profiles, tmp_path):
     with pytest.raises(AudioError, match=r"sample.wav: holds 2 voices"):
         ma.enroll("Both", [CALL], tmp_path / "p")
@@ -142,7 +161,7 @@ def test_bad_enrolment_and_bad_profiles_are_one_line(profiles, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     data = json.loads((profiles / "Ann.json").read_text())
-    stale = data | {"model_version": "resemblyzer 0.0.1, pretrained.pt 000000000000"}
+    stale = data | {"model": "resemblyzer-ge2e", "model_version": "resemblyzer 0.0.1, pretrained.pt 000000000000"}
     (other / "Ann.json").write_text(json.dumps(stale))
     with pytest.raises(ProfileError, match=r"Ann.json: made with resemblyzer-ge2e \(resemblyzer 0.0.1.*enroll again"):
         VoiceProfiles(other).checked()
@@ -152,8 +171,7 @@ def test_bad_enrolment_and_bad_profiles_are_one_line(profiles, tmp_path):
         Pipeline(PipelineOptions(profiles=str(other)))
     line = str(made_before.value)
     assert "\n" not in line and line.startswith(f"{other / 'Ann.json'}: made with campplus-3dspeaker")
-    assert f"enroll again with meeting-analytics enroll 'Ann' ann.wav --profiles {other}" in line
-    assert line.endswith("or run with --diarize_model offline-campplus (the pipeline it was made for)")
+    assert line.endswith(f"enroll again with meeting-analytics enroll 'Ann' ann.wav --profiles {other}")
 
     done = run_cli("analyze", CALL, "--profiles", tmp_path / "nowhere", "-o", tmp_path / "out")
     assert done.returncode == 2 and done.stderr.strip().splitlines()[-1].endswith(

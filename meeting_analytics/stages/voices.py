@@ -1,12 +1,19 @@
 """Known voices: a profile per enrolled person, and diarized speakers named after the profile they match.
 
-A profile is the speaker embedding (the diarization's own encoder: CAM++ by default, GE2E for
-``offline-ge2e``) of a person's speech in one or more clean clips, kept as a small JSON file with the
-encoder's name and version; a profile is only scored by the encoder that made it. After
-diarization, each speaker's embedding (from the stretches where only they speak) is scored against
-every profile by cosine similarity; speakers and profiles are paired one-to-one (Hungarian), and a
-pair names the speaker only when its score reaches the encoder's threshold (``THRESHOLDS``).
-``benchmarks/voices.py`` measured the score distributions it rests on (BENCHMARKS.md, "Known voices").
+A profile is the CAM++ speaker embedding of a person's speech in one or more clean clips, kept as a
+small JSON file with the encoder's name and version; a profile is only scored by the encoder that made
+it. After diarization, each speaker's embedding (from the stretches where only they speak) is scored
+against every profile by cosine similarity; speakers and profiles are paired one-to-one (Hungarian),
+and a pair names the speaker only when its score reaches the encoder's threshold (``THRESHOLDS``).
+
+Known voices are always scored with CAM++, whichever encoder the diarization clusters with
+(``naming_encoder``): naming is speaker verification across recordings, and GE2E, the default
+diarization's encoder, cannot tell real people apart across recordings. Measured on 18 real recordings,
+every person enrolled from one recording and named in every other (``benchmarks/known_voices.py``,
+BENCHMARKS.md "Known voices on real speech"): GE2E at its 0.82 gave 17 of 28 namings to the wrong person
+(different callers of real telephone calls score 0.85-0.94, different AMI people up to 0.87); CAM++ at
+0.70 on the same diarization gives 2 of 10 (one pair of calls whose agents may be the same person) and
+none on the meetings. ``benchmarks/voices.py`` measured the score distributions the thresholds rest on.
 """
 
 from __future__ import annotations
@@ -30,10 +37,10 @@ from ..files import atomic_write_text, data_home, make_dirs
 from ..runinfo import VoiceMatch, VoiceNaming
 from ..transcript import Transcript, Turn
 
-MODEL = "resemblyzer-ge2e"  # the default pipeline's encoder (offline-ge2e)
+MODEL = "campplus-3dspeaker"  # the encoder known voices are scored with, whatever the diarization uses
 THRESHOLDS = {  # cosine a pair must reach to name a speaker, per encoder (benchmarks/voices.py, BENCHMARKS.md)
-    "resemblyzer-ge2e": 0.82,     # no false accept in 191 different-speaker pairs, 1 of 33 same-speaker pairs missed
-    "campplus-3dspeaker": 0.70,   # the same on CAM++ (224 pairs, real and espeak-ng: 0 false accepts, 1 miss)
+    "resemblyzer-ge2e": 0.82,     # benchmarks only: real different callers score up to 0.94 (known_voices.py)
+    "campplus-3dspeaker": 0.70,   # real pairs: 0 of 558 different-person pairs accepted, 2 of 22 same missed
 }
 THRESHOLD = THRESHOLDS[MODEL]
 MIN_ENROL_SECONDS = 3.0   # speech needed to enrol
@@ -126,15 +133,10 @@ class VoiceProfiles:
         for p in profiles:
             if p.model != encoder or p.model_version != version:
                 clips = " ".join(p.clips) or "CLIP..."
-                made_for = {v: k for k, v in PIPELINES.items()}.get(p.model) if p.model != encoder else None
-                hint = f", or run with --diarize_model {made_for} (the pipeline it was made for)" if made_for else ""
                 raise ProfileError(f"{self.dir / (_slug(p.name) + '.json')}: made with {p.model} ({p.model_version}); "
-                                   f"this pipeline uses {encoder} ({version}): enroll again with "
-                                   f"meeting-analytics enroll {p.name!r} {clips} --profiles {self.dir}{hint}")
+                                   f"known voices are scored with {encoder} ({version}): enroll again with "
+                                   f"meeting-analytics enroll {p.name!r} {clips} --profiles {self.dir}")
         return profiles
-
-
-PIPELINES = {"offline-ge2e": "resemblyzer-ge2e", "offline-campplus": "campplus-3dspeaker"}
 
 
 class Encoder:
@@ -158,6 +160,14 @@ class Encoder:
     def __call__(self, audio: np.ndarray) -> np.ndarray:
         vec = self._embed(self.model, audio)
         return vec / (np.linalg.norm(vec) or 1.0)
+
+
+def naming_encoder(diarization_encoder=None) -> Encoder:
+    """The encoder known voices are enrolled and named with: CAM++, the diarization's own when it clusters
+    with CAM++ (loaded once), else a CAM++ of its own (GE2E cannot verify real people: module docstring)."""
+    from .campplus import CAMPPlusEmbedding
+
+    return Encoder(diarization_encoder if isinstance(diarization_encoder, CAMPPlusEmbedding) else None)
 
 
 def speech_of(audio: np.ndarray, turns: list[Turn], limit: float = MAX_SECONDS) -> np.ndarray:
