@@ -339,3 +339,19 @@ def test_the_web_form_takes_redact_and_its_policy_by_name():
     assert options_from_fields({"redact": ""})[0].redact is None  # an empty field: off
     with pytest.raises(OptionError, match=r"redact.*unknown entity CARD"):
         options_from_fields({"redact": "card"})
+
+
+def test_spelled_names_after_spell_and_the_flag_with_or_without_a_value(capsys):
+    from meeting_analytics.cli import build_parser, options_from_args
+    from meeting_analytics.redaction.spoken import spelled
+
+    t = meeting([("AGENT", 0.0, 2.0, "Could you spell your last name?"), ("CALLER", 3.0, 6.0, "S, M, I, T, H.")])
+    assert [(f.entity, f.value) for f in spelled(t.words)] == [("PERSON", "smith")]
+    assert spelled(meeting([("A", 0.0, 3.0, "the B, B, C and the U, S, A")]).words) == []  # no "spell" before
+    parse = build_parser().parse_args
+    assert options_from_args(parse(["analyze", "x.wav", "--redact"])).redact == "default"
+    assert options_from_args(parse(["analyze", "x.wav", "--redact", "PERSON", "--redact_audio"])).redact_audio \
+        == "silence"
+    with pytest.raises(SystemExit) as exited:  # a file name taken for the value: a usage error that says so
+        parse(["analyze", "--redact", "x.wav", "y.wav"])
+    assert exited.value.code == 2 and "put --redact after the inputs" in capsys.readouterr().err
