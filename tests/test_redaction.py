@@ -355,3 +355,12 @@ def test_spelled_names_after_spell_and_the_flag_with_or_without_a_value(capsys):
     with pytest.raises(SystemExit) as exited:  # a file name taken for the value: a usage error that says so
         parse(["analyze", "--redact", "x.wav", "y.wav"])
     assert exited.value.code == 2 and "put --redact after the inputs" in capsys.readouterr().err
+
+
+def test_written_addresses_are_found_with_no_network(detector):
+    """Presidio's e-mail recogniser would fetch the public suffix list on first use: the shipped one is used."""
+    from presidio_analyzer.predefined_recognizers.generic import email_recognizer
+
+    assert tuple(email_recognizer.tldextract.extract.suffix_list_urls) == ()
+    t = meeting([("A", 0.0, 4.0, "write to john.smith@gmail.com or call 555-123-4567 please")])
+    assert [d.entity for d in detector(t.words)] == ["EMAIL_ADDRESS", "PHONE_NUMBER"]

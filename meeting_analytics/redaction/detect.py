@@ -208,7 +208,20 @@ def _analyzer() -> Any:
     registry.add_recognizer(PatternRecognizer(
         supported_entity="STREET_ADDRESS", patterns=[Pattern("street", STREET, 0.6)], supported_language="en"))
     registry.add_recognizer(_NameIntro())
+    _offline_email_domains()
     return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
+
+
+def _offline_email_domains() -> None:
+    """Presidio's e-mail recogniser checks domains with ``tldextract``, whose default fetches the public suffix
+    list from the internet on first use: the list it ships is used instead (no network, no cache written)."""
+    import types
+
+    import tldextract
+    from presidio_analyzer.predefined_recognizers.generic import email_recognizer
+
+    offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    email_recognizer.tldextract = types.SimpleNamespace(extract=offline)  # type: ignore[assignment]
 
 
 def _NameIntro():
