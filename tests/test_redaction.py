@@ -325,8 +325,9 @@ def test_a_meeting_without_personal_data_is_unchanged_but_for_its_run_facts(pipe
     _, paths = dialogue
     t = pipeline(paths["wav"])
     r = redact_transcript(t, detector, "tag")
-    assert r.info.redaction is not None and r.info.redaction.spans == []
-    assert r.words == t.words and r.utterances == t.utterances and r.turns == t.turns
+    assert r.info.redaction is not None and r.info.redaction.spans == [], (t.text, r.info.redaction)
+    assert r.words == t.words and r.utterances == t.utterances and r.turns == t.turns, \
+        [(a, b) for a, b in zip(t.words, r.words) if a != b][:5]
     r.info.redaction = None
     assert r.to_dict() == t.to_dict()
 
