@@ -90,7 +90,8 @@ def support_call():
             ("agent", 10, 20, "All right. The train leaves at nine, right? Right, and the restaurant is central."),
             ("caller", 20, 30, "Okay, all right, that's fine. The restaurant should be cheap, right?"),
             ("agent", 30, 40, "Right. I booked the restaurant and the train. All right, right now you are set."),
-            ("caller", 40, 50, "All right, thank you. So I have the right to cancel the train?")]
+            ("caller", 40, 50, "All right, thank you. So I have the right to cancel the train?"),
+            ("agent", 50, 60, "That's right. You're right to ask. Is that right? It is right there.")]
     return meeting(utts, turns=[(u[1], u[2], u[0]) for u in utts])
 
 
@@ -98,7 +99,8 @@ def test_right_as_a_marker_is_no_topic():
     per_speaker, per_meeting = topics(support_call().words_frame())
     counts = per_meeting.set_index("term")["count"]
     assert counts.index[0] in {"restaurant", "train"} and counts["restaurant"] == 4 and counts["train"] == 4
-    assert counts.get("right", 0) == 1  # "the right to cancel": a noun; "all right", "right?", "right now" are not
+    # "the right to cancel": a noun; "all right", "right?", "right now", "that's right", "you're right" are not
+    assert counts.get("right", 0) == 1
     assert "okay" not in counts.index and "alright" not in counts.index
     assert not (per_speaker["term"] == "right").sum() > 1
 

@@ -29,6 +29,9 @@ GENERIC_NOUNS = frozenset("thing things lot lots way ways kind sort bit stuff so
                           "someone anyone everyone one ones people guy guys yeah yes okay ok mhm uh-huh gonna wanna "
                           "today tomorrow yesterday time times day days".split()) | HESITATIONS
 RIGHT_ADVERB_AFTER = frozenset("now away here there then back after before behind".split())  # "right now": no noun
+# "that's right", "you're right", "is that right": an answer or a check, no topic (the real support call's third
+# "topic" was "right" from these after the markers went)
+RIGHT_AFFIRMED_AFTER = frozenset("that's thats you're youre that it's is are was were".split())
 TOPIC_COLUMNS = ["speaker", "term", "kind", "count", "share", "log_odds", "z"]
 MEETING_TOPIC_COLUMNS = ["term", "kind", "count", "share", "speakers"]
 # suffix rules for words outside the lexicon, after Brill's lexical rules (en-morphology)
@@ -156,6 +159,8 @@ def tagged_words(words: pd.DataFrame, language: str | None = "en") -> pd.DataFra
         right = np.isin(codes, np.flatnonzero(lower == "right"))
         adverb_next = np.isin(codes, np.flatnonzero(np.isin(lower, list(RIGHT_ADVERB_AFTER))))
         stop |= right & np.r_[adverb_next[1:] & (utterance[1:] == utterance[:-1]), False]
+        affirmed = np.isin(codes, np.flatnonzero(np.isin(lower, list(RIGHT_AFFIRMED_AFTER))))
+        stop |= right & np.r_[False, affirmed[:-1] & (utterance[1:] == utterance[:-1])]
     ends_clause = per_distinct(words["text"], lambda t: t.str.contains(CLAUSE_END, regex=True)).to_numpy(bool)
     return pd.DataFrame({"speaker": words["speaker"].to_numpy(), "token": take(vocabulary, ""),
                          "lemma": take(lemmas, ""), "tag": token_tags, "stop": stop, "utterance": utterance,
