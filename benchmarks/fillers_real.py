@@ -436,6 +436,24 @@ def headline(frame: pd.DataFrame) -> dict:
             "monologue_false_alarms": len(mono_fa), "negative_hesitations": len(neg)}
 
 
+def cost(files: list[Path], repeats: int = 1) -> pd.DataFrame:
+    """Seconds per file with the recovery off and on, alternating, in one process (the same sitting): wall time
+    of ``transcribe`` and the ``hesitations`` stage's own time (``Transcript.info.timings``)."""
+    import meeting_analytics as ma
+
+    rows = []
+    for _ in range(repeats):
+        for path in files:
+            for on in (False, True):
+                t0 = time.perf_counter()
+                t = ma.transcribe(path, verbatim=True, recover_hesitations=on)
+                rows.append({"file": path.name, "recover": on, "audio_s": t.duration,
+                             "wall_s": time.perf_counter() - t0, "pipeline_wall_s": t.info.timings.get("wall"),
+                             "hesitations_s": t.info.timings.get("hesitations", 0.0),
+                             "recovered": sum(w.source == "recovered" for w in t.words)})
+    return pd.DataFrame(rows)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--setting", default="default", help="the name of this run's rows in the CSV")
@@ -443,7 +461,18 @@ def main(argv=None) -> None:
     ap.add_argument("--half", choices=("tune", "score", "both"), default="both")
     ap.add_argument("--skip", default="", help="comma-separated: monologues, negatives, overlap")
     ap.add_argument("--out", default=str(RESULTS))
+    ap.add_argument("--cost", action="store_true", help="only time the recovery, off and on, on the score half's "
+                                                         "0 dB files (printed, and written beside the results as "
+                                                         "fillers_real_cost.csv)")
     args = ap.parse_args(argv)
+    if args.cost:
+        files = sorted(OUT.glob("score_*_+0dB.wav"))
+        frame = cost(files)
+        frame.to_csv(Path(args.out).with_name("fillers_real_cost.csv"), index=False)
+        g = frame.groupby("recover")[["audio_s", "wall_s", "pipeline_wall_s", "hesitations_s"]].sum()
+        print(frame.round(2).to_string(index=False))
+        print((60 * g.div(g["audio_s"], axis=0)).round(2).rename(columns=lambda c: c + "_per_audio_min").to_string())
+        return
     run = Runner(json.loads(args.options))
     skip = set(filter(None, args.skip.split(",")))
     rows: list[dict] = []

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Iterator
 
 from .errors import OptionError, ProfileError
-from .prompts import verbatim_prompt
+from .prompts import VERBATIM_PROMPTS, verbatim_prompt
 from .weights import diarization_name, is_offline_diarization
 
 ALIGNERS = ("whisper+energy", "whisper", "interpolate", "wav2vec2")
@@ -242,6 +242,14 @@ class PipelineOptions:
                                             "each redacted span silenced (silence, no value) or under a 1 kHz tone "
                                             "(tone)", group=REDACT, choices=("silence", "tone"), bare="silence",
                                       shown="off")
+    # off by default: on real hesitations laid into real conversations it finds 16 of 28 said in a pause (1 before)
+    # but none more under another voice, costs ~4x the pipeline's time, and invented one "uh" on the 46 negative
+    # clips (BENCHMARKS.md "Fillers on real speech (issue #34)")
+    recover_hesitations: bool = option(False, "with the verbatim prompt, where the diarization finds two or more "
+                                              "speakers: re-decode a few seconds wherever the segmentation hears a "
+                                              "second voice or a voice with no words, and add the hesitations (um, "
+                                              "uh) the whole-file pass dropped (marked found=recovered, with a "
+                                              "score; costly)", group=DIARIZE, negatable=True, shown="off")
     parallel_stages: bool = option(True, "diarize on a second thread while the ASR decodes", group=DIARIZE,
                                    changes_results=False, cli=False)
 
@@ -285,6 +293,12 @@ class PipelineOptions:
         if self.asr.initial_prompt or not self.verbatim:
             return self.asr.initial_prompt
         return verbatim_prompt(self.asr.language, self.asr.model)
+
+    @property
+    def recovers_hesitations(self) -> bool:
+        """Whether a run recovers hesitations (``stages/hesitations.py``): ``recover_hesitations`` on and the ASR
+        prompted with a verbatim prompt (``prompt``, given or by the rule)."""
+        return bool(self.recover_hesitations and self.prompt and self.prompt in VERBATIM_PROMPTS.values())
 
     def asr_as_run(self) -> ASROptions:
         """The ASR's options with ``prompt`` as its initial prompt."""
@@ -371,6 +385,8 @@ class PipelineOptions:
         if not self.redact:  # off: the keys results had before redaction existed
             for name in ("redact", "redact_policy", "redact_audio"):
                 key.pop(name)
+        if not self.recovers_hesitations:
+            key.pop("recover_hesitations")  # it cannot run: the keys results had before it existed
         return key
 
 

@@ -31,6 +31,7 @@ from .stages.align import EnergyTrimmedWhisperAligner, InterpolateAligner, Whisp
 from .stages.asr import Transcriber
 from .stages.assign import assign_speakers, group_utterances
 from .stages.channels import channel_activity, gate, labelled, merge, retime, speech_turns
+from .stages.hesitations import HESITATIONS, recover, recovering
 from .stages.lean import chatter_off, lean_torchmetrics
 from .stages.voices import VoiceProfiles, naming_encoder, name_speakers, speaker_vectors
 from .transcript import Transcript, Word
@@ -202,6 +203,9 @@ class Pipeline:
             raise AudioError(source, "no speech detected (voice activity detection and ASR found none)")
         turns, exclusive = (diarized.turns, diarized.exclusive) if diarized else ([], [])
         words = assign_speakers(words, exclusive)
+        if diarized is not None and recovering(o, language):
+            words = timer(HESITATIONS, lambda: recover(self.transcriber.model, audio, words, turns, language, o,
+                                                       segmentation))
         utterances = group_utterances(words, language, o.max_pause)
         labels = sorted({t.speaker for t in turns} | {w.speaker for w in words if w.speaker})
         vad = timer.seconds.pop("vad", 0.0)  # timed inside the first ASR batch
