@@ -242,9 +242,9 @@ class PipelineOptions:
                                             "each redacted span silenced (silence, no value) or under a 1 kHz tone "
                                             "(tone)", group=REDACT, choices=("silence", "tone"), bare="silence",
                                       shown="off")
-    # off by default: on real hesitations laid into real conversations it finds 16 of 28 said in a pause (1 before)
-    # but none more under another voice, doubles the pipeline's time, and invented one "uh" on the 46 negative
-    # clips (BENCHMARKS.md "Fillers on real speech (issue #34)")
+    # off by default for now: on real hesitations laid into real conversations it finds 16 of 28 said in a pause
+    # (1 before) but none more under another voice, and doubles the pipeline's time; every analyze test would run it
+    # (BENCHMARKS.md "Fillers on real speech (issue #34)")
     recover_hesitations: bool = option(False, "with the verbatim prompt, where the diarization finds two or more "
                                               "speakers: re-decode a few seconds wherever the segmentation hears a "
                                               "second voice or a voice with no words, and add the hesitations (um, "

@@ -46,6 +46,7 @@ DUPLICATE = 0.5     # a candidate this close to a hesitation of the main pass is
 # chosen on the tune half (benchmarks/fillers_real.py; BENCHMARKS.md): a recovered hesitation's word probability
 # is low (0.01-0.28 for the true ones there) and does not part them from false ones, so only empty ones go
 MIN_SCORE = 0.01    # lowest word probability of a recovered hesitation
+MIN_LENGTH = 0.02   # shortest decoded word taken (a zero-length "Uh" on laughter: the negatives' one false one)
 SECOND_VOICE = 0.2  # the segmentation's second local speaker from this score on: a second voice
 UNHEARD = 0.1       # its strongest local speaker from this score on, with no word of the main pass: a voice
 CHANGES = False     # windows at the diarization's speaker changes too (found 1 of 88 on the tune half: off)
@@ -247,6 +248,7 @@ def recover_words(model, audio: np.ndarray, words: list[Word], turns: list[Turn]
     found: list[Word] = []
     for window in spans:
         decoded = decode_window(model, audio, window, prompt, language, beam_size)
+        decoded = [d for d in decoded if d.end - d.start >= MIN_LENGTH]  # a zero-length word: a timing artefact
         for w in candidates([placed(d, window) for d in decoded], words + found, hesitations, min_score):
             second = window.second or over_words(w, words)
             who = second_speaker(w, words, turns) if second else speaker_of(w, words, turns)
