@@ -12,10 +12,10 @@ model often writes it. So, only where the diarization has two or more speakers (
    ``event_windows``: ``HALF_WINDOW`` s each side of each event. (``windows``: the same around the diarization's
    speaker changes; measured, found 1 of 88 on the tune half, off: ``CHANGES``.)
 2. Each window is decoded on its own (faster-whisper with word timestamps, the verbatim prompt, no VAD).
-3. ``candidates``: a word of the window that is a hesitation of the filler lexicon, with a word probability of at
-   least ``MIN_SCORE``, and no hesitation of the main pass (or one recovered already) within ``DUPLICATE`` s. A
-   hesitation decoded more than 0.5 s from the event that placed its window is put at the event (``placed``: a
-   window's lone "uh" gets the window's start as its time).
+3. ``candidates``: a word of the window (``MIN_LENGTH`` s long at least, once placed) that is a hesitation of the
+   filler lexicon, with a word probability of at least ``MIN_SCORE``, and no hesitation of the main pass (or one
+   recovered already) within ``DUPLICATE`` s. A hesitation decoded more than 0.5 s from the event that placed its
+   window is put at the event first (``placed``: a window's lone "uh" gets the window's start as its time).
 4. Its speaker is the one the diarization gives that moment (``speaker_of``); when a second voice placed the
    window, or the hesitation overlaps a word of the main pass (nobody says two words at once), it is a speaker
    other than the dominant one (``second_speaker``).
@@ -248,8 +248,8 @@ def recover_words(model, audio: np.ndarray, words: list[Word], turns: list[Turn]
     found: list[Word] = []
     for window in spans:
         decoded = decode_window(model, audio, window, prompt, language, beam_size)
-        decoded = [d for d in decoded if d.end - d.start >= MIN_LENGTH]  # a zero-length word: a timing artefact
-        for w in candidates([placed(d, window) for d in decoded], words + found, hesitations, min_score):
+        decoded = [p for p in (placed(d, window) for d in decoded) if p.end - p.start >= MIN_LENGTH]  # zero length:
+        for w in candidates(decoded, words + found, hesitations, min_score):  # a timing artefact
             second = window.second or over_words(w, words)
             who = second_speaker(w, words, turns) if second else speaker_of(w, words, turns)
             found.append(replace(w, speaker=who, source=RECOVERED))
