@@ -110,6 +110,19 @@ def test_fillers_definition_says_how_the_markers_were_measured():
     assert "discourse marker" in text and "precision" in text and "recall" in text and "lecture" in text
 
 
+def test_fillers_definition_says_what_the_hesitation_count_misses():
+    """Issue #34 part 4: the report's "how to read this" (and ``definitions()``) says how many hesitations are
+    found alone, at a turn change and under another voice (benchmarks/fillers_real.py's score half)."""
+    from meeting_analytics.analytics.meeting import MeetingReport
+
+    text = METRICS["fillers"].definition
+    for said in ("14 of 14", "at a turn change (6 of 24)", "under another person's speech (8 of 36)",
+                 "found = recovered", "floor"):
+        assert said in text, said
+    table = MeetingReport.definitions().set_index("column")
+    assert table.loc["fillers", "definition"] == text
+
+
 def test_marker_words_follow_find_fillers():
     from meeting_analytics.analytics.fillers import marker_words
 

@@ -32,6 +32,15 @@ MARKERS_MEASURED = ("a real lecture's 493 hand-labelled markers at precision 0.9
                     "examples the rules cannot see (\"like the sun\") count as fillers, and a word the "
                     "transcription got wrong is counted as written")
 
+# benchmarks/fillers_real.py, score half (BENCHMARKS.md "Fillers on real speech"): what the hesitation count misses
+HESITATIONS_MEASURED = ("Hesitations (um, uh) measured on real speech: 14 of 14 found where one person speaks "
+                        "alone (three real monologues); real hesitations laid into real conversations: about 1 in 4 "
+                        "found at a turn change (6 of 24) or under another person's speech (8 of 36), and 1 of 28 "
+                        "said alone between other people's turns (16 of 28 with --recover_hesitations, whose "
+                        "rows say found = recovered, with a score); one found at a turn change or under "
+                        "another voice is usually given to the louder speaker. So a count in conversation is a "
+                        "floor, not a total")
+
 TURN = ("a run of the speaker's utterances that no other speaker's utterance interrupts, from its first "
         "word's start to its last word's end (pauses inside it included)")
 
@@ -58,7 +67,7 @@ _METRICS = (
                                      "uh), repetitions, and discourse markers used as fillers (like, so, you know, "
                                      "right?, okay, actually, ...), told from the same words as content (\"I like "
                                      "it\", \"so much\", \"right now\", \"things like that\") by context rules "
-                                     f"measured on {MARKERS_MEASURED}"),
+                                     f"measured on {MARKERS_MEASURED}. {HESITATIONS_MEASURED}"),
     Metric("fillers_per_minute", "fillers/min", "per minute", "fillers over talk time in minutes"),
     Metric("fillers_per_100_words", "fillers/100 words", "per 100 words", "fillers over words, times 100"),
     Metric("mean_sentiment", "sentiment", "-1..1", "mean VADER compound score of the speaker's utterances, "
