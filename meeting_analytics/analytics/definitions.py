@@ -36,8 +36,8 @@ MARKERS_MEASURED = ("a real lecture's 493 hand-labelled markers at precision 0.9
 HESITATIONS_MEASURED = ("Hesitations (um, uh) measured on real speech: 14 of 14 found where one person speaks "
                         "alone (three real monologues); real hesitations laid into real conversations: about 1 in 4 "
                         "found at a turn change (6 of 24) or under another person's speech (8 of 36), and 1 of 28 "
-                        "said alone between other people's turns (16 of 28 with --recover_hesitations, whose "
-                        "rows say found = recovered, with a score); one found at a turn change or under "
+                        "said alone between other people's turns (16 of 28 with hesitation recovery turned on, "
+                        "whose rows say found = recovered, with a score); one found at a turn change or under "
                         "another voice is usually given to the louder speaker. So a count in conversation is a "
                         "floor, not a total")
 
