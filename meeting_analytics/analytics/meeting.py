@@ -212,7 +212,8 @@ class MeetingReport(Tables):
         (``transcript.json``) and optionally ``report.html``, each atomically. ``load`` reads it back."""
         out = Path(directory)
         written = []
-        extra = {"redactions": self.redactions} if self.redactions is not None else {}
+        redactions = self.redactions  # built from the run facts: once
+        extra = {"redactions": redactions} if redactions is not None else {}
         for name, frame in {**self.frames(), **extra}.items():
             if "csv" in formats:
                 written.append(atomic_write_text(out / f"{name}.csv", csv_text(frame)))

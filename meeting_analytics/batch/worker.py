@@ -206,8 +206,7 @@ def fill_result(directory: Path, report, outcome: Outcome, audio: str | None = N
     if audio and t is not None and t.info.redaction is not None and mode:
         from ..redaction.audio import with_redacted_audio
 
-        report = replace(report, transcript=with_redacted_audio(t, audio, directory / "audio.redacted.flac",
-                                                                "tone" if mode == "tone" else "silence"))
+        report = replace(report, transcript=with_redacted_audio(t, audio, directory / "audio.redacted.flac", mode))
     report.save(directory, formats=("parquet",))
     atomic_write_text(directory / RESULT_MARKER, json.dumps(asdict(outcome), indent=1, default=str))
 
